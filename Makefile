@@ -1,0 +1,21 @@
+# Two commands for users: `make demo` and `make test`. Each runs the idempotent setup first.
+SHELL := /bin/bash
+.PHONY: setup demo test bench typecheck clean
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	@source scripts/env.sh && bin/ia demo
+
+typecheck: setup
+	@npx tsc --noEmit -p tsconfig.json
+
+test: setup typecheck
+	@source scripts/env.sh && node --import tsx --test --test-concurrency=1 "test/**/*.test.ts"
+
+bench: setup
+	@source scripts/env.sh && bin/ia bench-engine
+
+clean:
+	rm -rf build runs .cache
