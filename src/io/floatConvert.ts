@@ -39,7 +39,7 @@ export function f32BitsToF16(bits: number): number {
     if (exp16 <= 0) {
         // Result is subnormal (or rounds up to the smallest normal). Below 2^-25 everything rounds to zero,
         // which also keeps the shift below under 32.
-        if (exp16 < -9) return sign;
+        if (exp16 < -10) return sign;
         const m = mant32 | 0x00800000;
         const shift = 14 - exp16;
         const half = 1 << (shift - 1);

@@ -6,7 +6,8 @@
  * otherwise the wait is exponential backoff with jitter drawn from a seeded RNG.
  * Retried on a separate, smaller budget (`maxGarbageRetries`): 2xx bodies that are not JSON or that the caller's
  * `parse` rejects (missing fields), since a proxy hiccup can produce one bad body but a wrong schema never heals.
- * Never retried: other 4xx (400 bad request, 401/403 auth, 404 wrong URL, ...).
+ * Never retried: other 4xx (400 bad request, 401/403 auth, 404 wrong URL, ...). An `x-should-retry: true|false`
+ * response header (sent by OpenAI and Anthropic) overrides the status-based choice.
  * Does not stream, does not follow redirects specially, and never logs headers (API keys stay out of errors).
  */
 import { Rng } from "../util/rng.ts";
@@ -145,12 +146,15 @@ async function attemptOnce<T>(args: PostJsonArgs<T>, timeoutMs: number, attempt:
     }
 
     if (status < 200 || status >= 300) {
-        const transient = status === 408 || status === 409 || status === 429 || status >= 500;
+        // Both vendors may say explicitly whether a retry can help; that beats our status-code guess.
+        const hint = headers.get("x-should-retry");
+        const transient = hint === "true" ? true : hint === "false" ? false : status === 408 || status === 409 || status === 429 || status >= 500;
+        const what = status === 429 ? "rate limited" : status >= 500 ? "server error" : status === 401 || status === 403 ? "not authorized" : "request rejected";
         return {
             ok: false,
             retry: transient ? "transient" : "none",
             retryAfterMs: transient ? parseRetryAfter(headers) : undefined,
-            error: fail("http", transient ? "transient server error" : "request rejected (not retried)", { status, body: text }),
+            error: fail("http", transient ? what : `${what} (not retried)`, { status, body: text }),
         };
     }
 

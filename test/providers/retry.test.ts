@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Retrier, parseRetryAfter, resolveRetryOptions } from "../../src/providers/retry.ts";
+import { ProviderError } from "../../src/providers/errors.ts";
+import { startServer } from "./fakeServers.ts";
 
 test("parseRetryAfter reads retry-after-ms, seconds and HTTP dates", () => {
     assert.equal(parseRetryAfter(new Headers({ "retry-after": "2" })), 2000);
@@ -28,4 +30,23 @@ test("invalid retry options are rejected with the field name", () => {
     assert.throws(() => resolveRetryOptions({ maxRetries: -1 }), /maxRetries/);
     assert.throws(() => resolveRetryOptions({ timeoutMs: 0 }), /timeoutMs/);
     assert.equal(resolveRetryOptions().maxRetries, 4);
+});
+
+test("x-should-retry overrides the status-based choice", async () => {
+    const s = await startServer((_, i) =>
+        i === 0 ? { status: 400, headers: { "x-should-retry": "true" }, body: { error: "try again" } } : { status: 503, headers: { "x-should-retry": "false" }, body: { error: "give up" } },
+    );
+    try {
+        const r = new Retrier({ baseDelayMs: 1, maxRetries: 5 });
+        await assert.rejects(r.postJson({ provider: "t", url: s.url, headers: {}, body: {}, parse: (j) => j }), (e: unknown) => {
+            assert.ok(e instanceof ProviderError);
+            assert.equal(e.status, 503);
+            assert.equal(e.attempts, 2);
+            assert.match(e.message, /server error \(not retried\)/);
+            return true;
+        });
+        assert.equal(s.requests.length, 2);
+    } finally {
+        await s.close();
+    }
 });

@@ -73,7 +73,7 @@ describe("Qwen3 known facts", () => {
         const text = tok.renderChat(messages, { addGenerationPrompt: true, enableThinking: false });
         assert.ok(text.endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n"), JSON.stringify(text));
         const ids = tok.encodeChat(messages, { addGenerationPrompt: true, enableThinking: false });
-        assert.deepEqual(ids.slice(-8), [151644, 77091, 198, 151667, 271, 151668, 271].slice(-8));
+        assert.deepEqual(ids.slice(-7), [151644, 77091, 198, 151667, 271, 151668, 271]);
         const thinking = tok.renderChat(messages, { addGenerationPrompt: true });
         assert.ok(thinking.endsWith("<|im_start|>assistant\n"), JSON.stringify(thinking));
         assert.equal(tok.renderChat(messages), "<|im_start|>user\nHi<|im_end|>\n");
