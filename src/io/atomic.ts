@@ -11,7 +11,11 @@ export function writeFileAtomic(file: string, data: string | Uint8Array | readon
     const fd = fs.openSync(tmp, "w");
     try {
         const parts = typeof data === "string" || data instanceof Uint8Array ? [data] : data;
-        for (const part of parts) fs.writeSync(fd, typeof part === "string" ? Buffer.from(part) : part);
+        for (const part of parts) {
+            const bytes = typeof part === "string" ? Buffer.from(part) : part;
+            // One write() call stops short at ~2 GiB on Linux: loop until every byte is written.
+            for (let off = 0; off < bytes.byteLength; ) off += fs.writeSync(fd, bytes, off, bytes.byteLength - off);
+        }
         fs.fsyncSync(fd);
     } catch (err) {
         fs.closeSync(fd);

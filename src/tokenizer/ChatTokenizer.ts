@@ -118,7 +118,7 @@ export class ChatTokenizer {
         ]);
         this.endTokenStrings = this.eosTokenIds.map((id) => this.tokenizer.id_to_token(id) ?? "").filter((t) => t !== "");
         this.padId = idOf(tokenContent(config["pad_token"], "pad_token", source)) ?? this.eosTokenIds[0];
-        // transformers >= 4.45 defaults this to false; the JS library would default to true.
+        // Absent means false, as in transformers since v4.45; the JS library alone would default to true.
         this.cleanUpSpaces = config["clean_up_tokenization_spaces"] === true;
 
         const templateText = opts.chatTemplate ?? templateFromConfig(config["chat_template"], source);

@@ -57,7 +57,7 @@ describe("Llama-3-style template", () => {
 
 describe("template without end-of-turn tokens, boundaries inside a pre-token", () => {
     test("segment-wise ids differ from the whole encoding; strictBoundaries throws; mask stays exact", () => {
-        const config = { ...readJson(QWEN3_TOKENIZER_CONFIG_PATH), chat_template: "{% for m in messages %}{{ m.role }}:{{ m.content }};{% endfor %}" };
+        const config = { ...readJson(QWEN3_TOKENIZER_CONFIG_PATH), chat_template: "{% for m in messages %}{{ m.role }}: {{ m.content }};{% endfor %}" };
         const plain = ChatTokenizer.fromObjects(qwenJson, config, { source: "plain-template" });
         const messages = [
             { role: "user" as const, content: "hello" },
@@ -69,7 +69,7 @@ describe("template without end-of-turn tokens, boundaries inside a pre-token", (
         const runs = maskRuns(out.assistantMask);
         assert.equal(runs.length, 1);
         assert.equal(plain.decode(out.ids.slice(...runs[0]!)), "world");
-        assert.equal(plain.decode(out.ids), "user:hello;assistant:world;");
+        assert.equal(plain.decode(out.ids), "user: hello;assistant: world;");
         assert.throws(
             () => plain.encodeChatForTraining(messages, { strictBoundaries: true }),
             /plain-template: tokenizing the chat segment-wise/,
