@@ -1,0 +1,48 @@
+/**
+ * `ia chat --model DIR [--adapter DIR[:scale]]...` — an interactive chat on stdin/stdout (multi-turn).
+ */
+import readline from "node:readline/promises";
+import type { CommandModule } from "yargs";
+import { generate } from "../../sample/generate.ts";
+import { ChatTokenizer, type ChatMessage } from "../../tokenizer/ChatTokenizer.ts";
+import { loadModelWithAdapters, withModelOptions, type ModelArgs } from "../modelOptions.ts";
+
+interface Args extends ModelArgs {
+    system?: string;
+    maxTokens: number;
+    temperature: number;
+}
+
+const ChatCommand: CommandModule<object, Args> = {
+    command: "chat",
+    describe: "Chat with a model (+ adapters) interactively; /reset clears the history, /exit quits",
+    builder: (y) =>
+        withModelOptions(y)
+            .option("system", { type: "string", group: "Optional:" })
+            .option("max-tokens", { type: "number", default: 256, group: "Optional:" })
+            .option("temperature", { type: "number", default: 0.7, group: "Optional:" }) as never,
+    handler: async (a) => {
+        const tok = ChatTokenizer.fromFolder(a.model);
+        const model = loadModelWithAdapters(a);
+        const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+        const history: ChatMessage[] = a.system ? [{ role: "system", content: a.system }] : [];
+        for await (const line of rl) {
+            const text = line.trim();
+            if (text === "/exit") break;
+            if (text === "/reset") {
+                history.splice(a.system ? 1 : 0);
+                continue;
+            }
+            if (!text) continue;
+            history.push({ role: "user", content: text });
+            const ids = tok.encodeChat(history, { addGenerationPrompt: true, enableThinking: false });
+            const [g] = generate(model, [ids], { maxNewTokens: a.maxTokens, temperature: a.temperature, topP: 0.95, stopTokenIds: tok.eosTokenIds });
+            const reply = tok.decode(g!.tokens, { skipSpecialTokens: true });
+            history.push({ role: "assistant", content: reply });
+            process.stdout.write(`${reply}\n`);
+        }
+        rl.close();
+        model.dispose();
+    },
+};
+export default ChatCommand;

@@ -1,0 +1,107 @@
+/**
+ * Supervised fine-tuning of a model folder on chat JSONL: LoRA (optionally on top of frozen adapters) or full.
+ * Data order is a seeded shuffle per epoch, so step k always sees the same batch (resume reproduces the run).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { manualSeed, resolveDevice, initEngine } from "../engine/runtime.ts";
+import { writeJsonAtomic } from "../io/atomic.ts";
+import { LoraAdapter } from "../lora/adapter.ts";
+import { loadAdapter } from "../lora/peft.ts";
+import { parameterCount } from "../model/config.ts";
+import { loadModel } from "../model/weights.ts";
+import type { Transformer } from "../model/transformer.ts";
+import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
+import { Rng } from "../util/rng.ts";
+import { collate, type Example } from "./batch.ts";
+import { readChatJsonl, tokenizeConversations } from "./chatData.ts";
+import { runTrainLoop, type MicroBatch, type TrainLoopResult } from "./loop.ts";
+import { SFT_DEFAULTS, type SftConfig } from "./sftConfig.ts";
+import { fullTrainable, loraTrainable } from "./trainables.ts";
+
+export function resolveSftConfig(partial: Partial<SftConfig> & Pick<SftConfig, "model" | "data" | "out">): SftConfig {
+    return { ...SFT_DEFAULTS, ...partial, lora: { ...SFT_DEFAULTS.lora, ...partial.lora } };
+}
+
+/** "dir" or "dir:scale" -> loaded frozen adapter. */
+export function attachAdapterSpec(model: Transformer, spec: string): LoraAdapter {
+    const m = /^(.*?)(?::(-?[\d.]+))?$/.exec(spec)!;
+    const adapter = loadAdapter(m[1] as string, model.config, { device: model.device });
+    if (m[2] !== undefined) adapter.scale = Number(m[2]);
+    model.adapters.push(adapter);
+    return adapter;
+}
+
+/** Steps per epoch and the example indices of step k (seeded shuffle per epoch). */
+export function epochBatches(n: number, batchSize: number, gradAccum: number, seed: number) {
+    const perStep = batchSize * gradAccum;
+    const stepsPerEpoch = Math.max(1, Math.floor(n / perStep));
+    const orders = new Map<number, number[]>();
+    const indicesFor = (step: number): number[][] => {
+        const epoch = Math.floor(step / stepsPerEpoch);
+        let order = orders.get(epoch);
+        if (!order) {
+            order = new Rng(`${seed}:epoch:${epoch}`).shuffle(Array.from({ length: n }, (_, i) => i));
+            orders.clear();
+            orders.set(epoch, order);
+        }
+        const start = (step % stepsPerEpoch) * perStep;
+        const micro: number[][] = [];
+        for (let j = 0; j < gradAccum; j++) {
+            const slice = order.slice(start + j * batchSize, start + (j + 1) * batchSize);
+            if (slice.length) micro.push(slice);
+        }
+        return micro;
+    };
+    return { stepsPerEpoch, indicesFor };
+}
+
+export function runSft(cfg: SftConfig): TrainLoopResult & { outputDir: string } {
+    initEngine();
+    const device = resolveDevice(cfg.device);
+    manualSeed(cfg.seed);
+    const tok = ChatTokenizer.fromFolder(cfg.model);
+    const model = loadModel(cfg.model, { device, dtype: "float32" });
+    try {
+        for (const spec of cfg.frozenAdapters) attachAdapterSpec(model, spec);
+        const { examples, dropped } = tokenizeConversations(tok, readChatJsonl(cfg.data), cfg.maxLength);
+        if (examples.length === 0) throw new Error(`${cfg.data}: no usable examples (all truncated away at maxLength ${cfg.maxLength}?)`);
+        const { stepsPerEpoch, indicesFor } = epochBatches(examples.length, cfg.batchSize, cfg.gradAccum, cfg.seed);
+        const totalSteps = cfg.maxSteps > 0 ? cfg.maxSteps : stepsPerEpoch * cfg.epochs;
+        let trainable, outputDir: string, flopsPerToken: number;
+        const n = parameterCount(model.config) - model.config.vocabSize * model.config.hiddenSize * (model.config.tieWordEmbeddings ? 0 : 1);
+        if (cfg.mode === "full") {
+            trainable = fullTrainable(model, cfg.model);
+            outputDir = path.join(cfg.out, "model");
+            flopsPerToken = 6 * n;
+        } else {
+            const adapter = LoraAdapter.create("sft", model.config, cfg.lora, { device });
+            model.adapters.push(adapter);
+            trainable = loraTrainable(model, adapter, path.resolve(cfg.model));
+            outputDir = path.join(cfg.out, "adapter");
+            flopsPerToken = 4 * n;
+        }
+        fs.mkdirSync(cfg.out, { recursive: true });
+        writeJsonAtomic(path.join(cfg.out, "config.json"), { ...cfg, resolved: { device, totalSteps, stepsPerEpoch, examples: examples.length, dropped } });
+        const warmupSteps = cfg.warmup < 1 ? Math.round(cfg.warmup * totalSteps) : cfg.warmup;
+        const makeStep = (step: number): MicroBatch[] =>
+            indicesFor(step).map((idx) => ({ batch: () => collate(idx.map((i) => examples[i] as Example), tok.padTokenId, device) }));
+        const result = runTrainLoop(model, trainable, makeStep, {
+            totalSteps,
+            schedule: { lr: cfg.lr, warmupSteps, decay: cfg.decay, minLrRatio: cfg.minLrRatio },
+            adamw: { weightDecay: cfg.weightDecay },
+            gradClip: cfg.gradClip,
+            logEvery: cfg.logEvery,
+            checkpointEvery: cfg.checkpointEvery,
+            outDir: cfg.out,
+            resume: cfg.resume,
+            label: "sft",
+            seed: cfg.seed,
+            flopsPerToken,
+        });
+        trainable.save(outputDir);
+        return { ...result, outputDir };
+    } finally {
+        model.dispose();
+    }
+}
