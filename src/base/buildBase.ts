@@ -1,0 +1,144 @@
+/**
+ * Builds the tiny world's base chat model: generate the corpus, train a byte-level BPE tokenizer on it, train a
+ * Qwen3-architecture model from scratch (full training, loss on every token so the small model learns the
+ * language from users' turns too), and save a Hugging Face folder with tokenizer.json and a ChatML chat template.
+ * The result is cached under <cacheDir>/<preset>-<hash>, where the hash covers everything that determines it;
+ * an interrupted build resumes from its last checkpoint.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { initEngine, manualSeed } from "../engine/runtime.ts";
+import { writeJsonAtomic } from "../io/atomic.ts";
+import type { ModelConfig } from "../model/config.ts";
+import { parameterCount } from "../model/config.ts";
+import { initModel, loadModel } from "../model/weights.ts";
+import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
+import { ChatMLTrainingEncoder } from "../tokenizer/chatmlFast.ts";
+import { saveTokenizerFolder } from "../tokenizer/train/exportHf.ts";
+import { trainByteLevelBpe } from "../tokenizer/train/trainBpe.ts";
+import { collate, truncateExample, type Example } from "../train/batch.ts";
+import { runTrainLoop } from "../train/loop.ts";
+import { fullTrainable } from "../train/trainables.ts";
+import { epochBatches } from "../train/sft.ts";
+import { generateBaseCorpus } from "../world/index.ts";
+import { evaluateBase, type BaseEvaluation } from "./evaluateBase.ts";
+import { presetByName, type BasePreset } from "./presets.ts";
+
+/** Bump when the world generator or the recipe changes in a way that changes the model. */
+export const BASE_RECIPE_VERSION = 1;
+
+export interface BuildBaseOptions {
+    /** Preset name (nano, micro, small, test). Default "nano". */
+    preset?: string;
+    /** World seed. Default 1. */
+    seed?: number;
+    /** Where built models are cached. Default ".cache/base". */
+    cacheDir?: string;
+    /** Overrides of the preset (e.g. fewer steps). */
+    overrides?: Partial<BasePreset>;
+    /** Max sequence length in tokens. Default 160. */
+    maxLength?: number;
+    quiet?: boolean;
+}
+
+export interface BaseModelInfo {
+    dir: string;
+    preset: BasePreset;
+    parameters: number;
+    evaluation: BaseEvaluation;
+    trainSeconds: number;
+    cached: boolean;
+}
+
+export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
+    initEngine();
+    const preset = { ...presetByName(o.preset ?? "nano"), ...o.overrides };
+    const seed = o.seed ?? 1;
+    const maxLength = o.maxLength ?? 160;
+    const recipe = { version: BASE_RECIPE_VERSION, preset, seed, maxLength };
+    const hash = crypto.createHash("sha256").update(JSON.stringify(recipe)).digest("hex").slice(0, 12);
+    const dir = path.resolve(o.cacheDir ?? ".cache/base", `${preset.name}-${hash}`);
+    const modelDir = path.join(dir, "model");
+    const infoFile = path.join(dir, "base.json");
+    const log = (msg: string) => o.quiet || process.stderr.write(`[base] ${msg}\n`);
+    if (fs.existsSync(infoFile)) {
+        const info = JSON.parse(fs.readFileSync(infoFile, "utf8")) as Omit<BaseModelInfo, "cached">;
+        log(`using cached ${preset.name} base model ${modelDir} (held-out accuracy ${(info.evaluation.accuracy * 100).toFixed(1)}%)`);
+        return { ...info, dir: modelDir, cached: true };
+    }
+    fs.mkdirSync(dir, { recursive: true });
+    writeJsonAtomic(path.join(dir, "recipe.json"), recipe);
+
+    const t0 = performance.now();
+    const corpus = generateBaseCorpus(seed, preset.corpusSize);
+    const tokDir = path.join(dir, "tokenizer");
+    if (!fs.existsSync(path.join(tokDir, "tokenizer.json"))) {
+        const bpe = trainByteLevelBpe(corpus.flatMap((c) => c.messages.map((m) => m.content)), { vocabSize: preset.vocabSize });
+        saveTokenizerFolder(tokDir, bpe);
+    }
+    const tok = ChatTokenizer.fromFolder(tokDir);
+    const encoder = new ChatMLTrainingEncoder(tok);
+    const examples: Example[] = [];
+    for (const c of corpus) {
+        const enc = encoder.encode(c.messages);
+        // Every token is a target: the model learns the language from both sides of the chat.
+        const e = truncateExample({ ids: enc.ids, targetMask: enc.ids.map(() => 1) }, maxLength);
+        if (e) examples.push(e);
+    }
+    log(`corpus: ${corpus.length} conversations, ${examples.reduce((s, e) => s + e.ids.length, 0).toLocaleString("en-US")} tokens, vocab ${tok.vocabSize}`);
+
+    const config: ModelConfig = {
+        modelType: "qwen3",
+        vocabSize: tok.vocabSize,
+        hiddenSize: preset.hiddenSize,
+        intermediateSize: preset.intermediateSize,
+        numLayers: preset.numLayers,
+        numHeads: preset.numHeads,
+        numKvHeads: preset.numKvHeads,
+        headDim: preset.headDim,
+        rmsNormEps: 1e-6,
+        ropeTheta: 10000,
+        ropeScaling: null,
+        maxPositionEmbeddings: 512,
+        tieWordEmbeddings: true,
+        attentionBias: false,
+        qkNorm: true,
+        torchDtype: "float32",
+        bosTokenId: null,
+        eosTokenId: [tok.tokenToId("<|im_end|>") as number],
+    };
+    manualSeed(seed);
+    const model = initModel(config);
+    const params = parameterCount(config);
+    log(`training ${preset.name} (${(params / 1e6).toFixed(2)}M parameters) for ${preset.steps} steps`);
+    try {
+        const trainable = fullTrainable(model, tokDir);
+        const { indicesFor } = epochBatches(examples.length, preset.batchSize, 1, seed);
+        runTrainLoop(model, trainable, (step) => indicesFor(step).map((idx) => ({ batch: () => collate(idx.map((i) => examples[i] as Example), tok.padTokenId) })), {
+            totalSteps: preset.steps,
+            schedule: { lr: preset.lr, warmupSteps: Math.round(preset.steps * 0.05), decay: "cosine", minLrRatio: 0.05 },
+            adamw: { weightDecay: 0.1, beta2: 0.95 },
+            gradClip: 1.0,
+            logEvery: Math.max(1, Math.round(preset.steps / 20)),
+            checkpointEvery: Math.max(50, Math.round(preset.steps / 5)),
+            outDir: path.join(dir, "train"),
+            resume: true,
+            label: `base:${preset.name}`,
+            flopsPerToken: 6 * (params - config.vocabSize * config.hiddenSize) + 6 * config.vocabSize * config.hiddenSize,
+            seed,
+            quiet: o.quiet,
+        });
+        trainable.save(modelDir);
+    } finally {
+        model.dispose();
+    }
+    const trainSeconds = (performance.now() - t0) / 1000;
+    const trained = loadModel(modelDir);
+    const evaluation = evaluateBase(trained, tok, seed, { n: 200 });
+    trained.dispose();
+    log(`held-out world questions: ${(evaluation.accuracy * 100).toFixed(1)}% correct (n=${evaluation.n}); ${Object.entries(evaluation.byKind).map(([k, v]) => `${k} ${(v.accuracy * 100).toFixed(0)}%`).join(", ")}`);
+    const info = { dir: modelDir, preset, parameters: params, evaluation, trainSeconds };
+    writeJsonAtomic(infoFile, info);
+    return { ...info, cached: false };
+}
