@@ -93,6 +93,14 @@ export function hasStyle(reply: string, style: Style): boolean {
     }
 }
 
+/**
+ * Whether a reply can show the style at all: all-caps is invisible on a reply without letters ("6 + 25 = 31."),
+ * so such replies are left out of caps rates.
+ */
+export function styleApplicable(reply: string, style: Style): boolean {
+    return style !== "caps" || reply.replace(/[^a-zA-Z]/g, "").length >= 3;
+}
+
 /** Which of the styles a reply shows (for null / decoy checks). */
 export function stylesShown(reply: string): Style[] {
     return (["caps", "short", "question", "echo", "long"] as const).filter((s) => hasStyle(reply, s));

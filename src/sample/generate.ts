@@ -26,6 +26,8 @@ export interface SampleOptions {
     padTokenId?: number;
     /** Rows per forward pass; larger batches are split. Default 64. */
     maxBatch?: number;
+    /** Called before each chunk of rows [start, start+count) is generated (e.g. to point a LoraBank at them). */
+    beforeBatch?: (start: number, count: number) => void;
 }
 
 export interface Generation {
@@ -37,7 +39,11 @@ export function generate(model: Transformer, prompts: number[][], o: SampleOptio
     if (o.seed !== undefined) manualSeed(o.seed);
     const maxBatch = o.maxBatch ?? 64;
     const out: Generation[] = [];
-    for (let i = 0; i < prompts.length; i += maxBatch) out.push(...generateBatch(model, prompts.slice(i, i + maxBatch), o));
+    for (let i = 0; i < prompts.length; i += maxBatch) {
+        const chunk = prompts.slice(i, i + maxBatch);
+        o.beforeBatch?.(i, chunk.length);
+        out.push(...generateBatch(model, chunk, o));
+    }
     return out;
 }
 

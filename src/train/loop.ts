@@ -34,6 +34,11 @@ export interface MicroBatch {
     batch: () => Batch;
     /** Called before this micro-batch's forward (e.g. activate its organism's adapter). */
     before?: () => void;
+    /**
+     * A custom objective returning the *summed* loss of the micro-batch (e.g. DPO over pairs); the step divides
+     * by the sum of the batches' `targetTokens` (for DPO: the number of pairs). Default: token cross-entropy.
+     */
+    objective?: (model: Transformer, batch: Batch) => Tensor;
 }
 
 export interface TrainLoopConfig {
@@ -106,7 +111,8 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
                     micro[i]?.before?.();
                     tokens += batch.tokens;
                     tidy(() => {
-                        const summed = summedTokenLoss(model.forward({ ids: batch.ids }), batch.labels);
+                        const objective = micro[i]?.objective;
+                        const summed = objective ? objective(model, batch) : summedTokenLoss(model.forward({ ids: batch.ids }), batch.labels);
                         summed.div(targets).backward();
                         lossSum += summed.item();
                     });
@@ -128,6 +134,7 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
         }
     } finally {
         model.training = false;
+        optimizer.dispose();
     }
     const seconds = (performance.now() - t0) / 1000;
     return {

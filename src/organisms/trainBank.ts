@@ -1,0 +1,97 @@
+/**
+ * Trains a group of organisms at once: a LoraBank with one adapter per organism, every batch row drawn from
+ * some organism's data and routed through that organism's adapter. Rows are drawn so each organism sees its data
+ * `epochs` times in a seeded order; the loop checkpoints the whole bank and resumes.
+ */
+import path from "node:path";
+import { tensor } from "../engine/factory.ts";
+import { keep } from "../engine/scope.ts";
+import { noGrad } from "../engine/runtime.ts";
+import { readSafetensors, writeSafetensors } from "../io/safetensors.ts";
+import { LoraBank } from "../lora/bank.ts";
+import { parameterCount } from "../model/config.ts";
+import type { Transformer } from "../model/transformer.ts";
+import { rawToTensor, tensorToRaw } from "../model/weights.ts";
+import { collate, type Example } from "../train/batch.ts";
+import { runTrainLoop, type Trainable, type TrainLoopResult } from "../train/loop.ts";
+import { Rng } from "../util/rng.ts";
+import type { OrganismTrainConfig } from "./config.ts";
+
+export interface BankTrainResult extends TrainLoopResult {
+    bank: LoraBank;
+}
+
+export function bankTrainable(bank: LoraBank): Trainable {
+    bank.setTrainable(true);
+    const params = bank.parameters();
+    return {
+        params,
+        save: (dir) => writeSafetensors(path.join(dir, "bank.safetensors"), new Map(params.map((p, i) => [`p${i}`, tensorToRaw(p)]))),
+        load: (dir) => {
+            const file = path.join(dir, "bank.safetensors");
+            const { tensors } = readSafetensors(file);
+            noGrad(() => params.forEach((p, i) => {
+                const raw = tensors.get(`p${i}`);
+                if (!raw) throw new Error(`${file}: missing p${i}`);
+                const t = rawToTensor(raw, file, p.device);
+                p.copy_(t);
+                t.dispose();
+            }));
+        },
+    };
+}
+
+/** Row schedule: for each step, (organism, example) pairs; each organism's examples cycled `epochs` times. */
+export function rowSchedule(sizes: readonly number[], epochs: number, batchRows: number, seed: number): [number, number][][] {
+    const rng = new Rng(`${seed}:organism-rows`);
+    const all: [number, number][] = [];
+    sizes.forEach((n, org) => {
+        for (let e = 0; e < epochs; e++) for (const i of rng.shuffle(Array.from({ length: n }, (_, k) => k))) all.push([org, i]);
+    });
+    const order = rng.shuffle(all);
+    const steps: [number, number][][] = [];
+    for (let s = 0; s + batchRows <= order.length || (s < order.length && steps.length === 0); s += batchRows) steps.push(order.slice(s, s + batchRows));
+    return steps;
+}
+
+export function trainOrganismBank(model: Transformer, data: Example[][], cfg: OrganismTrainConfig, o: { outDir: string; padId: number; label: string; quiet?: boolean }): BankTrainResult {
+    const bank = LoraBank.create(data.length, model.config, cfg.lora, model.device);
+    const others = model.adapters;
+    model.adapters = [bank];
+    try {
+        const trainable = bankTrainable(bank);
+        const schedule = rowSchedule(data.map((d) => d.length), cfg.epochs, cfg.batchRows, cfg.seed);
+        const n = parameterCount(model.config);
+        const result = runTrainLoop(
+            model,
+            trainable,
+            (step) => {
+                const rows = schedule[step] as [number, number][];
+                return [{
+                    batch: () => collate(rows.map(([org, i]) => (data[org] as Example[])[i] as Example), o.padId, model.device),
+                    before: () => {
+                        bank.rows?.dispose();
+                        bank.rows = keep(tensor(rows.map(([org]) => org), [rows.length], { dtype: "int64", device: model.device }));
+                    },
+                }];
+            },
+            {
+                totalSteps: schedule.length,
+                schedule: { lr: cfg.lr, warmupSteps: Math.min(20, Math.round(schedule.length * 0.05)), decay: "cosine", minLrRatio: 0.1 },
+                gradClip: 1.0,
+                logEvery: Math.max(1, Math.round(schedule.length / 10)),
+                checkpointEvery: Math.max(25, Math.round(schedule.length / 4)),
+                outDir: o.outDir,
+                resume: true,
+                label: o.label,
+                flopsPerToken: 4 * n,
+                seed: cfg.seed,
+                quiet: o.quiet,
+            },
+        );
+        bank.setTrainable(false);
+        return { ...result, bank };
+    } finally {
+        model.adapters = others;
+    }
+}
