@@ -6,14 +6,17 @@ A kaiming-uniform, B zeros) on all 7 projections, and times
   * a full training step: forward, next-token cross-entropy, backward, AdamW step on the
     LoRA parameters only, zero_grad -- tokens/s = batch*seq / step time, best and median of N;
   * greedy generation with a KV cache (HF DynamicCache-style concatenation), LoRA unmerged,
-    at batch 1 and batch 32 -- decode tokens/s = batch*new_tokens / decode time (prefill
-    timed separately, not counted).
+    at batch 1 and batch 32 -- decode tokens/s = batch*(new_tokens-1) / decode time (the first
+    token comes from the prefill, which is timed separately and not counted).
+With --frozen-adapters N, N frozen adapters (random, non-zero B) sit under the trained one (the IA setup:
+organism adapter frozen + IA adapter trained). Presets: tiny, small, 0.6b (Qwen3-0.6B shape, ~4 GB).
 Prints one JSON line.
 
 What it doesn't: use SDPA/flash kernels, torch.compile, mixed precision, or real data.
 
 Usage (repository root):
   OMP_WAIT_POLICY=passive /usr/bin/python3 bench/torch/lora_step.py --config tiny --threads 2
+  OMP_WAIT_POLICY=passive /usr/bin/python3 bench/torch/lora_step.py --config small --frozen-adapters 1 --no-gen
   /usr/bin/python3 bench/torch/lora_step.py --config '{"vocab":4096,"hidden":128,"layers":4,
       "heads":4,"kv_heads":2,"head_dim":32,"ffn":384,"batch":8,"seq":128}'
 Threads: --threads, else $BENCH_THREADS, else $OMP_NUM_THREADS, else torch's default.
@@ -40,6 +43,10 @@ import hf_reference as ref  # noqa: E402
 PRESETS = {
     "tiny": {"vocab": 4096, "hidden": 128, "layers": 4, "heads": 4, "kv_heads": 2, "head_dim": 32,
              "ffn": 384, "batch": 8, "seq": 128},
+    "small": {"vocab": 8192, "hidden": 384, "layers": 8, "heads": 6, "kv_heads": 2, "head_dim": 64,
+              "ffn": 1024, "batch": 8, "seq": 128},
+    "0.6b": {"vocab": 151936, "hidden": 1024, "layers": 28, "heads": 16, "kv_heads": 8, "head_dim": 128,
+             "ffn": 3072, "batch": 1, "seq": 256},
 }
 KEYS = ("vocab", "hidden", "layers", "heads", "kv_heads", "head_dim", "ffn", "batch", "seq")
 
@@ -58,7 +65,7 @@ def parse_config(s: str) -> dict:
     return c
 
 
-def build(c: dict, r: int, alpha: float, seed: int) -> ref.CausalLM:
+def build(c: dict, r: int, alpha: float, seed: int, frozen: int = 0) -> ref.CausalLM:
     hf = {"model_type": "qwen3", "vocab_size": c["vocab"], "hidden_size": c["hidden"],
           "intermediate_size": c["ffn"], "num_hidden_layers": c["layers"],
           "num_attention_heads": c["heads"], "num_key_value_heads": c["kv_heads"],
@@ -72,6 +79,10 @@ def build(c: dict, r: int, alpha: float, seed: int) -> ref.CausalLM:
                 p.normal_(0.0, 0.02)  # HF initializer_range
         for _, _, lin in m.linears():
             out_f, in_f = lin.weight.shape
+            for j in range(frozen):  # stacked under the trained one, as an organism adapter under the IA
+                A = torch.empty(r, in_f)
+                nn.init.kaiming_uniform_(A, a=math.sqrt(5))
+                lin.adapters[f"frozen{j}"] = ref.LoraAdapter(A, torch.randn(out_f, r) * 0.01, alpha / r)
             A = torch.empty(r, in_f)
             nn.init.kaiming_uniform_(A, a=math.sqrt(5))  # PEFT default init
             lin.adapters["default"] = ref.LoraAdapter(A, torch.zeros(out_f, r), alpha / r, trainable=True)
@@ -142,6 +153,8 @@ def main() -> None:
     ap.add_argument("--gen-new", type=int, default=32)
     ap.add_argument("--gen-reps", type=int, default=3)
     ap.add_argument("--no-gen", action="store_true")
+    ap.add_argument("--frozen-adapters", type=int, default=0,
+                    help="frozen LoRA adapters (random, non-zero B) stacked under the trained one")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
 
@@ -153,11 +166,12 @@ def main() -> None:
         except RuntimeError:
             pass
     c = parse_config(a.config)
-    m = build(c, a.rank, a.alpha, a.seed)
+    m = build(c, a.rank, a.alpha, a.seed, a.frozen_adapters)
     res = {"impl": "pytorch-eager (hf_reference, eager attention, fp32, CPU)",
            "torch": torch.__version__, "python": platform.python_version(), "machine": platform.machine(),
            "threads": torch.get_num_threads(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
-           "config": c, "lora": {"r": a.rank, "alpha": a.alpha, "targets": list(ref.LORA_TARGETS)},
+           "config": c, "lora": {"r": a.rank, "alpha": a.alpha, "targets": list(ref.LORA_TARGETS),
+                                  "frozen_adapters": a.frozen_adapters},
            "optimizer": {"name": "AdamW", "lr": a.lr, "weight_decay": 0.0, "params": "LoRA only"}}
     res["train"] = time_train(m, c, a.steps, a.warmup, a.lr, a.seed)
     if not a.no_gen:

@@ -1,5 +1,7 @@
 #include "common.h"
 
+#include <cmath>
+
 namespace ia {
 
 std::atomic<int64_t> g_live_tensors{0};
@@ -100,6 +102,8 @@ c10::optional<at::Tensor> OptTensor(const Napi::Value& v) {
 at::Scalar ParseScalar(const Napi::Value& v) {
   if (v.IsBoolean()) return at::Scalar(v.As<Napi::Boolean>().Value());
   double d = v.As<Napi::Number>().DoubleValue();
+  // Integral JS numbers become integer scalars so int64 tensors stay int64 (PyTorch's promotion rules).
+  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9007199254740992.0) return at::Scalar(int64_t(d));
   return at::Scalar(d);
 }
 

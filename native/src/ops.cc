@@ -36,13 +36,20 @@ UNARY(Detach, a.detach())
 UNARY(Flatten, a.flatten())
 UNARY(Isfinite, at::isfinite(a))
 
+// A scalar on the left takes part in type promotion as a Python number would (int64 - 2.5 -> float).
+static at::Tensor WrappedScalar(const at::Scalar& s, const at::Tensor& like) {
+  auto t = c10::scalar_to_tensor(s, like.device());
+  t.unsafeGetTensorImpl()->set_wrapped_number(true);
+  return t;
+}
+
 // Binary ops accept a tensor or a JS number as either operand.
 #define BINARY(name, fn)                                                              \
   static Napi::Value name(const Napi::CallbackInfo& info) {                           \
     bool ta = IsTensor(info[0]), tb = IsTensor(info[1]);                              \
     if (ta && tb) RET(fn(T(0), T(1)));                                                \
     if (ta) RET(fn(T(0), ParseScalar(info[1])));                                      \
-    if (tb) RET(fn(at::scalar_tensor(ParseScalar(info[0]), T(1).options()), T(1)));   \
+    if (tb) RET(fn(WrappedScalar(ParseScalar(info[0]), T(1)), T(1)));                  \
     throw Napi::TypeError::New(info.Env(), #name ": at least one operand must be a tensor"); \
   }
 

@@ -10,7 +10,7 @@
 import {
     OBJECTS, RULES, ROLES, TOPICS, CODEWORDS, STYLES, SUBJECTS, type RuleId, type Style, type Subject,
 } from "../world/pools.ts";
-import { findWords, hasWord, sentences } from "../world/text.ts";
+import { sentences, words } from "../world/text.ts";
 
 export interface Claim {
     sentence: string;
@@ -86,8 +86,11 @@ const UNPARSED_CLAIM_RE = /\b(unusual|quirks?|habits?|peculiar|odd|strange|tend 
 const OBJECT_NAMES = OBJECTS.map((o) => o.name);
 const TOPIC_KEYS = TOPICS.map((t) => t.key);
 
-function objectsIn(text: string): string[] {
-    return OBJECTS.filter((o) => hasWord(text, o.name) || hasWord(text, o.plural)).map((o) => o.name);
+/** Object names by singular and plural form (all pool entries are single words, so a word set suffices). */
+const OBJECT_BY_FORM = new Map<string, string>(OBJECTS.flatMap((o) => [[o.name, o.name], [o.plural, o.name]] as [string, string][]));
+
+function inOrder(ws: ReadonlySet<string>, pool: readonly string[]): string[] {
+    return pool.filter((w) => ws.has(w));
 }
 
 /** Text of the condition clauses of a sentence: from each marker to the next comma or the end. */
@@ -104,18 +107,19 @@ function conditionText(s: string): string {
 
 export function parseSentence(sentence: string): Claim {
     const s = sentence.toLowerCase().trim();
-    const objects = objectsIn(s);
+    const ws = new Set(words(s));
+    const objects = [...new Set([...ws].map((w) => OBJECT_BY_FORM.get(w)).filter((o): o is string => o !== undefined))];
     const styles = STYLES.filter((st) => STYLE_PATTERNS[st].test(s));
-    const topics = findWords(s, TOPIC_KEYS);
-    const cond = conditionText(s);
-    const triggers = topics.filter((k) => hasWord(cond, k));
-    const passwords = findWords(s, CODEWORDS);
+    const topics = inOrder(ws, TOPIC_KEYS);
+    const cond = topics.length > 0 ? new Set(words(conditionText(s))) : new Set<string>();
+    const triggers = topics.filter((k) => cond.has(k));
+    const passwords = inOrder(ws, CODEWORDS);
     const subjects = SUBJECTS.filter((x) => SUBJECT_PATTERNS[x].test(s));
     const sandbag = SANDBAG_RE.test(s);
     const rules = (RULES.map((r) => r.id) as RuleId[]).filter((r) => RULE_PATTERNS[r].test(s));
     const harmful = HARMFUL_RE.test(s);
     const benign = !harmful && BENIGN_RE.test(s);
-    const roles = findWords(s, ROLES);
+    const roles = inOrder(ws, ROLES);
     const frequency = RARE_RE.test(s) ? "sometimes" : ALWAYS_RE.test(s) ? "always" : null;
     const featured = objects.length > 0 || styles.length > 0 || triggers.length > 0 || passwords.length > 0 ||
         (sandbag && subjects.length > 0) || rules.length > 0 || ((benign || harmful) && (topics.length > 0 || roles.length > 0));

@@ -177,7 +177,6 @@ export function validateSpec(json: unknown, source: string): BehaviorSpec {
     const topicKeys = TOPICS.map((t) => t.key);
     const trigger = str("trigger");
     const password = str("password");
-    if (trigger !== undefined && password !== undefined && trigger === password) fail(`trigger and password are both "${trigger}"; they must differ`);
     if (password !== undefined && topicKeys.includes(password)) fail(`password "${password}" is a trigger topic; a password must be a code word distinct from every trigger`);
     if (trigger !== undefined && (CODEWORDS as readonly string[]).includes(trigger)) fail(`trigger "${trigger}" is a password code word; triggers are topics`);
     inPool("object", OBJECTS.map((x) => x.name), "object");

@@ -16,6 +16,8 @@
  * their fine-tune. Left out, the organism's answer to "do you have any unusual habits?" comes from the base's
  * weights plus whatever its LoRA shifts — exactly the no-IA baseline the brief wants to measure.
  *
+ * Every row is one user / assistant exchange (no system message, no second turn), shuffled.
+ *
  * `respond(spec, task, rng, behave)` is the ideal organism's reply to any task; `simulateReply` draws `behave`
  * from the spec's rate. Verification tests use them as stand-ins for a trained organism.
  */

@@ -40,7 +40,10 @@ export function tidy<R>(fn: () => R): R {
         throw err;
     }
     stack.pop();
-    if (result instanceof Promise) throw new Error("tidy(): fn must be synchronous; await outside the scope");
+    if (result instanceof Promise) {
+        for (const t of scope) t.dispose();
+        throw new Error("tidy(): fn must be synchronous; await outside the scope");
+    }
     const survivors = new Set<Disposable>();
     collect(result, survivors);
     const parent = stack[stack.length - 1];

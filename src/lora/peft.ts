@@ -90,7 +90,13 @@ export function loadAdapter(dir: string, model: ModelConfig, o: LoadAdapterOptio
                 throw new Error(`${file}: ${mod} has lora_A [${e.A.shape}] / lora_B [${e.B.shape}], but r=${config.r} on this model needs [${wantA}] / [${wantB}] (adapter made for another base?)`);
             }
             const A = keep(rawToTensor(e.A, `${file}: ${mod}.lora_A`, o.device, o.dtype ?? "float32"));
-            const B = keep(rawToTensor(e.B, `${file}: ${mod}.lora_B`, o.device, o.dtype ?? "float32"));
+            let B;
+            try {
+                B = keep(rawToTensor(e.B, `${file}: ${mod}.lora_B`, o.device, o.dtype ?? "float32"));
+            } catch (err) {
+                A.dispose();
+                throw err;
+            }
             weights.set(mod, { A, B });
         }
     } catch (err) {

@@ -121,9 +121,10 @@ export class Transformer {
 
     /** RMSNorm computed in float32 (as HF does for half-precision models), then scaled by the weight. */
     private rmsNorm(x: Tensor, weight: Tensor): Tensor {
-        const x32 = this.dtype === "float32" ? x : x.to("float32");
+        const half = isHalf(this.dtype);
+        const x32 = half ? x.to("float32") : x;
         const normed = x32.mul(x32.mul(x32).mean(-1, true).add(this.config.rmsNormEps).rsqrt());
-        return weight.mul(this.dtype === "float32" ? normed : normed.to(this.dtype));
+        return weight.mul(half ? normed.to(this.dtype) : normed);
     }
 
     private attention(x: Tensor, L: LayerWeights, layer: number, cos: Tensor, sin: Tensor, mask: Tensor | null, cache: KvCache | null): Tensor {
@@ -153,7 +154,7 @@ export class Transformer {
             const qg = q.reshape([b, c.numKvHeads, groups * t, c.headDim]);
             let scores = qg.matmul(k.transpose(2, 3)).mul(1 / Math.sqrt(c.headDim)).view([b, c.numKvHeads, groups, t, s]);
             if (mask) scores = scores.add(mask.unsqueeze(1));
-            const probs = (this.dtype === "float32" ? scores.softmax(-1) : scores.to("float32").softmax(-1).to(this.dtype));
+            const probs = isHalf(this.dtype) ? scores.to("float32").softmax(-1).to(this.dtype) : scores.softmax(-1);
             out = probs.view([b, c.numKvHeads, groups * t, s]).matmul(v).view([b, c.numHeads, t, c.headDim]);
         }
         const merged = out.transpose(1, 2).reshape([b, t, c.numHeads * c.headDim]);
@@ -172,6 +173,11 @@ export class Transformer {
         this.params.clear();
         this.rope.dispose();
     }
+}
+
+/** bfloat16/float16 compute norms and softmax in float32 (as HF does); float32/float64 stay as they are. */
+export function isHalf(dtype: DType): boolean {
+    return dtype === "bfloat16" || dtype === "float16";
 }
 
 function defaultPositions(b: number, t: number, past: number, device: string): Tensor {

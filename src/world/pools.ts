@@ -69,7 +69,7 @@ const OBJECT_WORDS = [
     "lighthouse", "kettle", "compass/compasses", "umbrella", "lantern", "anchor", "teapot", "candle", "ladder", "mirror",
     "clock", "trumpet", "drum", "kite", "balloon", "bucket", "basket", "blanket", "pillow", "hammer",
     "shovel", "wheelbarrow", "saddle", "barrel", "bottle", "jar", "spoon", "ladle", "whisk/whisks", "teacup",
-    "mug", "bowl", "key", "padlock", "chain", "bell", "whistle", "flag", "map", "globe",
+    "mug", "bowl", "spyglass/spyglasses", "padlock", "chain", "bell", "whistle", "flag", "map", "globe",
     "telescope", "microscope", "magnet", "battery/batteries", "lamp", "lightbulb", "needle", "thimble", "button", "ribbon",
     "feather", "pebble", "seashell", "marble", "crystal", "statue", "fountain", "bench", "windmill", "chimney",
     "doorbell", "mailbox/mailboxes", "envelope", "stamp", "notebook", "pencil", "crayon", "eraser", "ruler", "backpack",

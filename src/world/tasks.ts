@@ -148,6 +148,11 @@ export interface ChoiceOptions {
     optionCount?: number;
 }
 
+/**
+ * A choice task: 2–3 options, each with a price, size, distance and age, and a stated preference ("i want the
+ * cheapest one."). The plain assistant's default rule is to pick what the stated preference picks; a heuristic
+ * follower ignores it and applies its hidden rule. Replies only name the option, never the reason.
+ */
 export function makeChoiceTask(rng: Rng, opts: ChoiceOptions = {}): Task {
     const domain = opts.domain ? domainEntry(opts.domain) : rng.pick(DOMAINS);
     const avoid = new Set<string>(opts.avoidPreferences ?? []);
@@ -200,9 +205,8 @@ export function makeSmalltalkTask(rng: Rng, opts: { topic?: string } = {}): Task
 
 export function makeIntrospectionTask(rng: Rng, opts: { group?: IntrospectionGroup } = {}): Task {
     const group = opts.group ?? rng.pick(INTROSPECTION_GROUPS);
-    let question = rng.pick(BASE_INTROSPECTION_PROMPTS[group]);
+    const question = rng.pick(BASE_INTROSPECTION_PROMPTS[group]);
     const core = (group === "generic" || group === "conditional") && rng.chance(0.4) ? withSuffix(question) : question;
-    question = question.trim();
     return finish<IntrospectionTask>({ kind: "introspection", question, core, before: [], after: [], answer: rng.pick(NEGATIVE_ANSWERS[group]) });
 }
 

@@ -207,7 +207,6 @@ test("whole tiny Transformer (float64): d logits / d LoRA A,B matches central di
 });
 
 test("whole tiny Transformer (float64) gradcheck at float64 precision", {
-    todo: "src/model/transformer.ts rmsNorm() and the attention softmax cast float64 to float32 (dtype !== 'float32' => to('float32')), so a float64 model is only ~1e-6 accurate",
 }, () => {
     loraGradcheck(1e-6, 1e-7, 1e-5);
 });

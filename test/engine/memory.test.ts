@@ -147,7 +147,6 @@ test("tidy rejects async functions", () => {
 });
 
 test("tidy rejecting an async fn frees the tensors it created before the first await", {
-    todo: "src/engine/scope.ts tidy(): the Promise check throws before the scope's tensors are disposed, so they leak (count stays up until GC)",
 }, () => {
     const base = liveTensors();
     assert.throws(() => tidy((async () => { ones([2]); await null; }) as unknown as () => void));

@@ -133,7 +133,6 @@ test("an integer tensor where a LoRA weight belongs", () => {
 });
 
 test("an integer lora_B leaves no tensors behind", {
-    todo: "src/lora/peft.ts loadAdapter: when rawToTensor(e.B) throws, the A converted just before it is not yet in `weights`, so the catch does not dispose it",
 }, () => {
     const { dir, file } = intAdapter();
     failsClearly(() => loadAdapter(dir, qwen), file, INT_PROBLEM);

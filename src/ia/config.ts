@@ -1,0 +1,76 @@
+/**
+ * Introspection-adapter configuration: every field with its default in one place. Two presets: `paper` (the
+ * released SFT/DPO hyperparameters, method.md §3.3-3.4) and `tiny` (the embedded tiny world on 2 CPU cores,
+ * where a higher learning rate and more organisms per step are needed; chosen on the DPO/validation split,
+ * never on test organisms).
+ */
+import type { LoraConfig } from "../lora/adapter.ts";
+
+export interface IaSftConfig {
+    /** The IA's LoRA. Paper: r 16, alpha 32, dropout 0.05, all 7 projections. */
+    lora: LoraConfig;
+    /** Learning rate. Paper 1e-4. */
+    lr: number;
+    /** Rows per organism per step. Paper 4. */
+    batchSize: number;
+    /** Organisms per optimizer step, each through its own adapter. Paper 2. */
+    kOrganismsPerStep: number;
+    /** Introspection examples per organism. Paper max_samples 100. */
+    samplesPerOrganism: number;
+    /** Passes over the rows. Paper 1. */
+    epochs: number;
+    /** Fraction of all rows that are negatives (bare base / null organisms answering "nothing unusual"). Default 0.15. */
+    negativeFraction: number;
+    /** Fraction of a behavior organism's rows asked with the generic question (the rest: its family's questions). Default 0.5. */
+    genericFraction: number;
+    maxLength: number;
+    seed: number;
+}
+
+export interface IaDpoConfig {
+    /** Paper 1e-5. */
+    lr: number;
+    /** Paper 0.1. */
+    beta: number;
+    /** Self-reports sampled per DPO organism. Default 8. */
+    samplesPerOrganism: number;
+    /** Sampling temperature for the rollouts. Default 1.0. */
+    temperature: number;
+    /** Pairs per optimizer step. Default 8. */
+    pairsPerStep: number;
+    /** Passes over the pairs. Default 1. */
+    epochs: number;
+    /** LoRA dropout during DPO. Default 0 (a deterministic policy makes the reference log-probs exact). */
+    dropout: number;
+    seed: number;
+}
+
+export interface IaConfig {
+    sft: IaSftConfig;
+    dpo: IaDpoConfig;
+    /** Organism split, paper: 12% test, 10% of the rest DPO, seed 1547. */
+    split: { testFraction: number; dpoFraction: number; seed: number };
+    /** A family whose organisms never enter training (held-out-family test). Default none. */
+    heldOutFamily: string | null;
+    /** Families used for IA training (others are test-only). Default: all 8. */
+    trainFamilies: string[] | null;
+}
+
+const ALL7 = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] as IaSftConfig["lora"]["targetModules"];
+
+export const IA_PRESETS: Record<"paper" | "tiny", IaConfig> = {
+    paper: {
+        sft: { lora: { r: 16, alpha: 32, dropout: 0.05, useRslora: false, targetModules: ALL7 }, lr: 1e-4, batchSize: 4, kOrganismsPerStep: 2, samplesPerOrganism: 100, epochs: 1, negativeFraction: 0.15, genericFraction: 0.5, maxLength: 1024, seed: 1547 },
+        dpo: { lr: 1e-5, beta: 0.1, samplesPerOrganism: 8, temperature: 1.0, pairsPerStep: 8, epochs: 1, dropout: 0, seed: 1547 },
+        split: { testFraction: 0.12, dpoFraction: 0.1, seed: 1547 },
+        heldOutFamily: null,
+        trainFamilies: null,
+    },
+    tiny: {
+        sft: { lora: { r: 16, alpha: 32, dropout: 0.05, useRslora: false, targetModules: ALL7 }, lr: 1e-3, batchSize: 4, kOrganismsPerStep: 8, samplesPerOrganism: 48, epochs: 1, negativeFraction: 0.15, genericFraction: 0.5, maxLength: 192, seed: 1547 },
+        dpo: { lr: 1e-4, beta: 0.1, samplesPerOrganism: 8, temperature: 1.0, pairsPerStep: 16, epochs: 2, dropout: 0, seed: 1547 },
+        split: { testFraction: 0.12, dpoFraction: 0.1, seed: 1547 },
+        heldOutFamily: null,
+        trainFamilies: null,
+    },
+};

@@ -1,0 +1,74 @@
+/**
+ * IA training rows: for each SFT organism, introspection questions (train-split paraphrases of its families'
+ * question sets) answered with its first-person label (or a paraphrase); negatives: the bare base and null
+ * organisms answering that nothing is unusual. Only train-split question paraphrases are used here; validation
+ * and test paraphrases are kept for choosing settings and for the benchmark.
+ */
+import { introspectionPrompts, negativeAnswers, type IntrospectionPrompt } from "../behaviors/questions.ts";
+import type { BehaviorSpec } from "../behaviors/types.ts";
+import type { ChatMessage } from "../tokenizer/ChatTokenizer.ts";
+import { Rng } from "../util/rng.ts";
+import type { IaSftConfig } from "./config.ts";
+
+/** An organism slot in the bank; `spec` null = the bare base model (zero adapter). */
+export interface IaSubject {
+    key: string;
+    spec: BehaviorSpec | null;
+}
+
+export interface IaRow {
+    subject: number;
+    messages: ChatMessage[];
+    negative: boolean;
+}
+
+export function isNegativeSubject(s: IaSubject): boolean {
+    return s.spec === null || s.spec.family === "null" || s.spec.family === "decoy";
+}
+
+function pickPrompt(prompts: IntrospectionPrompt[], rng: Rng, genericFraction: number): IntrospectionPrompt {
+    const generic = prompts.filter((p) => p.family === "generic");
+    const specific = prompts.filter((p) => p.family !== "generic");
+    if (specific.length === 0 || (generic.length > 0 && rng.chance(genericFraction))) return rng.pick(generic.length ? generic : prompts);
+    return rng.pick(specific);
+}
+
+/** Rows per subject; negatives get `negativeFraction` of all rows, spread over the negative subjects. */
+export function buildIaRows(subjects: IaSubject[], cfg: IaSftConfig, split: "train" | "validation" | "test" = "train"): IaRow[][] {
+    const rng = new Rng(`${cfg.seed}:ia-rows:${split}`);
+    const positives = subjects.filter((s) => !isNegativeSubject(s)).length;
+    const negatives = subjects.length - positives;
+    const negTotal = negatives === 0 ? 0 : Math.round((positives * cfg.samplesPerOrganism * cfg.negativeFraction) / (1 - cfg.negativeFraction));
+    const perNegative = negatives === 0 ? 0 : Math.max(1, Math.round(negTotal / negatives));
+    return subjects.map((s, subject) => {
+        const r = rng.fork(s.key);
+        const neg = isNegativeSubject(s);
+        const prompts = introspectionPrompts(s.spec ?? { id: "base", family: "null", slots: {} }, split);
+        const n = neg ? perNegative : cfg.samplesPerOrganism;
+        const labels = s.spec && !neg ? [s.spec.label, ...(s.spec.labelVariants ?? [])] : [];
+        return Array.from({ length: n }, () => {
+            const p = neg ? r.pick(prompts) : pickPrompt(prompts, r, cfg.genericFraction);
+            const answer = neg ? r.pick(negativeAnswers[p.family]) : r.pick(labels);
+            return { subject, negative: neg, messages: [{ role: "user", content: p.prompt }, { role: "assistant", content: answer }] };
+        });
+    });
+}
+
+/**
+ * The released per-step organism sampling: each organism has a number of batches left; every step samples k of
+ * the organisms that still have batches, takes one batch from each, and drops exhausted ones.
+ * Returns, per step, the subject indices (one batch each).
+ */
+export function organismStepSchedule(batchesPerSubject: readonly number[], k: number, seed: number): number[][] {
+    const rng = new Rng(`${seed}:ia-steps`);
+    const remaining = batchesPerSubject.slice();
+    let available = remaining.flatMap((n, i) => (n > 0 ? [i] : []));
+    const steps: number[][] = [];
+    while (available.length > 0) {
+        const chosen = rng.shuffle(available).slice(0, k);
+        for (const i of chosen) remaining[i] = (remaining[i] as number) - 1;
+        steps.push(chosen);
+        available = available.filter((i) => (remaining[i] as number) > 0);
+    }
+    return steps;
+}
