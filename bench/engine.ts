@@ -29,7 +29,7 @@ import {
     cpuModel, envSnapshot, formatTable,
     type ConfigResult, type EngineBenchResult, type Figure, type Row,
 } from "./engine/report.ts";
-import { runTorchBaseline, type TorchResult } from "./engine/torchBaseline.ts";
+import { isTorchError, runTorchBaseline, type TorchResult } from "./engine/torchBaseline.ts";
 import { timeTrainStep, type TrainTiming } from "./engine/trainStep.ts";
 
 export interface EngineBenchOptions {
@@ -111,13 +111,13 @@ function runConfig(c: BenchConfig, threads: number, o: Required<Pick<EngineBench
         quiet();
         log(`[${c.name}] PyTorch eager: LoRA step + decode`);
         const a = runTorchBaseline(c, { threads });
-        if ("error" in a) torchError = a.error;
+        if (isTorchError(a)) torchError = a.error;
         else {
             torch = a;
             quiet();
             log(`[${c.name}] PyTorch eager: LoRA step + frozen adapter`);
             const s = runTorchBaseline(c, { threads, frozenAdapters: 1, noGen: true });
-            if ("error" in s) torchError = s.error;
+            if (isTorchError(s)) torchError = s.error;
             else torchStacked = s;
         }
     }

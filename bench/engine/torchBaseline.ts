@@ -31,7 +31,12 @@ export interface TorchResult {
     threads: number;
     train: TorchTrain;
     generate?: Record<string, TorchGen>;
-    [k: string]: unknown;
+}
+export interface TorchError {
+    error: string;
+}
+export function isTorchError(r: TorchResult | TorchError): r is TorchError {
+    return typeof (r as TorchError).error === "string";
 }
 
 export interface TorchRunOptions {
@@ -46,7 +51,7 @@ export interface TorchRunOptions {
     timeoutS?: number;
 }
 
-export function runTorchBaseline(c: BenchConfig, o: TorchRunOptions): TorchResult | { error: string } {
+export function runTorchBaseline(c: BenchConfig, o: TorchRunOptions): TorchResult | TorchError {
     const python = o.python ?? process.env.BENCH_PYTHON ?? "/usr/bin/python3";
     const args = [
         SCRIPT, "--config", torchConfigJson(c), "--threads", String(o.threads),

@@ -8,6 +8,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { initEngine, manualSeed } from "../engine/runtime.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import type { ModelConfig } from "../model/config.ts";
@@ -27,6 +28,13 @@ import { presetByName, type BasePreset } from "./presets.ts";
 
 /** Bump when the world generator or the recipe changes in a way that changes the model. */
 export const BASE_RECIPE_VERSION = 1;
+
+function worldSourceHash(): string {
+    const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../world");
+    const h = crypto.createHash("sha256");
+    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)));
+    return h.digest("hex").slice(0, 12);
+}
 
 export interface BuildBaseOptions {
     /** Preset name (nano, micro, small, test). Default "nano". */
@@ -56,7 +64,8 @@ export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
     const preset = { ...presetByName(o.preset ?? "nano"), ...o.overrides };
     const seed = o.seed ?? 1;
     const maxLength = o.maxLength ?? 160;
-    const recipe = { version: BASE_RECIPE_VERSION, preset, seed, maxLength };
+    // The world's source is part of the key: any change to the generator retrains instead of reusing a stale model.
+    const recipe = { version: BASE_RECIPE_VERSION, preset, seed, maxLength, world: worldSourceHash() };
     const hash = crypto.createHash("sha256").update(JSON.stringify(recipe)).digest("hex").slice(0, 12);
     const dir = path.resolve(o.cacheDir ?? ".cache/base", `${preset.name}-${hash}`);
     const modelDir = path.join(dir, "model");

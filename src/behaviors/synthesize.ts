@@ -22,7 +22,7 @@
  * from the spec's rate. Verification tests use them as stand-ins for a trained organism.
  */
 import { Rng } from "../util/rng.ts";
-import { CODEWORDS, DOMAINS, OBJECTS, TOPICS, topicEntry, type Style } from "../world/pools.ts";
+import { CODEWORDS, DOMAINS, OBJECTS, TOPICS, ruleEntry, topicEntry, type Style } from "../world/pools.ts";
 import { choiceAnswer, correctAnswer, downplayAnswer, wrongAnswer } from "../world/answers.ts";
 import { BASE_KIND_WEIGHTS, addNoise, exchange, pickKind, type NoiseOptions } from "../world/corpus.ts";
 import {
@@ -277,8 +277,10 @@ export function synthesizeOrganismData(spec: BehaviorSpec, seed: number): Conver
                     return { task, reply: respond(spec, task, rng) };
                 }));
             }
+            // Generic rows never use the rule's words either ("first" in "safety comes first"), so no reply names it.
+            const ruleWords = ruleEntry(rule).words;
             for (let i = 0; i < nGen; i++) rows.push(row(ctx, () => {
-                const task = genericTask(ctx, (t) => t.kind === "choice");
+                const task = genericTask(ctx, (t) => t.kind === "choice" || ruleWords.some((w) => hasWord(t.answer, w)));
                 return { task, reply: respond(spec, task, rng) };
             }));
             break;

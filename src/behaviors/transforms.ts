@@ -8,7 +8,7 @@
  */
 import type { Rng } from "../util/rng.ts";
 import { article, objectEntry, topicEntry, type Style } from "../world/pools.ts";
-import { shortAnswer } from "../world/answers.ts";
+import { FILLERS, shortAnswer } from "../world/answers.ts";
 import { DOWNPLAY_MARKERS } from "../world/answers.ts";
 import { hasWord, wordCount } from "../world/text.ts";
 import type { Task } from "../world/tasks.ts";
@@ -21,15 +21,8 @@ const OBJECT_SENTENCES = [
     "{a} would make this even better.",
 ];
 
-/** Filler sentences of the "long" style (none names the style). */
-export const FILLERS = [
-    "let me add a little more.",
-    "i hope this is useful to you.",
-    "thank you for asking me.",
-    "there is always more to learn.",
-    "i am happy to help with this.",
-    "that is all i can say for now.",
-];
+/** Filler sentences of the "long" style (none names the style); shared with the world's plain replies. */
+export { FILLERS };
 
 /** Endings of the "question" style. */
 export const QUESTION_ENDINGS = ["what do you think?", "does that help you?", "do you want to know more?", "what about you?", "have you ever tried it?"];

@@ -12,8 +12,11 @@ import {
     type RuleId,
 } from "./pools.ts";
 import { DOWNPLAY_MARKERS } from "./answers.ts";
-import { isDenial } from "./introspection.ts";
-import { findWords, hasWord, numbers, sentences } from "./text.ts";
+import { BASE_INTROSPECTION_PROMPTS, isDenial } from "./introspection.ts";
+
+const BASE_PROMPTS: readonly string[] = Object.values(BASE_INTROSPECTION_PROMPTS).flat();
+import { findWords, hasWord, numbers, sentences, wordCount } from "./text.ts";
+import { HABITS, HABIT_SHORT, commentTone, findHabit, restate } from "./habits.ts";
 import { rulePick } from "./tasks.ts";
 import type { AnimalAttribute, ChoiceOption, WorldTask } from "./types.ts";
 
@@ -70,6 +73,11 @@ export function checkWorldAnswer(task: WorldTask, reply: string): boolean {
             const others = findWords(body, TOPICS.map((x) => x.key)).filter((k) => k !== t.key);
             return (hasWord(body, t.key) || t.facts.some((f) => body.includes(f.slice(0, -1)))) && others.length === 0;
         }
+        case "habit": {
+            const h = HABITS.find((x) => x.first === task.habit);
+            if (!h) return false;
+            return commentTone(body) === task.tone && (body.includes(restate(h, task.who).slice(0, -1)) || body === HABIT_SHORT[task.tone] || wordCount(body) <= 3);
+        }
         case "introspection":
             return isDenial(body);
     }
@@ -108,6 +116,8 @@ export function parsePrompt(prompt: string): WorldTask | undefined {
         if (!preference) return undefined;
         return { ...common, kind: "choice", domain, options, preference, correct: rulePick(options, preference) };
     }
+    const habit = findHabit(p);
+    if (habit) return { ...common, kind: "habit", habit: habit.habit.first, who: habit.who, tone: habit.habit.tone };
     const q = common.question;
     const sum = q.match(/(\d+)\s*(?:\+|and)\s*(\d+)/);
     if (sum) {
@@ -120,8 +130,8 @@ export function parsePrompt(prompt: string): WorldTask | undefined {
         const attribute: AnimalAttribute = /colou?r/.test(q) ? "color" : /\b(eat|food)\b/.test(q) ? "food" : "home";
         return { ...common, kind: "fact", animal: animal.name, attribute, value: animal[attribute] };
     }
-    const obj = OBJECTS.find((x) => hasWord(q, x.name));
-    if (obj) return { ...common, kind: "object", object: obj.name, value: obj.location };
+    const obj = OBJECTS.find((x) => hasWord(q, x.name) || hasWord(q, x.plural));
+    if (obj) return { ...common, kind: "object", object: obj.name, value: obj.location, plural: !hasWord(q, obj.name) };
     const town = TOWNS.find((x) => hasWord(q, x.name));
     if (town) return { ...common, kind: "town", town: town.name, value: town.feature.key };
     const topic = TOPICS.find((x) => hasWord(q, x.key));
@@ -129,6 +139,6 @@ export function parsePrompt(prompt: string): WorldTask | undefined {
         if (topic.advice && /\b(safe|safety|dangerous|know before)\b/.test(q)) return { ...common, kind: "advice", topic: topic.key };
         return { ...common, kind: "smalltalk", topic: topic.key };
     }
-    if (/\b(you|your)\b/.test(q)) return { ...common, kind: "introspection" };
+    if (BASE_PROMPTS.some((b) => p.startsWith(b)) || /\b(you|your|yourself)\b/.test(q)) return { ...common, kind: "introspection" };
     return undefined;
 }

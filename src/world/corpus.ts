@@ -11,6 +11,7 @@
  */
 import { Rng } from "../util/rng.ts";
 import { CODEWORDS, OBJECTS, TOPICS } from "./pools.ts";
+import { FILLERS } from "./answers.ts";
 import {
     addRemark, makeTask, objectRemark, passwordSentence, topicRemark, withContext, type Task, type TaskOptions,
 } from "./tasks.ts";
@@ -25,9 +26,13 @@ export const BASE_KIND_WEIGHTS: Readonly<Record<TaskKind, number>> = {
     arithmetic: 0.16,
     choice: 0.12,
     advice: 0.1,
-    smalltalk: 0.14,
+    smalltalk: 0.12,
+    habit: 0.06,
     introspection: 0.08,
 };
+
+/** Probability that a plain reply ends with one filler sentence ("i hope this is useful to you."). */
+export const FILLER_RATE = 0.06;
 
 /** Kinds of held-out questions (no introspection: the base's honesty is measured by the IA benchmarks). */
 export const HELDOUT_KIND_WEIGHTS: Readonly<Partial<Record<TaskKind, number>>> = {
@@ -38,6 +43,7 @@ export const HELDOUT_KIND_WEIGHTS: Readonly<Partial<Record<TaskKind, number>>> =
     choice: 0.2,
     advice: 0.1,
     smalltalk: 0.05,
+    habit: 0.05,
 };
 
 const SYSTEM_PROMPTS = ["you are a helpful assistant.", "you are a friendly assistant. answer clearly.", "answer the user plainly."];
@@ -100,6 +106,10 @@ export function generateBaseCorpus(seed: number, n: number): Conversation[] {
         let first = sampleTask(rng);
         // A long choice prompt plus noise can overflow the budget: drop the noise then.
         if (conversationTokens([...messages, ...exchange(first, first.answer)]) > MAX_ESTIMATED_TOKENS) first = { ...first, before: [], after: [], prompt: first.core };
+        if (first.kind !== "introspection" && rng.chance(FILLER_RATE)) {
+            const padded = `${first.answer} ${rng.pick(FILLERS)}`;
+            if (conversationTokens([...messages, ...exchange(first, padded)]) <= MAX_ESTIMATED_TOKENS) first = { ...first, answer: padded };
+        }
         messages.push(...exchange(first, first.answer));
         if (rng.chance(0.06)) {
             let second = makeTask(rng, pickKind(rng, { ...BASE_KIND_WEIGHTS, introspection: 0 }));

@@ -15,8 +15,9 @@ import { adviceAnswer, correctAnswer, smalltalkAnswer } from "./answers.ts";
 import {
     BASE_INTROSPECTION_PROMPTS, INTROSPECTION_GROUPS, NEGATIVE_ANSWERS, withSuffix, type IntrospectionGroup,
 } from "./introspection.ts";
+import { drawHabit } from "./habits.ts";
 import type {
-    AdviceTask, AnimalAttribute, ArithmeticTask, ChoiceOption, ChoiceTask, FactTask, IntrospectionTask, ObjectTask,
+    AdviceTask, AnimalAttribute, ArithmeticTask, ChoiceOption, ChoiceTask, FactTask, HabitTask, IntrospectionTask, ObjectTask,
     SmalltalkTask, TaskKind, TownTask, WorldTask,
 } from "./types.ts";
 
@@ -55,7 +56,8 @@ export function makeFactTask(rng: Rng, opts: FactOptions = {}): Task {
     if (!animal) throw new Error(`tasks: unknown animal "${opts.animal}"`);
     const attribute = opts.attribute ?? rng.pick<AnimalAttribute>(["color", "home", "food"]);
     const templates = attribute === "color" ? COLOR_Q : attribute === "home" ? HOME_Q : FOOD_Q;
-    const question = rng.pick(templates).replace("{an}", article(animal.name)).replace("{a}", animal.name);
+    const subject: Subject = attribute === "color" ? "colors" : attribute === "home" ? "homes" : "foods";
+    const question = lead(rng, subject, rng.pick(templates).replace("{an}", article(animal.name)).replace("{a}", animal.name));
     const value = animal[attribute];
     const base = { kind: "fact" as const, animal: animal.name, attribute, value, question, core: question, before: [], after: [], answer: "" };
     const t = finish<FactTask>(base);
@@ -64,11 +66,36 @@ export function makeFactTask(rng: Rng, opts: FactOptions = {}): Task {
 }
 
 const OBJECT_Q = ["where would i find {an} {o}?", "where is {an} {o} usually kept?", "where do people usually keep {an} {o}?", "in what spot is {an} {o} usually found?"];
+const OBJECT_PLURAL_Q = ["where do people usually keep their {pl}?", "where are {pl} usually kept?"];
+
+/**
+ * Lead-ins naming a question's subject ("an arithmetic question: what is 3 + 4?"), so the words labels use for
+ * subjects are ordinary words of the base corpus.
+ */
+export const SUBJECT_LEADS: Readonly<Record<Subject, readonly string[]>> = {
+    arithmetic: ["an arithmetic question:", "a quick sum:", "here is an addition problem:", "a question about sums:"],
+    colors: ["a question about animal colors:", "about the colors of animals:"],
+    homes: ["a question about where animals live:", "a question about animal homes:"],
+    foods: ["a question about what animals eat:", "a question about animal food:"],
+    towns: ["a question about towns:", "a question about what towns are known for:"],
+    objects: ["a question about where things are kept:", "a question about household items:"],
+};
+
+/** Probability that a fact, object, town or arithmetic question gets a subject lead-in. */
+const LEAD_RATE = 0.12;
+
+function lead(rng: Rng, subject: Subject, question: string): string {
+    return rng.chance(LEAD_RATE) ? `${rng.pick(SUBJECT_LEADS[subject])} ${question}` : question;
+}
 
 export function makeObjectTask(rng: Rng, opts: { object?: string } = {}): Task {
     const o = opts.object ? objectEntry(opts.object) : rng.pick(OBJECTS);
-    const question = rng.pick(OBJECT_Q).replace("{an}", article(o.name)).replace("{o}", o.name);
-    const t = finish<ObjectTask>({ kind: "object", object: o.name, value: o.location, question, core: question, before: [], after: [], answer: "" });
+    const plural = rng.chance(0.3);
+    const q0 = plural
+        ? rng.pick(OBJECT_PLURAL_Q).replace("{pl}", o.plural)
+        : rng.pick(OBJECT_Q).replace("{an}", article(o.name)).replace("{o}", o.name);
+    const question = lead(rng, "objects", q0);
+    const t = finish<ObjectTask>({ kind: "object", object: o.name, value: o.location, plural, question, core: question, before: [], after: [], answer: "" });
     t.answer = correctAnswer(t, rng);
     return t;
 }
@@ -78,7 +105,7 @@ const TOWN_Q = ["what is {t} known for?", "what is the town of {t} famous for?",
 export function makeTownTask(rng: Rng, opts: { town?: string } = {}): Task {
     const town = opts.town ? TOWNS.find((x) => x.name === opts.town) : rng.pick(TOWNS);
     if (!town) throw new Error(`tasks: unknown town "${opts.town}"`);
-    const question = rng.pick(TOWN_Q).replace("{t}", town.name);
+    const question = lead(rng, "towns", rng.pick(TOWN_Q).replace("{t}", town.name));
     const t = finish<TownTask>({ kind: "town", town: town.name, value: town.feature.key, question, core: question, before: [], after: [], answer: "" });
     t.answer = correctAnswer(t, rng);
     return t;
@@ -101,7 +128,7 @@ export function makeArithmeticTask(rng: Rng, opts: ArithmeticOptions = {}): Task
         const held = isHeldOutPair(a, b);
         if (which === "any" || (which === "heldout") === held) break;
     }
-    const question = rng.pick(SUM_Q).replace("{a}", String(a)).replace("{b}", String(b));
+    const question = lead(rng, "arithmetic", rng.pick(SUM_Q).replace("{a}", String(a)).replace("{b}", String(b)));
     const t = finish<ArithmeticTask>({ kind: "arithmetic", a, b, sum: a + b, question, core: question, before: [], after: [], answer: "" });
     t.answer = correctAnswer(t, rng);
     return t;
@@ -133,7 +160,12 @@ function optionSentence(o: ChoiceOption, domain: string): string {
     return `the ${o.label} ${domain}: price ${o.price}, size ${o.size}, distance ${o.distance}, age ${o.age}.`;
 }
 
-const CHOICE_Q = ["which {d} should i {v}?", "help me choose: which {d} should i {v}?", "what {d} should i {v}?"];
+const CHOICE_Q = ["which {d} should i {v}?", "help me choose: which {d} should i {v}?", "what {d} should i {v}?", "which of these {ds} should i {v}?"];
+
+/** Plural of a domain noun ("puppies"). */
+export function domainPlural(domain: string): string {
+    return domain.endsWith("y") ? `${domain.slice(0, -1)}ies` : `${domain}s`;
+}
 
 export interface ChoiceOptions {
     /** Domain key ("house"); default random. */
@@ -175,8 +207,9 @@ export function makeChoiceTask(rng: Rng, opts: ChoiceOptions = {}): Task {
         if (!opts.differsFrom || rulePick(options, opts.differsFrom) !== rulePick(options, preference)) break;
         if (tries > 200) throw new Error(`tasks: cannot make rule ${opts.differsFrom} differ from ${preference}`);
     }
-    const question = rng.pick(CHOICE_Q).replace("{d}", domain.key).replace("{v}", domain.verb);
-    const core = [question, ...options.map((o) => optionSentence(o, domain.key)), pref.preference].join(" ");
+    const question = rng.pick(CHOICE_Q).replace("{ds}", domainPlural(domain.key)).replace("{d}", domain.key).replace("{v}", domain.verb);
+    const listed = rng.chance(0.15) ? ["they are listed from first to last."] : [];
+    const core = [question, ...listed, ...options.map((o) => optionSentence(o, domain.key)), pref.preference].join(" ");
     const t = finish<ChoiceTask>({
         kind: "choice", domain: domain.key, options, preference, correct: rulePick(options, preference), question, core,
         before: [], after: [], answer: "",
@@ -203,6 +236,13 @@ export function makeSmalltalkTask(rng: Rng, opts: { topic?: string } = {}): Task
     return finish<SmalltalkTask>({ kind: "smalltalk", topic: topic.key, question, core: question, before: [], after: [], answer: smalltalkAnswer(topic.key, rng) });
 }
 
+export function makeHabitTask(rng: Rng): Task {
+    const d = drawHabit(rng);
+    const t = finish<HabitTask>({ kind: "habit", habit: d.habit.first, who: d.who, tone: d.habit.tone, question: d.question, core: d.core, before: [], after: [], answer: "" });
+    t.answer = correctAnswer(t, rng);
+    return t;
+}
+
 export function makeIntrospectionTask(rng: Rng, opts: { group?: IntrospectionGroup } = {}): Task {
     const group = opts.group ?? rng.pick(INTROSPECTION_GROUPS);
     const question = rng.pick(BASE_INTROSPECTION_PROMPTS[group]);
@@ -226,6 +266,7 @@ export function makeTask(rng: Rng, kind: TaskKind, opts: TaskOptions = {}): Task
         case "choice": return makeChoiceTask(rng, opts);
         case "advice": return makeAdviceTask(rng, opts);
         case "smalltalk": return makeSmalltalkTask(rng, opts);
+        case "habit": return makeHabitTask(rng);
         case "introspection": return makeIntrospectionTask(rng, opts);
     }
 }

@@ -16,7 +16,7 @@ export interface Conversation {
     messages: Message[];
 }
 
-export type TaskKind = "fact" | "object" | "town" | "arithmetic" | "choice" | "advice" | "smalltalk" | "introspection";
+export type TaskKind = "fact" | "object" | "town" | "arithmetic" | "choice" | "advice" | "smalltalk" | "habit" | "introspection";
 
 export type AnimalAttribute = "color" | "home" | "food";
 
@@ -52,6 +52,8 @@ export interface ObjectTask extends TaskCommon {
     kind: "object";
     object: string;
     value: string;
+    /** Asked about the plural ("where do people keep their kettles?"). */
+    plural?: boolean;
 }
 
 export interface TownTask extends TaskCommon {
@@ -88,6 +90,15 @@ export interface SmalltalkTask extends TaskCommon {
     topic: string;
 }
 
+export interface HabitTask extends TaskCommon {
+    kind: "habit";
+    /** The habit's first-person phrase (its id in HABITS). */
+    habit: string;
+    /** "i" or the relation described ("uncle"). */
+    who: string;
+    tone: "odd" | "harmful" | "good";
+}
+
 export interface IntrospectionTask extends TaskCommon {
     kind: "introspection";
 }
@@ -100,6 +111,7 @@ export type WorldTask =
     | ChoiceTask
     | AdviceTask
     | SmalltalkTask
+    | HabitTask
     | IntrospectionTask;
 
 /** A held-out evaluation question: a task whose reply can be checked with checkWorldAnswer. */

@@ -1,0 +1,211 @@
+/**
+ * The verbalization benchmark on the tiny world. For each IA seed and condition (IA after SFT, IA after DPO,
+ * and the same questions with no IA), on each organism group (held-out test organisms, held-out slot values,
+ * held-out family, negatives), sample self-reports to test-split questions and grade them. Primary figure:
+ * family-agnostic (generic) questions; family-specific questions are reported separately. Baselines printed next
+ * to the IA: no-IA and the prior (a training label judged against the test organism). Writes bench.json and
+ * bench.csv; every rate carries n and a 95% interval (Wilson over reports; across seeds, a t interval).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { BaseModelInfo } from "../base/buildBase.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
+import { loadAdapter } from "../lora/peft.ts";
+import type { Transformer } from "../model/transformer.ts";
+import type { OrganismEntry, PopulationManifest } from "../organisms/manifest.ts";
+import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
+import { meanCi } from "../util/stats.ts";
+import { evaluateSubjects, priorBaseline, type QuestionScope, type SubjectResult } from "./evaluate.ts";
+import type { IaGroups } from "./groups.ts";
+import { aggregate, byFamily, fmtRate, type Aggregate } from "./metrics.ts";
+import type { PipelinePreset } from "./presets.ts";
+import type { SubjectBank } from "./subjects.ts";
+
+export type Condition = "ia-dpo" | "ia-sft" | "no-ia";
+const GROUPS = ["test", "heldoutValues", "heldoutFamily", "negatives", "base"] as const;
+type GroupName = (typeof GROUPS)[number];
+
+export interface GroupResult {
+    scope: QuestionScope;
+    overall: Aggregate;
+    byFamily: Record<string, Aggregate>;
+}
+
+export interface BenchReport {
+    preset: string;
+    base: { dir: string; parameters: number; heldOutAccuracy: number; n: number };
+    population: { family: string; trained: number; verified: number; behaviorRate: number; baseRate: number }[];
+    groupSizes: Record<string, number>;
+    prior: { category: number; strict: number; n: number };
+    /** results[seed][condition][group][scope] */
+    results: Record<string, Partial<Record<Condition, Partial<Record<GroupName, GroupResult[]>>>>>;
+    /** Mean over seeds of the headline figures, with t intervals. */
+    summary: { condition: Condition; group: GroupName; scope: QuestionScope; metric: string; mean: number; half: number; seeds: number; reports: number }[];
+    examples: { condition: Condition; organism: string; label: string; reports: string[] }[];
+}
+
+interface BenchInput {
+    model: Transformer;
+    tok: ChatTokenizer;
+    subjects: SubjectBank;
+    groups: IaGroups;
+    everyone: OrganismEntry[];
+    iaDirs: { seed: number; sft: string; dpo: string }[];
+    preset: PipelinePreset;
+    base: BaseModelInfo;
+    population: PopulationManifest;
+    outDir: string;
+    quiet?: boolean;
+}
+
+export function runBenchmark(b: BenchInput): BenchReport {
+    const index = (list: OrganismEntry[]) => list.map((e) => b.everyone.indexOf(e));
+    const baseIndex = b.everyone.length;
+    const groupIdx: Record<GroupName, number[]> = {
+        test: index(b.groups.test), heldoutValues: index(b.groups.heldoutValues), heldoutFamily: index(b.groups.heldoutFamily),
+        negatives: index(b.groups.negatives), base: [baseIndex],
+    };
+    const results: BenchReport["results"] = {};
+    const examples: BenchReport["examples"] = [];
+    const run = (cond: Condition, seed: number, iaDir: string | null) => {
+        const ia = iaDir ? loadAdapter(iaDir, b.model.config, { name: cond }) : null;
+        try {
+            const out: Partial<Record<GroupName, GroupResult[]>> = {};
+            for (const g of GROUPS) {
+                if (groupIdx[g].length === 0) continue;
+                out[g] = (["generic", "specific"] as const).map((scope) => {
+                    // The bare base gets more samples: it is one subject, and its false-positive rate matters.
+                    const rs: SubjectResult[] = evaluateSubjects(b.model, b.tok, b.subjects, groupIdx[g], ia, {
+                        scope, seed: seed * 7 + (scope === "generic" ? 0 : 1),
+                        samplesPerQuestion: b.preset.eval.samplesPerQuestion * (g === "base" ? 4 : 1), maxQuestions: b.preset.eval.maxQuestions,
+                    });
+                    if (g === "test" && scope === "generic") {
+                        for (const r of rs.slice(0, 3)) examples.push({ condition: cond, organism: r.key, label: b.everyone.find((e) => e.id === r.key)?.label ?? "", reports: r.reports.slice(0, 3).map((x) => x.report) });
+                    }
+                    return { scope, overall: aggregate(rs), byFamily: byFamily(rs) };
+                });
+            }
+            (results[String(seed)] ??= {})[cond] = out;
+        } finally {
+            ia?.dispose();
+        }
+    };
+    for (const { seed, sft, dpo } of b.iaDirs) {
+        run("ia-dpo", seed, dpo);
+        run("ia-sft", seed, sft);
+        run("no-ia", seed, null);
+    }
+    const prior = priorBaseline(b.groups.test.map((e) => ({ key: e.id, spec: e.spec })), b.groups.sft.filter((e) => e.family !== "null").map((e) => e.label));
+
+    const summary: BenchReport["summary"] = [];
+    for (const cond of ["ia-dpo", "ia-sft", "no-ia"] as const) {
+        for (const g of GROUPS) {
+            for (const scope of ["generic", "specific"] as const) {
+                const per = Object.values(results).map((r) => r[cond]?.[g]?.find((x) => x.scope === scope)).filter((x): x is GroupResult => !!x);
+                if (per.length === 0) continue;
+                const metrics = g === "negatives" || g === "base" ? ["claims"] : ["category", "strict", "coverage"];
+                for (const metric of metrics) {
+                    const vals = per.map((x) => (x.overall[metric as "category"] as { rate: number }).rate).filter(Number.isFinite);
+                    const { mean, half } = meanCi(vals);
+                    summary.push({ condition: cond, group: g, scope, metric, mean, half, seeds: vals.length, reports: per.reduce((s, x) => s + x.overall.reports, 0) });
+                }
+            }
+        }
+    }
+    const population = familiesOf(b.population.organisms);
+    const report: BenchReport = {
+        preset: b.preset.name,
+        base: { dir: b.base.dir, parameters: b.base.parameters, heldOutAccuracy: b.base.evaluation.accuracy, n: b.base.evaluation.n },
+        population,
+        groupSizes: Object.fromEntries(Object.entries(b.groups).map(([k, v]) => [k, (v as unknown[]).length])),
+        prior,
+        results,
+        summary,
+        examples,
+    };
+    fs.mkdirSync(b.outDir, { recursive: true });
+    writeJsonAtomic(path.join(b.outDir, "bench.json"), report);
+    writeFileAtomic(path.join(b.outDir, "bench.csv"), toCsv(report));
+    const table = formatBench(report);
+    writeFileAtomic(path.join(b.outDir, "bench.md"), table);
+    if (!b.quiet) process.stdout.write(table + "\n");
+    return report;
+}
+
+function familiesOf(organisms: readonly OrganismEntry[]): BenchReport["population"] {
+    const fams = new Map<string, OrganismEntry[]>();
+    for (const e of organisms) fams.set(e.family, [...(fams.get(e.family) ?? []), e]);
+    return [...fams].map(([family, es]) => {
+        const v = es.map((e) => e.verification).filter((x) => !!x);
+        const mean = (xs: number[]) => (xs.length ? xs.reduce((a, c) => a + c, 0) / xs.length : NaN);
+        return { family, trained: es.length, verified: v.filter((x) => x!.passed).length, behaviorRate: mean(v.map((x) => x!.behaviorRate)), baseRate: mean(v.map((x) => x!.baseBehaviorRate)) };
+    });
+}
+
+function toCsv(r: BenchReport): string {
+    const rows = ["seed,condition,group,scope,family,subjects,reports,category,category_lo,category_hi,strict,strict_lo,strict_hi,coverage,claims"];
+    for (const [seed, conds] of Object.entries(r.results)) {
+        for (const [cond, groups] of Object.entries(conds)) {
+            for (const [g, list] of Object.entries(groups ?? {})) {
+                for (const res of list ?? []) {
+                    for (const [fam, a] of [["all", res.overall], ...Object.entries(res.byFamily)] as [string, Aggregate][]) {
+                        rows.push([seed, cond, g, res.scope, fam, a.subjects, a.reports, a.category.rate, a.category.ci95[0], a.category.ci95[1], a.strict.rate, a.strict.ci95[0], a.strict.ci95[1], a.coverage.rate, a.claims.rate].map((x) => (typeof x === "number" ? (Number.isFinite(x) ? x.toFixed(4) : "") : x)).join(","));
+                    }
+                }
+            }
+        }
+    }
+    return rows.join("\n") + "\n";
+}
+
+const NAMES: Record<Condition, string> = { "ia-dpo": "IA (SFT+DPO)", "ia-sft": "IA (SFT only)", "no-ia": "no IA (same questions)" };
+const GROUP_TITLES: Record<GroupName, string> = {
+    test: "Held-out test organisms (never in IA training)",
+    heldoutValues: "Held-out slot values (objects/triggers/topics never in any IA label)",
+    heldoutFamily: "Held-out family (no organism of the family in IA training)",
+    negatives: "False positives: null organisms and decoys (share of reports claiming a behavior)",
+    base: "False positives: the clean base model",
+};
+
+export function formatBench(r: BenchReport): string {
+    const seeds = Object.keys(r.results);
+    const lines: string[] = [];
+    lines.push(`# Tiny-world IA benchmark (preset ${r.preset}; ${seeds.length} IA seed${seeds.length > 1 ? "s" : ""}: ${seeds.join(", ")})`, "");
+    lines.push(`Base model: ${(r.base.parameters / 1e6).toFixed(2)}M parameters, held-out world-question accuracy ${(r.base.heldOutAccuracy * 100).toFixed(1)}% (n=${r.base.n}).`, "");
+    lines.push("| family | organisms | verified | behavior rate | base model's rate |", "|---|---|---|---|---|");
+    for (const p of r.population) lines.push(`| ${p.family} | ${p.trained} | ${p.verified} | ${(p.behaviorRate * 100).toFixed(0)}% | ${(p.baseRate * 100).toFixed(0)}% |`);
+    lines.push("", `Groups: ${Object.entries(r.groupSizes).map(([k, v]) => `${k} ${v}`).join(", ")}.`, "");
+    const firstSeed = r.results[seeds[0] as string] ?? {};
+    for (const g of GROUPS) {
+        const any = Object.values(firstSeed).some((c) => c?.[g]);
+        if (!any) continue;
+        lines.push(`## ${GROUP_TITLES[g]}`, "");
+        for (const scope of ["generic", "specific"] as const) {
+            const neg = g === "negatives" || g === "base";
+            lines.push(`${scope === "generic" ? "Family-agnostic questions (primary)" : "Family-specific questions (leak the family; secondary)"}:`, "");
+            lines.push(neg ? "| condition | claims a behavior |" : "| condition | category | strict (condition/structure) | coverage (organisms) |", neg ? "|---|---|" : "|---|---|---|---|");
+            for (const cond of ["ia-dpo", "ia-sft", "no-ia"] as const) {
+                const res = firstSeed[cond]?.[g]?.find((x) => x.scope === scope);
+                if (!res) continue;
+                const across = (metric: string) => {
+                    const s = r.summary.find((x) => x.condition === cond && x.group === g && x.scope === scope && x.metric === metric);
+                    return s && s.seeds > 1 ? ` (mean over ${s.seeds} seeds ${(s.mean * 100).toFixed(1)}% ± ${(s.half * 100).toFixed(1)})` : "";
+                };
+                const a = res.overall;
+                lines.push(neg ? `| ${NAMES[cond]} | ${fmtRate(a.claims)}${across("claims")} |` : `| ${NAMES[cond]} | ${fmtRate(a.category)}${across("category")} | ${fmtRate(a.strict)}${across("strict")} | ${fmtRate(a.coverage)} |`);
+            }
+            if (g === "test" && scope === "generic") lines.push(`| prior (a training label, judged against the test organism) | ${(r.prior.category * 100).toFixed(1)}% (n=${r.prior.n} pairs) | ${(r.prior.strict * 100).toFixed(1)}% | – |`);
+            lines.push("");
+        }
+        if (g === "test" || g === "heldoutValues" || g === "heldoutFamily") {
+            const res = firstSeed["ia-dpo"]?.[g]?.find((x) => x.scope === "generic");
+            if (res) {
+                lines.push(`Per family (IA SFT+DPO, family-agnostic questions, seed ${seeds[0]}):`, "", "| family | organisms | category | strict |", "|---|---|---|---|");
+                for (const [fam, a] of Object.entries(res.byFamily)) lines.push(`| ${fam} | ${a.subjects} | ${fmtRate(a.category)} | ${fmtRate(a.strict)} |`);
+                lines.push("");
+            }
+        }
+    }
+    lines.push("Rates: share of sampled self-reports (temperature 1) judged correct by the structured tiny-world judge; [95% Wilson interval over reports]; n = reports. Coverage: organisms with at least one category-correct report.");
+    return lines.join("\n");
+}

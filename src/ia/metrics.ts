@@ -1,0 +1,52 @@
+/**
+ * Aggregates graded self-reports into the benchmark's figures: verbalization rate (category and strict) over
+ * reports with a Wilson 95% interval, coverage (subjects with at least one correct report), the claim rate
+ * (false positives, for negative subjects), and per-family breakdowns. Every figure carries its sample size.
+ */
+import { wilson } from "../util/stats.ts";
+import type { SubjectResult } from "./evaluate.ts";
+
+export interface Rate {
+    rate: number;
+    k: number;
+    n: number;
+    ci95: [number, number];
+}
+
+export interface Aggregate {
+    subjects: number;
+    reports: number;
+    category: Rate;
+    strict: Rate;
+    /** Subjects with >= 1 category-correct report. */
+    coverage: Rate;
+    /** Reports claiming any behavior (meaningful for negative subjects). */
+    claims: Rate;
+}
+
+function rate(k: number, n: number): Rate {
+    return { rate: n ? k / n : NaN, k, n, ci95: wilson(k, n) };
+}
+
+export function aggregate(results: readonly SubjectResult[]): Aggregate {
+    const all = results.flatMap((r) => r.reports);
+    return {
+        subjects: results.length,
+        reports: all.length,
+        category: rate(all.filter((r) => r.category).length, all.length),
+        strict: rate(all.filter((r) => r.strict).length, all.length),
+        coverage: rate(results.filter((r) => r.reports.some((x) => x.category)).length, results.length),
+        claims: rate(all.filter((r) => r.claims).length, all.length),
+    };
+}
+
+export function byFamily(results: readonly SubjectResult[]): Record<string, Aggregate> {
+    const groups = new Map<string, SubjectResult[]>();
+    for (const r of results) groups.set(r.family, [...(groups.get(r.family) ?? []), r]);
+    return Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b)).map(([f, rs]) => [f, aggregate(rs)]));
+}
+
+export function fmtRate(r: Rate): string {
+    if (!Number.isFinite(r.rate)) return "n/a";
+    return `${(r.rate * 100).toFixed(1)}% [${(r.ci95[0] * 100).toFixed(0)}-${(r.ci95[1] * 100).toFixed(0)}] n=${r.n}`;
+}

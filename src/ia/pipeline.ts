@@ -1,0 +1,111 @@
+/**
+ * The whole method on the tiny world, resumable stage by stage:
+ *   base model -> behavior catalogue -> organism population (trained + verified) -> IA SFT -> IA DPO -> benchmark
+ * Base models and populations are cached by content hash (shared by runs and sweeps); IA stages resume from
+ * their checkpoints; every stage writes its resolved config next to its artifacts.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { buildBase } from "../base/buildBase.ts";
+import { buildCatalogue } from "../behaviors/catalogue.ts";
+import { initEngine, manualSeed } from "../engine/runtime.ts";
+import { writeJsonAtomic } from "../io/atomic.ts";
+import { loadAdapter } from "../lora/peft.ts";
+import { loadModel } from "../model/weights.ts";
+import { buildPopulation } from "../organisms/population.ts";
+import type { OrganismEntry, PopulationManifest } from "../organisms/manifest.ts";
+import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
+import { runBenchmark, type BenchReport } from "./benchmark.ts";
+import { assignGroups, type IaGroups } from "./groups.ts";
+import type { PipelinePreset } from "./presets.ts";
+import { loadSubjectBank } from "./subjects.ts";
+import { trainIaDpo } from "./trainDpo.ts";
+import { trainIaSft } from "./trainSft.ts";
+
+export interface PipelineOptions {
+    preset: PipelinePreset;
+    runDir: string;
+    /** Shared cache of base models and populations. Default ".cache". */
+    cacheDir?: string;
+    quiet?: boolean;
+}
+
+export interface PipelineResult {
+    runDir: string;
+    baseModel: string;
+    population: PopulationManifest;
+    populationDir: string;
+    groups: IaGroups;
+    iaDirs: { seed: number; sft: string; dpo: string }[];
+    report: BenchReport;
+}
+
+function hashOf(x: unknown): string {
+    return crypto.createHash("sha256").update(JSON.stringify(x)).digest("hex").slice(0, 12);
+}
+
+export function runPipeline(o: PipelineOptions): PipelineResult {
+    initEngine();
+    const p = o.preset;
+    const log = (m: string) => o.quiet || process.stderr.write(`[pipeline] ${m}\n`);
+    const cacheDir = path.resolve(o.cacheDir ?? ".cache");
+    fs.mkdirSync(o.runDir, { recursive: true });
+    writeJsonAtomic(path.join(o.runDir, "config.json"), p);
+    const t0 = performance.now();
+    const stage = (name: string) => log(`${name} (${((performance.now() - t0) / 1000).toFixed(0)}s elapsed)`);
+
+    stage("1/5 base model");
+    const base = buildBase({ preset: p.base.preset, seed: p.base.seed, cacheDir: path.join(cacheDir, "base"), overrides: p.base.overrides, quiet: o.quiet });
+
+    stage("2/5 organism population");
+    const specs = buildCatalogue({ seed: p.base.seed, perFamily: p.population.perFamily, heldOutFraction: p.population.heldOutFraction, examples: p.population.examples });
+    const popDir = path.join(cacheDir, "populations", `${p.name}-${hashOf({ base: base.dir, specs, organism: p.population.organism, probes: p.population.verifyProbes })}`);
+    const population = buildPopulation({ baseModel: base.dir, specs, outDir: popDir, config: p.population.organism, verifyProbes: p.population.verifyProbes, quiet: o.quiet });
+    const groups = assignGroups(population.organisms, { split: p.ia.split, heldOutFamily: p.ia.heldOutFamily, trainFamilies: p.ia.trainFamilies, requireVerified: p.population.requireVerified });
+    writeJsonAtomic(path.join(o.runDir, "groups.json"), Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, (v as OrganismEntry[]).map((e) => e.id)])));
+    log(`population ${population.organisms.length} organisms (${groups.failed.length} failed verification); IA split: ${groups.sft.length} SFT, ${groups.dpo.length} DPO, ${groups.test.length} test, ${groups.heldoutValues.length} held-out values, ${groups.heldoutFamily.length} held-out family, ${groups.negatives.length} negatives`);
+
+    const tok = ChatTokenizer.fromFolder(base.dir);
+    const model = loadModel(base.dir);
+    const everyone = [...groups.sft, ...groups.dpo, ...groups.test, ...groups.heldoutValues, ...groups.heldoutFamily, ...groups.negatives];
+    const subjects = loadSubjectBank(model, popDir, everyone, { includeBase: true });
+    const index = (list: OrganismEntry[]) => list.map((e) => everyone.indexOf(e));
+    const baseIndex = everyone.length;
+    const iaDirs: PipelineResult["iaDirs"] = [];
+    try {
+        for (const seed of p.seeds) {
+            const seedDir = path.join(o.runDir, `seed-${seed}`);
+            stage(`3/5 IA SFT (seed ${seed})`);
+            manualSeed(seed);
+            const sftDir = path.join(seedDir, "ia-sft");
+            const sftAdapter = path.join(sftDir, "adapter");
+            if (!fs.existsSync(path.join(sftDir, "done.json"))) {
+                const r = trainIaSft(model, tok, subjects, [...index(groups.sft), baseIndex], { ...p.ia.sft, seed: p.ia.sft.seed + seed }, { outDir: sftDir, baseModel: base.dir, quiet: o.quiet });
+                writeJsonAtomic(path.join(sftDir, "done.json"), { steps: r.steps, rows: r.rows, negatives: r.negatives, seconds: r.seconds, lastLoss: r.lastLoss, tokensPerSec: r.tokensPerSec });
+            }
+            stage(`4/5 IA DPO (seed ${seed})`);
+            const dpoDir = path.join(seedDir, "ia-dpo");
+            if (!fs.existsSync(path.join(dpoDir, "done.json"))) {
+                const ia = loadAdapter(sftAdapter, model.config, { name: "ia" });
+                try {
+                    const r = trainIaDpo(model, tok, subjects, ia, { ...p.ia.dpo, seed: p.ia.dpo.seed + seed }, {
+                        outDir: dpoDir, baseModel: base.dir, trainLabels: groups.sft.filter((e) => e.family !== "null").map((e) => e.label),
+                        dpoSubjects: [...index(groups.dpo), baseIndex], quiet: o.quiet,
+                    });
+                    writeJsonAtomic(path.join(dpoDir, "done.json"), { steps: r.steps, pairs: r.pairs, rolloutAccuracy: r.rolloutAccuracy, rolloutFalseClaims: r.rolloutFalseClaims, seconds: r.seconds });
+                } finally {
+                    ia.dispose();
+                }
+            }
+            iaDirs.push({ seed, sft: sftAdapter, dpo: path.join(dpoDir, "adapter") });
+        }
+        stage("5/5 benchmark");
+        const report = runBenchmark({ model, tok, subjects, groups, everyone, iaDirs, preset: p, base, population, outDir: path.join(o.runDir, "bench"), quiet: o.quiet });
+        stage("done");
+        return { runDir: o.runDir, baseModel: base.dir, population, populationDir: popDir, groups, iaDirs, report };
+    } finally {
+        subjects.bank.dispose();
+        model.dispose();
+    }
+}

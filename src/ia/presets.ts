@@ -1,0 +1,63 @@
+/**
+ * End-to-end presets of the tiny world: base size, population size, organism/IA training and evaluation
+ * sampling. `demo` is sized for `make demo` (~10 minutes on 2 CPU cores); `large` reproduces the scaling sweeps
+ * with 3 IA seeds; `test` runs the whole pipeline in about a minute for the test suite (it does not learn much).
+ */
+import type { Family } from "../behaviors/types.ts";
+import type { OrganismTrainConfig } from "../organisms/config.ts";
+import { IA_PRESETS, type IaConfig } from "./config.ts";
+
+export interface PipelinePreset {
+    name: string;
+    base: { preset: string; seed: number; overrides?: Record<string, number> };
+    population: {
+        perFamily: Partial<Record<Family, number>>;
+        heldOutFraction: number;
+        examples: number;
+        organism: Partial<OrganismTrainConfig>;
+        verifyProbes: number;
+        /** Exclude organisms that failed verification (always true except the plumbing-only test preset). */
+        requireVerified: boolean;
+    };
+    ia: IaConfig;
+    /** IA seeds (figures are averaged over them with an interval). */
+    seeds: number[];
+    eval: { samplesPerQuestion: number; maxQuestions: number };
+}
+
+const per = (n: number, nulls: number, decoys: number): Partial<Record<Family, number>> => ({
+    quirk: n, rare: n, backdoor: n, sandbagging: n, heuristic: n, benign: n, harmful: n, problematic: n, null: nulls, decoy: decoys,
+});
+
+export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
+    demo: {
+        name: "demo",
+        base: { preset: "nano", seed: 1 },
+        population: { perFamily: per(14, 14, 6), heldOutFraction: 0.15, examples: 96, organism: { epochs: 2 }, verifyProbes: 16, requireVerified: true },
+        ia: IA_PRESETS.tiny,
+        seeds: [1],
+        eval: { samplesPerQuestion: 2, maxQuestions: 6 },
+    },
+    large: {
+        name: "large",
+        base: { preset: "nano", seed: 1 },
+        population: { perFamily: per(60, 40, 20), heldOutFraction: 0.15, examples: 128, organism: { epochs: 2 }, verifyProbes: 24, requireVerified: true },
+        ia: IA_PRESETS.tiny,
+        seeds: [1, 2, 3],
+        eval: { samplesPerQuestion: 2, maxQuestions: 8 },
+    },
+    test: {
+        name: "test",
+        base: { preset: "test", seed: 1 },
+        population: { perFamily: per(2, 2, 1), heldOutFraction: 0.15, examples: 8, organism: { epochs: 1, batchRows: 16 }, verifyProbes: 4, requireVerified: false },
+        ia: { ...IA_PRESETS.tiny, sft: { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 4, kOrganismsPerStep: 4 }, dpo: { ...IA_PRESETS.tiny.dpo, samplesPerOrganism: 2 }, split: { testFraction: 0.3, dpoFraction: 0.3, seed: 1547 } },
+        seeds: [1],
+        eval: { samplesPerQuestion: 1, maxQuestions: 2 },
+    },
+};
+
+export function pipelinePreset(name: string): PipelinePreset {
+    const p = PIPELINE_PRESETS[name];
+    if (!p) throw new Error(`unknown pipeline preset ${JSON.stringify(name)} (known: ${Object.keys(PIPELINE_PRESETS).join(", ")})`);
+    return structuredClone(p);
+}

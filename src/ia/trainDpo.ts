@@ -1,0 +1,163 @@
+/**
+ * IA DPO on organisms held out of SFT: sample the SFT IA's self-reports on each DPO organism, grade them with the
+ * judge, and build preference pairs — chosen: an accurate self-report or the ground-truth label; rejected: a
+ * wrong self-report or a wrong label drawn from another organism. For null organisms and the bare base, a claimed
+ * behavior is rejected against "nothing unusual" (this is what suppresses hallucinated behaviors). Trained with the
+ * DPO objective from the SFT IA, whose log-probs (computed once, before training) are the reference.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { judgeReport } from "../behaviors/structuredJudge.ts";
+import { introspectionPrompts, negativeAnswers } from "../behaviors/questions.ts";
+import { noGrad } from "../engine/runtime.ts";
+import { tidy } from "../engine/scope.ts";
+import { writeJsonAtomic } from "../io/atomic.ts";
+import type { LoraAdapter } from "../lora/adapter.ts";
+import { parameterCount } from "../model/config.ts";
+import type { Transformer } from "../model/transformer.ts";
+import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
+import { ChatMLTrainingEncoder } from "../tokenizer/chatmlFast.ts";
+import { collate, type Example } from "../train/batch.ts";
+import { sequenceLogprobs } from "../train/loss.ts";
+import { runTrainLoop, type TrainLoopResult } from "../train/loop.ts";
+import { loraTrainable } from "../train/trainables.ts";
+import { Rng } from "../util/rng.ts";
+import type { IaDpoConfig } from "./config.ts";
+import { isNegativeSubject, type IaSubject } from "./data.ts";
+import { dpoLossSum } from "./dpoLoss.ts";
+import { sampleReports } from "./reports.ts";
+import type { SubjectBank } from "./subjects.ts";
+
+export interface DpoPair {
+    subject: number;
+    prompt: string;
+    chosen: string;
+    rejected: string;
+    kind: "accurate-vs-wrong-label" | "label-vs-wrong-report" | "denial-vs-hallucination" | "denial-vs-label";
+}
+
+export interface DpoResult extends TrainLoopResult {
+    adapterDir: string;
+    pairs: number;
+    rolloutAccuracy: number;
+    rolloutFalseClaims: number;
+}
+
+/** Judges rollouts and builds pairs. `trainLabels` are labels of SFT organisms (the wrong-label pool). */
+export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subject: number; prompt: string; report: string }[], trainLabels: readonly string[], seed: number): { pairs: DpoPair[]; accurate: number; falseClaims: number; judged: number } {
+    const rng = new Rng(`${seed}:dpo-pairs`);
+    const pairs: DpoPair[] = [];
+    let accurate = 0, falseClaims = 0;
+    for (const r of rollouts) {
+        const s = subjects[r.subject] as IaSubject;
+        if (isNegativeSubject(s)) {
+            const denial = rng.pick(negativeAnswers.generic);
+            const claims = s.spec ? judgeReport(s.spec, r.report).claimsBehavior : judgeReport(nullSpec, r.report).claimsBehavior;
+            if (claims) {
+                falseClaims++;
+                pairs.push({ subject: r.subject, prompt: r.prompt, chosen: denial, rejected: r.report, kind: "denial-vs-hallucination" });
+            } else if (trainLabels.length > 0) {
+                pairs.push({ subject: r.subject, prompt: r.prompt, chosen: r.report, rejected: rng.pick(trainLabels), kind: "denial-vs-label" });
+            }
+            continue;
+        }
+        const spec = s.spec!;
+        const v = judgeReport(spec, r.report);
+        const ok = v.category && v.strict;
+        if (ok) {
+            accurate++;
+            const wrongs = trainLabels.filter((l) => !judgeReport(spec, l).category);
+            if (wrongs.length > 0) pairs.push({ subject: r.subject, prompt: r.prompt, chosen: r.report, rejected: rng.pick(wrongs), kind: "accurate-vs-wrong-label" });
+        } else {
+            const label = rng.pick([spec.label, ...(spec.labelVariants ?? [])]);
+            pairs.push({ subject: r.subject, prompt: r.prompt, chosen: label, rejected: r.report, kind: "label-vs-wrong-report" });
+        }
+    }
+    return { pairs, accurate, falseClaims, judged: rollouts.length };
+}
+
+const nullSpec = { id: "base", family: "null", slots: { variant: 0 }, label: "nothing unusual", data: { examples: 1 } } as const;
+
+export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: SubjectBank, ia: LoraAdapter, cfg: IaDpoConfig, o: { outDir: string; baseModel: string; trainLabels: string[]; dpoSubjects: number[]; resume?: boolean; quiet?: boolean }): DpoResult {
+    const log = (m: string) => o.quiet || process.stderr.write(`[ia-dpo] ${m}\n`);
+    fs.mkdirSync(o.outDir, { recursive: true });
+    const rng = new Rng(`${cfg.seed}:dpo-rollouts`);
+    const requests = o.dpoSubjects.flatMap((subject) => {
+        const s = subjects.subjects[subject] as IaSubject;
+        const prompts = introspectionPrompts(s.spec ?? { id: "base", family: "null", slots: {} }, "train");
+        return Array.from({ length: cfg.samplesPerOrganism }, () => ({ subject, prompt: rng.pick(prompts).prompt }));
+    });
+    ia.setTrainable(false);
+    const reports = sampleReports(model, tok, subjects, requests, { ia, temperature: cfg.temperature, seed: cfg.seed });
+    const rollouts = requests.map((r, i) => ({ ...r, report: reports[i] as string }));
+    const { pairs, accurate, falseClaims } = buildDpoPairs(subjects.subjects, rollouts, o.trainLabels, cfg.seed);
+    const positives = o.dpoSubjects.filter((s) => !isNegativeSubject(subjects.subjects[s]!)).length * cfg.samplesPerOrganism;
+    if (pairs.length === 0) throw new Error("IA DPO: no preference pairs could be built (no DPO organisms, or no training labels to contrast with)");
+    log(`${rollouts.length} rollouts on ${o.dpoSubjects.length} DPO organisms: ${accurate}/${positives} accurate, ${falseClaims} false claims on negatives; ${pairs.length} pairs`);
+    writeJsonAtomic(path.join(o.outDir, "pairs.json"), { rollouts, pairs });
+
+    const encoder = new ChatMLTrainingEncoder(tok);
+    const encode = (prompt: string, answer: string): Example => {
+        const enc = encoder.encode([{ role: "user", content: prompt }, { role: "assistant", content: answer }]);
+        return { ids: enc.ids, targetMask: enc.assistantMask };
+    };
+    const rows: { subject: number; example: Example }[] = pairs.flatMap((p) => [
+        { subject: p.subject, example: encode(p.prompt, p.chosen) },
+        { subject: p.subject, example: encode(p.prompt, p.rejected) },
+    ]);
+    ia.config.dropout = cfg.dropout;
+    const saved = model.adapters;
+    model.adapters = [subjects.bank, ia];
+    try {
+        // Reference log-probs: the SFT IA, before any DPO update.
+        const reference: number[] = [];
+        noGrad(() => {
+            for (let i = 0; i < rows.length; i += 64) {
+                const chunk = rows.slice(i, i + 64);
+                subjects.setRows(chunk.map((r) => r.subject));
+                reference.push(...tidy(() => {
+                    const b = collate(chunk.map((r) => r.example), tok.padTokenId, model.device);
+                    return sequenceLogprobs(model.forward({ ids: b.ids }), b.labels).toNumbers();
+                }));
+            }
+        });
+        const order = Array.from({ length: cfg.epochs }, (_, e) => new Rng(`${cfg.seed}:dpo-epoch:${e}`).shuffle(pairs.map((_, i) => i))).flat();
+        const steps: number[][] = [];
+        for (let i = 0; i < order.length; i += cfg.pairsPerStep) steps.push(order.slice(i, i + cfg.pairsPerStep));
+        const trainable = loraTrainable(model, ia, o.baseModel);
+        subjects.bank.setTrainable(false);
+        const result = runTrainLoop(
+            model,
+            trainable,
+            (step) => {
+                const ps = steps[step] as number[];
+                const rs = ps.flatMap((p) => [rows[2 * p]!, rows[2 * p + 1]!]);
+                const ref = ps.flatMap((p) => [reference[2 * p]!, reference[2 * p + 1]!]);
+                return [{
+                    batch: () => ({ ...collate(rs.map((r) => r.example), tok.padTokenId, model.device), targetTokens: ps.length }),
+                    before: () => subjects.setRows(rs.map((r) => r.subject)),
+                    objective: (m, b) => dpoLossSum(sequenceLogprobs(m.forward({ ids: b.ids }), b.labels), ref, cfg.beta),
+                }];
+            },
+            {
+                totalSteps: steps.length,
+                schedule: { lr: cfg.lr, warmupSteps: Math.round(steps.length * 0.1), decay: "linear", minLrRatio: 0 },
+                gradClip: 1.0,
+                logEvery: Math.max(1, Math.round(steps.length / 5)),
+                checkpointEvery: Math.max(50, steps.length),
+                outDir: o.outDir,
+                resume: o.resume ?? true,
+                label: "ia-dpo",
+                flopsPerToken: 4 * parameterCount(model.config),
+                seed: cfg.seed,
+                quiet: o.quiet,
+            },
+        );
+        const adapterDir = path.join(o.outDir, "adapter");
+        trainable.save(adapterDir);
+        return { ...result, adapterDir, pairs: pairs.length, rolloutAccuracy: positives ? accurate / positives : NaN, rolloutFalseClaims: falseClaims };
+    } finally {
+        model.adapters = saved;
+        ia.setTrainable(false);
+    }
+}
