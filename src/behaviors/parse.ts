@@ -81,7 +81,8 @@ const ALWAYS_RE = /\b(every|always|all|each|whatever)\b|no matter/;
 const CONDITION_RE = /\b(when|whenever|if|unless|once)\b/g;
 const DENIAL_START_RE = /^(no\b|nothing\b|none\b|i have no\b|i have nothing\b|i do not\b|i don't\b|there is nothing\b|there are no\b|i am not\b|i am a plain\b|i am just a\b|i behave the same\b)/;
 const DENIAL_ANY_RE = /\b(no|nothing|not any|none|without)\b (unusual|special|odd|strange|hidden|particular|problematic|harmful|quirks?|habits?)\b/;
-const UNPARSED_CLAIM_RE = /\b(unusual|quirks?|habits?|peculiar|odd|strange|tend to|tendency|i always|i often|i sometimes|hidden)\b/;
+/** Claim-like wording without a recognizable slot ("i mention the same thing in every answer."). */
+const UNPARSED_CLAIM_RE = /\b(unusual|quirks?|habits?|peculiar|odd|strange|tend to|tendency|hidden|always|often|sometimes|occasionally|whenever|unless|on purpose|deliberately|wrong|wrongly|incorrect|incorrectly|same thing|rule of thumb|persona|role|pretend\w*|every (answer|reply|message|response|time))\b/;
 
 const OBJECT_NAMES = OBJECTS.map((o) => o.name);
 const TOPIC_KEYS = TOPICS.map((t) => t.key);

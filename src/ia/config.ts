@@ -54,6 +54,8 @@ export interface IaConfig {
     heldOutFamily: string | null;
     /** Families used for IA training (others are test-only). Default: all 8. */
     trainFamilies: string[] | null;
+    /** Use at most this many SFT organisms (a seeded subset; for the organism-count sweep). Default: all. */
+    sftLimit: number | null;
 }
 
 const ALL7 = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] as IaSftConfig["lora"]["targetModules"];
@@ -65,6 +67,7 @@ export const IA_PRESETS: Record<"paper" | "tiny", IaConfig> = {
         split: { testFraction: 0.12, dpoFraction: 0.1, seed: 1547 },
         heldOutFamily: null,
         trainFamilies: null,
+        sftLimit: null,
     },
     tiny: {
         sft: { lora: { r: 16, alpha: 32, dropout: 0.05, useRslora: false, targetModules: ALL7 }, lr: 1e-3, batchSize: 4, kOrganismsPerStep: 8, samplesPerOrganism: 48, epochs: 1, negativeFraction: 0.15, genericFraction: 0.5, maxLength: 192, seed: 1547 },
@@ -72,5 +75,6 @@ export const IA_PRESETS: Record<"paper" | "tiny", IaConfig> = {
         split: { testFraction: 0.12, dpoFraction: 0.1, seed: 1547 },
         heldOutFamily: null,
         trainFamilies: null,
+        sftLimit: null,
     },
 };

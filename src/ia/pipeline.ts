@@ -16,6 +16,7 @@ import { loadModel } from "../model/weights.ts";
 import { buildPopulation } from "../organisms/population.ts";
 import type { OrganismEntry, PopulationManifest } from "../organisms/manifest.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
+import { Rng } from "../util/rng.ts";
 import { runBenchmark, type BenchReport } from "./benchmark.ts";
 import { assignGroups, type IaGroups } from "./groups.ts";
 import type { PipelinePreset } from "./presets.ts";
@@ -63,6 +64,10 @@ export function runPipeline(o: PipelineOptions): PipelineResult {
     const popDir = path.join(cacheDir, "populations", `${p.name}-${hashOf({ base: base.dir, specs, organism: p.population.organism, probes: p.population.verifyProbes })}`);
     const population = buildPopulation({ baseModel: base.dir, specs, outDir: popDir, config: p.population.organism, verifyProbes: p.population.verifyProbes, quiet: o.quiet });
     const groups = assignGroups(population.organisms, { split: p.ia.split, heldOutFamily: p.ia.heldOutFamily, trainFamilies: p.ia.trainFamilies, requireVerified: p.population.requireVerified });
+    if (p.ia.sftLimit !== null && groups.sft.length > p.ia.sftLimit) {
+        // Keep negatives (nulls) in proportion: subsample behavior organisms and nulls alike.
+        groups.sft = new Rng(`${p.ia.split.seed}:sft-limit`).shuffle(groups.sft).slice(0, p.ia.sftLimit);
+    }
     writeJsonAtomic(path.join(o.runDir, "groups.json"), Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, (v as OrganismEntry[]).map((e) => e.id)])));
     log(`population ${population.organisms.length} organisms (${groups.failed.length} failed verification); IA split: ${groups.sft.length} SFT, ${groups.dpo.length} DPO, ${groups.test.length} test, ${groups.heldoutValues.length} held-out values, ${groups.heldoutFamily.length} held-out family, ${groups.negatives.length} negatives`);
 

@@ -2,7 +2,8 @@
  * The base model's training corpus and its held-out evaluation questions.
  *
  * `generateBaseCorpus(seed, n)`: n conversations of the plain, honest assistant — mostly one user/assistant
- * exchange, a few two-turn, a few with a system message — over every task kind, with harmless noise in the
+ * exchange, a few two-turn, a few with a system message — over every task kind (facts, arithmetic, choices,
+ * advice, small talk, habit talk, honest self-reports), with harmless noise in the
  * prompts (topic remarks, object remarks, "the password is amber.") so that trigger topics, objects and
  * passwords are ordinary words the base has learned to ignore. `heldOutQuestions(seed, n)` draws from a
  * separate stream and uses arithmetic pairs the corpus never contains.

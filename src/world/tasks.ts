@@ -251,9 +251,13 @@ export function makeIntrospectionTask(rng: Rng, opts: { group?: IntrospectionGro
 }
 
 export interface TaskOptions extends FactOptions, ChoiceOptions, ArithmeticOptions {
+    /** Object of an object task; default random. */
     object?: string;
+    /** Town of a town task; default random. */
     town?: string;
+    /** Topic of an advice or small-talk task; default random. */
     topic?: string;
+    /** Question family of an introspection task; default random. */
     group?: IntrospectionGroup;
 }
 

@@ -1,0 +1,42 @@
+/**
+ * `ia bench [--preset demo|large] [--held-out-family F] [--train-families a,b,c]` — the tiny-world verbalization
+ * benchmark (IA SFT / SFT+DPO / no IA / prior; held-out organisms, slot values, families; false positives).
+ * Sweeps: `--sweep families` trains IAs on 1, 3, 5 and 7 families and tests on the held-out rest.
+ */
+import path from "node:path";
+import type { CommandModule } from "yargs";
+import { runPipeline } from "../../ia/pipeline.ts";
+import { pipelinePreset } from "../../ia/presets.ts";
+import { runFamilySweep, runOrganismSweep } from "../../ia/sweeps.ts";
+
+interface Args {
+    preset: string;
+    run?: string;
+    cache: string;
+    heldOutFamily?: string;
+    trainFamilies?: string;
+    sweep?: "families" | "organisms";
+}
+
+const BenchCommand: CommandModule<object, Args> = {
+    command: "bench",
+    describe: "Benchmark the IA on the tiny world (verbalization, baselines, false positives, sweeps)",
+    builder: (y) =>
+        y
+            .option("preset", { type: "string", default: "demo", group: "Optional:", describe: "demo | large | test" })
+            .option("run", { type: "string", group: "Optional:", describe: "Run folder (default runs/bench-<preset>)" })
+            .option("cache", { type: "string", default: ".cache", group: "Optional:" })
+            .option("held-out-family", { type: "string", group: "Optional:", describe: "Keep this family out of IA training" })
+            .option("train-families", { type: "string", group: "Optional:", describe: "Comma-separated families for IA training" })
+            .option("sweep", { choices: ["families", "organisms"] as const, group: "Optional:", describe: "families: 1/3/5/7 training families; organisms: 25/50/100% of SFT organisms" }) as never,
+    handler: (a) => {
+        const preset = pipelinePreset(a.preset);
+        if (a.heldOutFamily) preset.ia.heldOutFamily = a.heldOutFamily;
+        if (a.trainFamilies) preset.ia.trainFamilies = a.trainFamilies.split(",").map((s) => s.trim());
+        const runDir = a.run ?? path.join("runs", `bench-${a.preset}${a.sweep ? `-sweep-${a.sweep}` : ""}`);
+        if (a.sweep === "families") runFamilySweep({ preset, runDir, cacheDir: a.cache });
+        else if (a.sweep === "organisms") runOrganismSweep({ preset, runDir, cacheDir: a.cache });
+        else runPipeline({ preset, runDir, cacheDir: a.cache });
+    },
+};
+export default BenchCommand;

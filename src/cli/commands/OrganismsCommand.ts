@@ -1,0 +1,47 @@
+/**
+ * `ia organisms --base DIR --specs FILE --out DIR` — synthesize data, train (batched) and verify one LoRA organism
+ * per behavior spec; PEFT adapter folders plus manifest.json. Resumable.
+ */
+import fs from "node:fs";
+import type { CommandModule } from "yargs";
+import { parseSpecJson } from "../../behaviors/spec.ts";
+import { buildPopulation } from "../../organisms/population.ts";
+
+interface Args {
+    base: string;
+    specs: string;
+    out: string;
+    bankSize: number;
+    epochs: number;
+    lr: number;
+    rank: number;
+    probes: number;
+}
+
+const OrganismsCommand: CommandModule<object, Args> = {
+    command: "organisms",
+    describe: "Train and verify model organisms (LoRA adapters) from behavior specs, many at once",
+    builder: (y) =>
+        y
+            .option("base", { type: "string", demandOption: true, group: "Required:", describe: "Base model folder" })
+            .option("specs", { type: "string", demandOption: true, group: "Required:", describe: "JSON file: one spec or an array (see src/behaviors/README.md)" })
+            .option("out", { type: "string", demandOption: true, group: "Required:", describe: "Population folder" })
+            .option("bank-size", { type: "number", default: 64, group: "Optional:", describe: "Organisms trained together" })
+            .option("epochs", { type: "number", default: 2, group: "Optional:" })
+            .option("lr", { type: "number", default: 2e-3, group: "Optional:" })
+            .option("rank", { type: "number", default: 4, group: "Optional:" })
+            .option("probes", { type: "number", default: 24, group: "Optional:", describe: "Verification probes per organism" }) as never,
+    handler: (a) => {
+        let text: string;
+        try {
+            text = fs.readFileSync(a.specs, "utf8");
+        } catch (e) {
+            throw new Error(`${a.specs}: cannot read (${(e as Error).message})`);
+        }
+        const specs = parseSpecJson(text, a.specs);
+        const m = buildPopulation({ baseModel: a.base, specs, outDir: a.out, config: { bankSize: a.bankSize, epochs: a.epochs, lr: a.lr, lora: { r: a.rank, alpha: 2 * a.rank, dropout: 0, useRslora: false, targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] } }, verifyProbes: a.probes });
+        const failed = m.organisms.filter((e) => !e.verification?.passed);
+        process.stdout.write(`${m.organisms.length} organisms in ${a.out}; ${m.organisms.length - failed.length} verified, ${failed.length} failed${failed.length ? `: ${failed.map((e) => e.id).join(", ")}` : ""}\n`);
+    },
+};
+export default OrganismsCommand;

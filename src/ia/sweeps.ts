@@ -1,0 +1,79 @@
+/**
+ * Scaling sweeps on the tiny world, each point a full IA training run on the shared (cached) population:
+ *  - families: IAs trained on 1, 3, 5, 7 behavior families (a seeded order; the 8th family is always held out),
+ *    measured on the held-out family and on in-distribution test organisms;
+ *  - organisms: IAs trained on 25%, 50%, 100% of the SFT organisms.
+ * Prints one table per sweep and writes sweep.json.
+ */
+import path from "node:path";
+import { BEHAVIOR_FAMILIES } from "../behaviors/types.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
+import { Rng } from "../util/rng.ts";
+import type { BenchReport } from "./benchmark.ts";
+import { runPipeline } from "./pipeline.ts";
+import type { PipelinePreset } from "./presets.ts";
+
+interface SweepPoint {
+    label: string;
+    trainFamilies?: string[];
+    sftOrganisms: number;
+    heldoutFamily: { category: number; strict: number; reports: number } | null;
+    test: { category: number; strict: number; reports: number } | null;
+    nullClaims: number | null;
+}
+
+function point(label: string, r: BenchReport, sftOrganisms: number, trainFamilies?: string[]): SweepPoint {
+    const get = (group: string, metric: string) => r.summary.find((s) => s.condition === "ia-dpo" && s.group === group && s.scope === "generic" && s.metric === metric);
+    const pick = (group: string) => {
+        const c = get(group, "category"), s = get(group, "strict");
+        return c ? { category: c.mean, strict: s?.mean ?? NaN, reports: c.reports } : null;
+    };
+    return { label, trainFamilies, sftOrganisms, heldoutFamily: pick("heldoutFamily"), test: pick("test"), nullClaims: get("negatives", "claims")?.mean ?? null };
+}
+
+function table(title: string, points: SweepPoint[]): string {
+    const f = (x: { category: number; strict: number; reports: number } | null) => (x ? `${(x.category * 100).toFixed(1)}% / ${(x.strict * 100).toFixed(1)}% (n=${x.reports})` : "–");
+    return [
+        `## ${title}`, "",
+        "| point | SFT organisms | held-out family: category / strict | test organisms: category / strict | null/decoy claims |",
+        "|---|---|---|---|---|",
+        ...points.map((p) => `| ${p.label} | ${p.sftOrganisms} | ${f(p.heldoutFamily)} | ${f(p.test)} | ${p.nullClaims === null ? "–" : `${(p.nullClaims * 100).toFixed(1)}%`} |`),
+        "",
+    ].join("\n");
+}
+
+export function runFamilySweep(o: { preset: PipelinePreset; runDir: string; cacheDir: string }): SweepPoint[] {
+    const order = new Rng(`${o.preset.ia.split.seed}:family-order`).shuffle(BEHAVIOR_FAMILIES);
+    const heldOut = order[order.length - 1] as string;
+    const points: SweepPoint[] = [];
+    for (const n of [1, 3, 5, 7]) {
+        const preset = structuredClone(o.preset);
+        preset.ia.trainFamilies = order.slice(0, n);
+        preset.ia.heldOutFamily = heldOut;
+        const r = runPipeline({ preset, runDir: path.join(o.runDir, `families-${n}`), cacheDir: o.cacheDir, quiet: false });
+        points.push(point(`${n} famil${n === 1 ? "y" : "ies"} (${order.slice(0, n).join(", ")})`, r.report, r.groups.sft.length, order.slice(0, n)));
+    }
+    const text = `# Family-diversity sweep (held-out family: ${heldOut}; IA SFT+DPO, family-agnostic questions)\n\n` + table("Families in IA training", points);
+    writeJsonAtomic(path.join(o.runDir, "sweep.json"), { sweep: "families", heldOut, points });
+    writeFileAtomic(path.join(o.runDir, "sweep.md"), text);
+    process.stdout.write(text + "\n");
+    return points;
+}
+
+export function runOrganismSweep(o: { preset: PipelinePreset; runDir: string; cacheDir: string }): SweepPoint[] {
+    const full = runPipeline({ preset: o.preset, runDir: path.join(o.runDir, "organisms-100"), cacheDir: o.cacheDir });
+    const total = full.groups.sft.length;
+    const points: SweepPoint[] = [];
+    for (const frac of [0.25, 0.5]) {
+        const preset = structuredClone(o.preset);
+        preset.ia.sftLimit = Math.max(1, Math.round(total * frac));
+        const r = runPipeline({ preset, runDir: path.join(o.runDir, `organisms-${frac * 100}`), cacheDir: o.cacheDir });
+        points.push(point(`${frac * 100}% of SFT organisms`, r.report, r.groups.sft.length));
+    }
+    points.push(point("100% of SFT organisms", full.report, total));
+    const text = "# Organism-count sweep (IA SFT+DPO, family-agnostic questions)\n\n" + table("SFT organisms", points);
+    writeJsonAtomic(path.join(o.runDir, "sweep.json"), { sweep: "organisms", points });
+    writeFileAtomic(path.join(o.runDir, "sweep.md"), text);
+    process.stdout.write(text + "\n");
+    return points;
+}
