@@ -11,8 +11,11 @@ demo: setup
 typecheck: setup
 	@npx tsc --noEmit -p tsconfig.json
 
+# Node 20's test runner does not expand globs: list the files here.
+TESTS = $(shell find test -name '*.test.ts' | sort)
+
 test: setup typecheck
-	@source scripts/env.sh && node --import tsx --test --test-concurrency=1 "test/**/*.test.ts"
+	@source scripts/env.sh && node --import tsx --test --test-concurrency=1 $(TESTS)
 
 bench: setup
 	@source scripts/env.sh && bin/ia bench-engine

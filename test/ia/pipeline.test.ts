@@ -1,0 +1,63 @@
+// End-to-end plumbing of the tiny-world pipeline on the `test` preset (a 40k-parameter base that learns little):
+// every stage runs, writes PEFT adapters / manifest / benchmark files, and a rerun resumes without retraining.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { runPipeline } from "../../src/ia/pipeline.ts";
+import { pipelinePreset } from "../../src/ia/presets.ts";
+import { runAudit } from "../../src/ia/audit.ts";
+import { loadAdapter } from "../../src/lora/peft.ts";
+import { readModelConfig } from "../../src/model/config.ts";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-pipeline-"));
+
+test("the whole pipeline runs on the test preset and resumes", () => {
+    const preset = pipelinePreset("test");
+    const first = runPipeline({ preset, runDir: path.join(tmp, "run"), cacheDir: path.join(tmp, "cache"), quiet: true });
+    // Base model: a real HF folder with tokenizer and chat template.
+    for (const f of ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]) assert.ok(fs.existsSync(path.join(first.baseModel, f)), f);
+    const config = readModelConfig(path.join(first.baseModel, "config.json"));
+    // Population: one PEFT adapter per organism, all 10 families present, each with a verification record.
+    const families = new Set(first.population.organisms.map((e) => e.family));
+    assert.equal(families.size, 10, [...families].join(","));
+    for (const e of first.population.organisms) {
+        assert.ok(e.verification, `${e.id} verified`);
+        const a = loadAdapter(path.join(first.populationDir, e.adapter), config);
+        assert.equal(a.config.r, 4);
+        a.dispose();
+    }
+    // IA adapters after SFT and DPO differ (DPO moved the weights).
+    const { sft, dpo } = first.iaDirs[0]!;
+    const bytesSft = fs.readFileSync(path.join(sft, "adapter_model.safetensors"));
+    const bytesDpo = fs.readFileSync(path.join(dpo, "adapter_model.safetensors"));
+    assert.equal(bytesSft.length, bytesDpo.length);
+    assert.ok(!bytesSft.equals(bytesDpo), "DPO changed the IA");
+    // Benchmark files and structure.
+    const bench = JSON.parse(fs.readFileSync(path.join(tmp, "run", "bench", "bench.json"), "utf8"));
+    assert.ok(bench.results["1"]["ia-dpo"]);
+    assert.ok(bench.results["1"]["no-ia"]);
+    assert.ok(fs.readFileSync(path.join(tmp, "run", "bench", "bench.csv"), "utf8").startsWith("seed,condition"));
+    assert.ok(Number.isFinite(bench.prior.category));
+
+    // A rerun reuses everything: same adapters, no new training.
+    const mtime = fs.statSync(path.join(dpo, "adapter_model.safetensors")).mtimeMs;
+    const second = runPipeline({ preset, runDir: path.join(tmp, "run"), cacheDir: path.join(tmp, "cache"), quiet: true });
+    assert.equal(fs.statSync(path.join(second.iaDirs[0]!.dpo, "adapter_model.safetensors")).mtimeMs, mtime);
+
+    // Audit a held-out organism with the IA: reports, summary, grading, files.
+    const target = first.population.organisms.find((e) => e.family === "quirk")!;
+    const audit = runAudit({ baseModel: first.baseModel, targetAdapter: path.join(first.populationDir, target.adapter), ia: dpo, samples: 6, groundTruth: target.spec, outDir: path.join(tmp, "audit") });
+    assert.equal(audit.reports.length, 6);
+    assert.ok(audit.grading);
+    assert.ok(fs.readFileSync(path.join(tmp, "audit", "audit.md"), "utf8").includes("# Audit of"));
+});
+
+test("an IA trained on another base is refused with a clear error", () => {
+    const other = path.join(import.meta.dirname, "../fixtures/golden/adapters/qwen3-a");
+    const base = fs.readdirSync(path.join(tmp, "cache", "base")).map((d) => path.join(tmp, "cache", "base", d, "model"))[0]!;
+    const pop = fs.readdirSync(path.join(tmp, "cache", "populations")).map((d) => path.join(tmp, "cache", "populations", d))[0]!;
+    const organism = path.join(pop, "organisms", fs.readdirSync(path.join(pop, "organisms"))[0]!);
+    assert.throws(() => runAudit({ baseModel: base, targetAdapter: organism, ia: other, samples: 2 }), /qwen3-a.*(another base|shape|layer)/s);
+});
