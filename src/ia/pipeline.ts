@@ -9,9 +9,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { buildBase } from "../base/buildBase.ts";
 import { buildCatalogue } from "../behaviors/catalogue.ts";
-import { initEngine, manualSeed } from "../engine/runtime.ts";
+import { initEngine } from "../engine/runtime.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
-import { loadAdapter } from "../lora/peft.ts";
 import { loadModel } from "../model/weights.ts";
 import { buildPopulation } from "../organisms/population.ts";
 import type { OrganismEntry, PopulationManifest } from "../organisms/manifest.ts";
@@ -21,8 +20,7 @@ import { runBenchmark, type BenchReport } from "./benchmark.ts";
 import { assignGroups, type IaGroups } from "./groups.ts";
 import type { PipelinePreset } from "./presets.ts";
 import { loadSubjectBank } from "./subjects.ts";
-import { trainIaDpo } from "./trainDpo.ts";
-import { trainIaSft } from "./trainSft.ts";
+import { allSubjects, trainIaSeeds } from "./trainIa.ts";
 
 export interface PipelineOptions {
     preset: PipelinePreset;
@@ -73,38 +71,10 @@ export function runPipeline(o: PipelineOptions): PipelineResult {
 
     const tok = ChatTokenizer.fromFolder(base.dir);
     const model = loadModel(base.dir);
-    const everyone = [...groups.sft, ...groups.dpo, ...groups.test, ...groups.heldoutValues, ...groups.heldoutFamily, ...groups.negatives];
+    const everyone = allSubjects(groups);
     const subjects = loadSubjectBank(model, popDir, everyone, { includeBase: true });
-    const index = (list: OrganismEntry[]) => list.map((e) => everyone.indexOf(e));
-    const baseIndex = everyone.length;
-    const iaDirs: PipelineResult["iaDirs"] = [];
     try {
-        for (const seed of p.seeds) {
-            const seedDir = path.join(o.runDir, `seed-${seed}`);
-            stage(`3/5 IA SFT (seed ${seed})`);
-            manualSeed(seed);
-            const sftDir = path.join(seedDir, "ia-sft");
-            const sftAdapter = path.join(sftDir, "adapter");
-            if (!fs.existsSync(path.join(sftDir, "done.json"))) {
-                const r = trainIaSft(model, tok, subjects, [...index(groups.sft), baseIndex], { ...p.ia.sft, seed: p.ia.sft.seed + seed }, { outDir: sftDir, baseModel: base.dir, quiet: o.quiet });
-                writeJsonAtomic(path.join(sftDir, "done.json"), { steps: r.steps, rows: r.rows, negatives: r.negatives, seconds: r.seconds, lastLoss: r.lastLoss, tokensPerSec: r.tokensPerSec });
-            }
-            stage(`4/5 IA DPO (seed ${seed})`);
-            const dpoDir = path.join(seedDir, "ia-dpo");
-            if (!fs.existsSync(path.join(dpoDir, "done.json"))) {
-                const ia = loadAdapter(sftAdapter, model.config, { name: "ia" });
-                try {
-                    const r = trainIaDpo(model, tok, subjects, ia, { ...p.ia.dpo, seed: p.ia.dpo.seed + seed }, {
-                        outDir: dpoDir, baseModel: base.dir, trainLabels: groups.sft.filter((e) => e.family !== "null").map((e) => e.label),
-                        dpoSubjects: [...index(groups.dpo), baseIndex], quiet: o.quiet,
-                    });
-                    writeJsonAtomic(path.join(dpoDir, "done.json"), { steps: r.steps, pairs: r.pairs, rolloutAccuracy: r.rolloutAccuracy, rolloutFalseClaims: r.rolloutFalseClaims, seconds: r.seconds });
-                } finally {
-                    ia.dispose();
-                }
-            }
-            iaDirs.push({ seed, sft: sftAdapter, dpo: path.join(dpoDir, "adapter") });
-        }
+        const iaDirs = trainIaSeeds({ model, tok, subjects, everyone, groups, ia: p.ia, seeds: p.seeds, runDir: o.runDir, baseModel: base.dir, quiet: o.quiet, stage });
         stage("5/5 benchmark");
         const report = runBenchmark({ model, tok, subjects, groups, everyone, iaDirs, preset: p, base, population, outDir: path.join(o.runDir, "bench"), quiet: o.quiet });
         stage("done");
