@@ -123,7 +123,7 @@ export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
     log(`training ${preset.name} (${(params / 1e6).toFixed(2)}M parameters) for ${preset.steps} steps`);
     try {
         const trainable = fullTrainable(model, tokDir);
-        const { indicesFor } = epochBatches(examples.length, preset.batchSize, 1, seed);
+        const { indicesFor } = epochBatches(examples.length, preset.batchSize, 1, seed, examples.map((e) => e.ids.length));
         runTrainLoop(model, trainable, (step) => indicesFor(step).map((idx) => ({ batch: () => collate(idx.map((i) => examples[i] as Example), tok.padTokenId) })), {
             totalSteps: preset.steps,
             schedule: { lr: preset.lr, warmupSteps: Math.round(preset.steps * 0.05), decay: "cosine", minLrRatio: 0.05 },

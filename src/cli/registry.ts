@@ -11,9 +11,11 @@ import CatalogueCommand from "./commands/CatalogueCommand.ts";
 import OrganismsCommand from "./commands/OrganismsCommand.ts";
 import BenchCommand from "./commands/BenchCommand.ts";
 import AuditCommand from "./commands/AuditCommand.ts";
+import IaTrainCommand from "./commands/IaTrainCommand.ts";
+import SynthesizeCommand from "./commands/SynthesizeCommand.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
-    DemoCommand, BaseCommand, CatalogueCommand, OrganismsCommand, BenchCommand, AuditCommand,
+    DemoCommand, BaseCommand, CatalogueCommand, SynthesizeCommand, OrganismsCommand, IaTrainCommand, AuditCommand, BenchCommand,
     TrainCommand, GenerateCommand, ChatCommand, LogprobsCommand,
 ];

@@ -41,17 +41,28 @@ export function bankTrainable(bank: LoraBank): Trainable {
     };
 }
 
-/** Row schedule: for each step, (organism, example) pairs; each organism's examples cycled `epochs` times. */
-export function rowSchedule(sizes: readonly number[], epochs: number, batchRows: number, seed: number): [number, number][][] {
+/**
+ * Row schedule: for each step, (organism, example) pairs; each organism's examples cycled `epochs` times.
+ * Rows are bucketed by token length inside windows of 16 steps (then steps are shuffled) to cut padding.
+ */
+export function rowSchedule(data: readonly (readonly Example[])[], epochs: number, batchRows: number, seed: number): [number, number][][] {
     const rng = new Rng(`${seed}:organism-rows`);
     const all: [number, number][] = [];
-    sizes.forEach((n, org) => {
-        for (let e = 0; e < epochs; e++) for (const i of rng.shuffle(Array.from({ length: n }, (_, k) => k))) all.push([org, i]);
+    data.forEach((rows, org) => {
+        for (let e = 0; e < epochs; e++) for (const i of rng.shuffle(Array.from({ length: rows.length }, (_, k) => k))) all.push([org, i]);
     });
     const order = rng.shuffle(all);
+    const len = ([org, i]: [number, number]) => (data[org] as Example[])[i]!.ids.length;
     const steps: [number, number][][] = [];
-    for (let s = 0; s + batchRows <= order.length || (s < order.length && steps.length === 0); s += batchRows) steps.push(order.slice(s, s + batchRows));
-    return steps;
+    const window = batchRows * 16;
+    for (let w = 0; w < order.length; w += window) {
+        const chunk = order.slice(w, w + window).sort((a, b) => len(a) - len(b));
+        for (let s = 0; s < chunk.length; s += batchRows) {
+            const rows = chunk.slice(s, s + batchRows);
+            if (rows.length === batchRows || steps.length === 0) steps.push(rows);
+        }
+    }
+    return rng.shuffle(steps);
 }
 
 export function trainOrganismBank(model: Transformer, data: Example[][], cfg: OrganismTrainConfig, o: { outDir: string; padId: number; label: string; quiet?: boolean }): BankTrainResult {
@@ -60,7 +71,7 @@ export function trainOrganismBank(model: Transformer, data: Example[][], cfg: Or
     model.adapters = [bank];
     try {
         const trainable = bankTrainable(bank);
-        const schedule = rowSchedule(data.map((d) => d.length), cfg.epochs, cfg.batchRows, cfg.seed);
+        const schedule = rowSchedule(data, cfg.epochs, cfg.batchRows, cfg.seed);
         const n = parameterCount(model.config);
         const result = runTrainLoop(
             model,
