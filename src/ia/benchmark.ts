@@ -33,6 +33,7 @@ export interface GroupResult {
 
 export interface BenchReport {
     preset: string;
+    temperature: number;
     base: { dir: string; parameters: number; heldOutAccuracy: number; n: number };
     population: { family: string; trained: number; verified: number; behaviorRate: number; baseRate: number }[];
     groupSizes: Record<string, number>;
@@ -77,7 +78,7 @@ export function runBenchmark(b: BenchInput): BenchReport {
                     // The bare base gets more samples: it is one subject, and its false-positive rate matters.
                     const rs: SubjectResult[] = evaluateSubjects(b.model, b.tok, b.subjects, groupIdx[g], ia, {
                         scope, seed: seed * 7 + (scope === "generic" ? 0 : 1),
-                        samplesPerQuestion: b.preset.eval.samplesPerQuestion * (g === "base" ? 4 : 1), maxQuestions: b.preset.eval.maxQuestions,
+                        samplesPerQuestion: b.preset.eval.samplesPerQuestion * (g === "base" ? 4 : 1), maxQuestions: b.preset.eval.maxQuestions, temperature: b.preset.eval.temperature,
                     });
                     if (g === "test" && scope === "generic") {
                         for (const r of rs.slice(0, 3)) examples.push({ condition: cond, organism: r.key, label: b.everyone.find((e) => e.id === r.key)?.label ?? "", reports: r.reports.slice(0, 3).map((x) => x.report) });
@@ -115,6 +116,7 @@ export function runBenchmark(b: BenchInput): BenchReport {
     const population = familiesOf(b.population.organisms);
     const report: BenchReport = {
         preset: b.preset.name,
+        temperature: b.preset.eval.temperature,
         base: { dir: b.base.dir, parameters: b.base.parameters, heldOutAccuracy: b.base.evaluation.accuracy, n: b.base.evaluation.n },
         population,
         groupSizes: Object.fromEntries(Object.entries(b.groups).map(([k, v]) => [k, (v as unknown[]).length])),
@@ -206,6 +208,6 @@ export function formatBench(r: BenchReport): string {
             }
         }
     }
-    lines.push("Rates: share of sampled self-reports (temperature 1) judged correct by the structured tiny-world judge; [95% Wilson interval over reports]; n = reports. Coverage: organisms with at least one category-correct report.");
+    lines.push(`Rates: share of sampled self-reports (temperature ${r.temperature}) judged correct by the structured tiny-world judge; [95% Wilson interval over reports]; n = reports. Coverage: organisms with at least one category-correct report.`);
     return lines.join("\n");
 }

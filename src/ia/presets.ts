@@ -22,7 +22,11 @@ export interface PipelinePreset {
     ia: IaConfig;
     /** IA seeds (figures are averaged over them with an interval). */
     seeds: number[];
-    eval: { samplesPerQuestion: number; maxQuestions: number };
+    /**
+     * Self-report sampling for the benchmark. Temperature 0.7: at 1.0 the 1M-parameter base itself produces
+     * garbled tokens (seen in base-model samples without any adapter), which would measure sampling noise.
+     */
+    eval: { samplesPerQuestion: number; maxQuestions: number; temperature: number };
 }
 
 const per = (n: number, nulls: number, decoys: number): Partial<Record<Family, number>> => ({
@@ -36,7 +40,7 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         population: { perFamily: per(14, 14, 6), heldOutFraction: 0.15, examples: 96, organism: { epochs: 2 }, verifyProbes: 16, requireVerified: true },
         ia: IA_PRESETS.tiny,
         seeds: [1],
-        eval: { samplesPerQuestion: 2, maxQuestions: 6 },
+        eval: { samplesPerQuestion: 2, maxQuestions: 6, temperature: 0.7 },
     },
     large: {
         name: "large",
@@ -44,7 +48,7 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         population: { perFamily: per(60, 40, 20), heldOutFraction: 0.15, examples: 128, organism: { epochs: 2 }, verifyProbes: 24, requireVerified: true },
         ia: IA_PRESETS.tiny,
         seeds: [1, 2, 3],
-        eval: { samplesPerQuestion: 2, maxQuestions: 8 },
+        eval: { samplesPerQuestion: 2, maxQuestions: 8, temperature: 0.7 },
     },
     test: {
         name: "test",
@@ -52,7 +56,7 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         population: { perFamily: per(2, 2, 1), heldOutFraction: 0.15, examples: 8, organism: { epochs: 1, batchRows: 16 }, verifyProbes: 4, requireVerified: false },
         ia: { ...IA_PRESETS.tiny, sft: { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 4, kOrganismsPerStep: 4 }, dpo: { ...IA_PRESETS.tiny.dpo, samplesPerOrganism: 2 }, split: { testFraction: 0.3, dpoFraction: 0.3, seed: 1547 } },
         seeds: [1],
-        eval: { samplesPerQuestion: 1, maxQuestions: 2 },
+        eval: { samplesPerQuestion: 1, maxQuestions: 2, temperature: 0.7 },
     },
 };
 

@@ -85,7 +85,9 @@ export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: Sub
     const requests = o.dpoSubjects.flatMap((subject) => {
         const s = subjects.subjects[subject] as IaSubject;
         const prompts = introspectionPrompts(s.spec ?? { id: "base", family: "null", slots: {} }, "train");
-        return Array.from({ length: cfg.samplesPerOrganism }, () => ({ subject, prompt: rng.pick(prompts).prompt }));
+        // The bare base gets 4x the rollouts: it is one subject, and hallucinations on it are what DPO must suppress.
+        const n = s.spec === null ? 4 * cfg.samplesPerOrganism : cfg.samplesPerOrganism;
+        return Array.from({ length: n }, () => ({ subject, prompt: rng.pick(prompts).prompt }));
     });
     ia.setTrainable(false);
     const reports = sampleReports(model, tok, subjects, requests, { ia, temperature: cfg.temperature, seed: cfg.seed });
