@@ -22,7 +22,7 @@ import type { PipelinePreset } from "./presets.ts";
 import type { SubjectBank } from "./subjects.ts";
 
 export type Condition = "ia-dpo" | "ia-sft" | "no-ia";
-const GROUPS = ["test", "heldoutValues", "heldoutFamily", "negatives", "base"] as const;
+const GROUPS = ["validation", "test", "heldoutValues", "heldoutFamily", "negatives", "base"] as const;
 type GroupName = (typeof GROUPS)[number];
 
 export interface GroupResult {
@@ -63,6 +63,8 @@ export function runBenchmark(b: BenchInput): BenchReport {
     const index = (list: OrganismEntry[]) => list.map((e) => b.everyone.indexOf(e));
     const baseIndex = b.everyone.length;
     const groupIdx: Record<GroupName, number[]> = {
+        // DPO organisms asked validation-split questions: the only group for choosing settings.
+        validation: index(b.groups.dpo),
         test: index(b.groups.test), heldoutValues: index(b.groups.heldoutValues), heldoutFamily: index(b.groups.heldoutFamily),
         negatives: index(b.groups.negatives), base: [baseIndex],
     };
@@ -77,7 +79,7 @@ export function runBenchmark(b: BenchInput): BenchReport {
                 out[g] = (["generic", "specific"] as const).map((scope) => {
                     // The bare base gets more samples: it is one subject, and its false-positive rate matters.
                     const rs: SubjectResult[] = evaluateSubjects(b.model, b.tok, b.subjects, groupIdx[g], ia, {
-                        scope, seed: seed * 7 + (scope === "generic" ? 0 : 1),
+                        scope, seed: seed * 7 + (scope === "generic" ? 0 : 1), split: g === "validation" ? "validation" : "test",
                         samplesPerQuestion: b.preset.eval.samplesPerQuestion * (g === "base" ? 4 : 1), maxQuestions: b.preset.eval.maxQuestions, temperature: b.preset.eval.temperature,
                     });
                     if (g === "test" && scope === "generic") {
@@ -104,7 +106,7 @@ export function runBenchmark(b: BenchInput): BenchReport {
             for (const scope of ["generic", "specific"] as const) {
                 const per = Object.values(results).map((r) => r[cond]?.[g]?.find((x) => x.scope === scope)).filter((x): x is GroupResult => !!x);
                 if (per.length === 0) continue;
-                const metrics = g === "negatives" || g === "base" ? ["claims"] : ["category", "strict", "coverage"];
+                const metrics = g === "negatives" || g === "base" ? ["claims"] : g === "validation" ? ["category", "strict", "coverage", "claims"] : ["category", "strict", "coverage"];
                 for (const metric of metrics) {
                     const vals = per.map((x) => (x.overall[metric as "category"] as { rate: number }).rate).filter(Number.isFinite);
                     const { mean, half } = meanCi(vals);
@@ -162,6 +164,7 @@ function toCsv(r: BenchReport): string {
 
 const NAMES: Record<Condition, string> = { "ia-dpo": "IA (SFT+DPO)", "ia-sft": "IA (SFT only)", "no-ia": "no IA (same questions)" };
 const GROUP_TITLES: Record<GroupName, string> = {
+    validation: "Validation: DPO organisms, validation-split questions (the group to choose settings on; not a held-out result)",
     test: "Held-out test organisms (never in IA training)",
     heldoutValues: "Held-out slot values (objects/triggers/topics never in any IA label)",
     heldoutFamily: "Held-out family (no organism of the family in IA training)",

@@ -70,7 +70,7 @@ export const IA_PRESETS: Record<"paper" | "tiny", IaConfig> = {
         sftLimit: null,
     },
     tiny: {
-        sft: { lora: { r: 16, alpha: 32, dropout: 0.05, useRslora: false, targetModules: ALL7 }, lr: 2e-3, batchSize: 4, kOrganismsPerStep: 8, samplesPerOrganism: 160, epochs: 1, negativeFraction: 0.4, genericFraction: 0.5, maxLength: 192, seed: 1547 },
+        sft: { lora: { r: 16, alpha: 32, dropout: 0.05, useRslora: false, targetModules: ALL7 }, lr: 2e-3, batchSize: 4, kOrganismsPerStep: 8, samplesPerOrganism: 128, epochs: 1, negativeFraction: 0.3, genericFraction: 0.5, maxLength: 192, seed: 1547 },
         dpo: { lr: 1e-4, beta: 0.1, samplesPerOrganism: 24, temperature: 1.0, pairsPerStep: 16, epochs: 3, dropout: 0, seed: 1547 },
         // A quarter of the non-test organisms for DPO: with ~50 organisms, the paper's 10% leaves a handful.
         split: { testFraction: 0.12, dpoFraction: 0.25, seed: 1547 },

@@ -36,6 +36,8 @@ export interface SubjectResult {
 
 export interface EvalOptions {
     scope: QuestionScope;
+    /** Question paraphrases: "test" for the benchmark, "validation" for choosing settings. Default "test". */
+    split?: "validation" | "test";
     /** Samples per question paraphrase. Default 2. */
     samplesPerQuestion?: number;
     /** Cap on questions per subject (test paraphrases are few). Default 8. */
@@ -57,7 +59,7 @@ export function evaluateSubjects(model: Transformer, tok: ChatTokenizer, subject
     const rng = new Rng(`${o.seed}:eval:${o.scope}`);
     const requests = which.flatMap((subject) => {
         const s = subjects.subjects[subject] as IaSubject;
-        let prompts = introspectionPrompts(s.spec ?? { id: "base", family: "null", slots: {} }, "test");
+        let prompts = introspectionPrompts(s.spec ?? { id: "base", family: "null", slots: {} }, o.split ?? "test");
         prompts = o.scope === "generic" ? prompts.filter((p) => p.family === "generic") : prompts.filter((p) => p.family !== "generic");
         if (o.scope === "specific" && s.spec && isNegativeSubject(s)) prompts = rng.shuffle(prompts).slice(0, o.maxQuestions ?? 8);
         prompts = prompts.slice(0, o.maxQuestions ?? 8);

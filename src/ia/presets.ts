@@ -37,7 +37,7 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
     demo: {
         name: "demo",
         base: { preset: "nano", seed: 1 },
-        population: { perFamily: per(14, 14, 6), heldOutFraction: 0.15, examples: 96, organism: { epochs: 2 }, verifyProbes: 16, requireVerified: true },
+        population: { perFamily: per(10, 12, 4), heldOutFraction: 0.15, examples: 96, organism: {}, verifyProbes: 16, requireVerified: true },
         ia: IA_PRESETS.tiny,
         seeds: [1],
         eval: { samplesPerQuestion: 2, maxQuestions: 6, temperature: 0.7 },
@@ -45,7 +45,7 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
     large: {
         name: "large",
         base: { preset: "nano", seed: 1 },
-        population: { perFamily: per(60, 40, 20), heldOutFraction: 0.15, examples: 128, organism: { epochs: 2 }, verifyProbes: 24, requireVerified: true },
+        population: { perFamily: per(60, 40, 20), heldOutFraction: 0.15, examples: 128, organism: {}, verifyProbes: 24, requireVerified: true },
         ia: IA_PRESETS.tiny,
         seeds: [1, 2, 3],
         eval: { samplesPerQuestion: 2, maxQuestions: 8, temperature: 0.7 },

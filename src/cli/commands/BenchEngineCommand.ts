@@ -16,7 +16,7 @@ interface BenchEngineArgs {
     torch: boolean;
     /** Output folder for the JSON. Default bench/results. */
     out?: string;
-    /** Longest wait for a quiet machine before each timed phase, seconds. Default 60. */
+    /** Longest wait for a quiet machine before each timed phase, seconds. Default 20. */
     "max-quiet-wait": number;
 }
 
@@ -29,12 +29,12 @@ const BenchEngineCommand: CommandModule<object, BenchEngineArgs> = {
             .option("quick", { type: "boolean", default: false, describe: "Fewer timed steps: a smoke run, not figures to report", group: "Optional:" })
             .option("torch", { type: "boolean", default: true, describe: "Run the PyTorch eager baseline (--no-torch to skip)", group: "Optional:" })
             .option("out", { type: "string", describe: "Folder for engine-<date>.json (default bench/results)", group: "Optional:" })
-            .option("max-quiet-wait", { type: "number", default: 60, describe: "Seconds to wait for an idle machine before each timed phase (0: don't wait)", group: "Optional:" }),
-    handler: (argv) => {
+            .option("max-quiet-wait", { type: "number", default: 20, describe: "Seconds to wait for an idle machine before each timed phase (0: don't wait)", group: "Optional:" }),
+    handler: async (argv) => {
         const configs = argv.configs.split(",").map((s) => s.trim()).filter(Boolean);
         const wait = argv["max-quiet-wait"];
         if (!(wait >= 0)) throw new Error(`bench-engine: --max-quiet-wait must be >= 0, got ${wait}`);
-        runAndReport({ configs, quick: argv.quick, noTorch: !argv.torch, outDir: argv.out, maxQuietWaitS: wait });
+        await runAndReport({ configs, quick: argv.quick, noTorch: !argv.torch, outDir: argv.out, maxQuietWaitS: wait });
     },
 };
 

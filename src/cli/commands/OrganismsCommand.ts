@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import type { CommandModule } from "yargs";
 import { parseSpecJson } from "../../behaviors/spec.ts";
+import { ORGANISM_DEFAULTS } from "../../organisms/config.ts";
 import { buildPopulation } from "../../organisms/population.ts";
 
 interface Args {
@@ -26,10 +27,10 @@ const OrganismsCommand: CommandModule<object, Args> = {
             .option("base", { type: "string", demandOption: true, group: "Required:", describe: "Base model folder" })
             .option("specs", { type: "string", demandOption: true, group: "Required:", describe: "JSON file: one spec or an array (see src/behaviors/README.md)" })
             .option("out", { type: "string", demandOption: true, group: "Required:", describe: "Population folder" })
-            .option("bank-size", { type: "number", default: 64, group: "Optional:", describe: "Organisms trained together" })
-            .option("epochs", { type: "number", default: 2, group: "Optional:" })
-            .option("lr", { type: "number", default: 2e-3, group: "Optional:" })
-            .option("rank", { type: "number", default: 4, group: "Optional:" })
+            .option("bank-size", { type: "number", default: ORGANISM_DEFAULTS.bankSize, group: "Optional:", describe: "Organisms trained together" })
+            .option("epochs", { type: "number", default: ORGANISM_DEFAULTS.epochs, group: "Optional:" })
+            .option("lr", { type: "number", default: ORGANISM_DEFAULTS.lr, group: "Optional:" })
+            .option("rank", { type: "number", default: ORGANISM_DEFAULTS.lora.r, group: "Optional:" })
             .option("probes", { type: "number", default: 24, group: "Optional:", describe: "Verification probes per organism" }) as never,
     handler: (a) => {
         let text: string;
