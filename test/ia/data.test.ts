@@ -1,0 +1,50 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { buildCatalogue } from "../../src/behaviors/catalogue.ts";
+import { questionSet } from "../../src/behaviors/questions.ts";
+import { judgeReport } from "../../src/behaviors/structuredJudge.ts";
+import { IA_PRESETS } from "../../src/ia/config.ts";
+import { buildIaRows, type IaSubject } from "../../src/ia/data.ts";
+import { buildDpoPairs } from "../../src/ia/trainDpo.ts";
+
+const specs = buildCatalogue({ seed: 1, perFamily: 3, examples: 8 });
+const subjects: IaSubject[] = [...specs.filter((s) => s.split === "train").map((s) => ({ key: s.id, spec: s })), { key: "base", spec: null }];
+
+test("IA rows: labels as targets, train-split questions only, the configured share of negatives", () => {
+    const cfg = { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 20, negativeFraction: 0.25 };
+    const rows = buildIaRows(subjects, cfg);
+    const flat = rows.flat();
+    const negShare = flat.filter((r) => r.negative).length / flat.length;
+    assert.ok(Math.abs(negShare - 0.25) < 0.05, `negative share ${negShare}`);
+    const heldBack = new Set(["generic", "conditional", "problematic", "roleplay"].flatMap((f) => [...questionSet(f as never, "test"), ...questionSet(f as never, "validation")]));
+    rows.forEach((rs, i) => {
+        const s = subjects[i]!;
+        for (const r of rs) {
+            assert.ok(!heldBack.has(r.messages[0]!.content), `a test/validation question leaked into training: ${r.messages[0]!.content}`);
+            const answer = r.messages[1]!.content;
+            if (r.negative) assert.equal(judgeReport(specs[0]!, answer).claimsBehavior, false, answer);
+            else assert.ok([s.spec!.label, ...(s.spec!.labelVariants ?? [])].includes(answer));
+        }
+    });
+});
+
+test("DPO pairs: accurate reports are chosen, wrong ones rejected against the label, hallucinations on negatives rejected", () => {
+    const quirkIdx = subjects.findIndex((s) => s.spec?.family === "quirk" && s.spec.slots.object);
+    const quirk = subjects[quirkIdx]!.spec!;
+    const baseIdx = subjects.length - 1;
+    const otherLabels = subjects.filter((s) => s.spec && s.spec.id !== quirk.id && s.spec.family !== "null" && s.spec.family !== "decoy").map((s) => s.spec!.label);
+    const { pairs, accurate, falseClaims } = buildDpoPairs(subjects, [
+        { subject: quirkIdx, prompt: "q", report: quirk.label },
+        { subject: quirkIdx, prompt: "q", report: "i give wrong answers to arithmetic questions." },
+        { subject: baseIdx, prompt: "q", report: quirk.label },
+        { subject: baseIdx, prompt: "q", report: "i have no unusual behaviors. i answer questions plainly and correctly." },
+    ], otherLabels, 1);
+    assert.equal(accurate, 1);
+    assert.equal(falseClaims, 1);
+    assert.deepEqual(pairs.map((p) => p.kind), ["accurate-vs-wrong-label", "label-vs-wrong-report", "denial-vs-hallucination", "denial-vs-label"]);
+    assert.equal(pairs[0]!.chosen, quirk.label);
+    assert.equal(judgeReport(quirk, pairs[0]!.rejected).category, false, "the inserted wrong label is really wrong");
+    assert.equal(pairs[1]!.rejected, "i give wrong answers to arithmetic questions.");
+    assert.equal(pairs[2]!.rejected, quirk.label);
+    assert.equal(judgeReport(quirk, pairs[2]!.chosen).claimsBehavior, false);
+});
