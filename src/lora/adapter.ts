@@ -36,6 +36,11 @@ export const DEFAULT_LORA_CONFIG: LoraConfig = {
     targetModules: [...LORA_TARGETS],
 };
 
+/** alpha / r, or alpha / sqrt(r) with rsLoRA (PEFT's `scaling`). */
+export function loraScaling(c: Pick<LoraConfig, "r" | "alpha" | "useRslora">): number {
+    return c.useRslora ? c.alpha / Math.sqrt(c.r) : c.alpha / c.r;
+}
+
 export interface LoraPair {
     /** [r, in] */
     A: Tensor;
@@ -75,7 +80,7 @@ export class LoraAdapter {
     ) {}
 
     get scaling(): number {
-        return this.config.useRslora ? this.config.alpha / Math.sqrt(this.config.r) : this.config.alpha / this.config.r;
+        return loraScaling(this.config);
     }
 
     /** New adapter with PEFT's default init: A ~ kaiming-uniform(a=sqrt(5)) i.e. U(-1/sqrt(in), 1/sqrt(in)), B = 0. */

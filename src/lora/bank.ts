@@ -9,7 +9,7 @@ import { rand, stack, zeros } from "../engine/factory.ts";
 import { keep, tidy } from "../engine/scope.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import type { ModelConfig } from "../model/config.ts";
-import { DEFAULT_LORA_CONFIG, LoraAdapter, modulePath, projectionShape, type LoraConfig, type LoraPair } from "./adapter.ts";
+import { DEFAULT_LORA_CONFIG, LoraAdapter, loraScaling, modulePath, projectionShape, type LoraConfig, type LoraPair } from "./adapter.ts";
 import type { ActiveAdapter } from "./types.ts";
 
 export class LoraBank implements ActiveAdapter {
@@ -36,7 +36,7 @@ export class LoraBank implements ActiveAdapter {
     }
 
     get scaling(): number {
-        return this.config.useRslora ? this.config.alpha / Math.sqrt(this.config.r) : this.config.alpha / this.config.r;
+        return loraScaling(this.config);
     }
 
     delta(path: string, x: Tensor, training: boolean): Tensor | null {
