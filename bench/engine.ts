@@ -4,8 +4,10 @@
  *   - a LoRA SFT optimizer step (r16/alpha32 on all 7 projections, AdamW on the LoRA parameters only), alone and
  *     with a second frozen adapter stacked under the trained one, tokens/s best-of-N [median], plus MFU;
  *   - greedy generation with the KV cache at batch 1 and 32 (16-token prompts, 32 new tokens; decode tokens only),
- * and runs the PyTorch eager baseline (bench/torch/lora_step.py) on the same shapes in the same run, with the same
- * environment and thread count, printing ours / PyTorch. Writes bench/results/engine-<date>.json.
+ * and runs the PyTorch eager baseline (bench/torch/lora_step.py --serve, a child process with the same environment
+ * and thread count) on the same shapes in the same run, alternating single steps / repetitions between the two so
+ * that background load on a shared machine hits both alike; prints ours / PyTorch and writes
+ * bench/results/engine-<date>.json.
  *
  * It does not change OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (both sides run with the machine's presets), and it does
  * not compare against llama.cpp or GPUs.
@@ -21,16 +23,15 @@ import { buildInfo, getNumThreads, initEngine, manualSeed } from "../src/engine/
 import { writeJsonAtomic } from "../src/io/atomic.ts";
 import { LoraAdapter } from "../src/lora/adapter.ts";
 import { initModel } from "../src/model/weights.ts";
-import { peakFlops } from "../src/train/progress.ts";
-import { benchConfigs, flopsPerToken, type BenchConfig } from "./engine/configs.ts";
-import { timeGeneration, type GenTiming } from "./engine/generation.ts";
+import { benchConfigs, cpuPeakFlops, flopsPerToken, type BenchConfig } from "./engine/configs.ts";
+import { benchPrompts, timeGenerationRep } from "./engine/generation.ts";
 import { waitForQuiet, type QuietReport } from "./engine/quiet.ts";
 import {
     cpuModel, envSnapshot, formatTable,
     type ConfigResult, type EngineBenchResult, type Figure, type Row,
 } from "./engine/report.ts";
-import { isTorchError, runTorchBaseline, type TorchResult } from "./engine/torchBaseline.ts";
-import { timeTrainStep, type TrainTiming } from "./engine/trainStep.ts";
+import { TorchServer, TorchServerError, torchCommandLine } from "./engine/torchBaseline.ts";
+import { median, TrainSession } from "./engine/trainStep.ts";
 
 export interface EngineBenchOptions {
     /** Config names to run, in order. Default ["tiny", "small", "0.6b"]. */
@@ -41,7 +42,7 @@ export interface EngineBenchOptions {
     noTorch?: boolean;
     /** Folder for engine-<date>.json; null writes nothing. Default bench/results. */
     outDir?: string | null;
-    /** Longest wait (seconds) for a quiet machine before each timed phase. Default 60; 0 disables waiting. */
+    /** Longest wait (seconds) for a quiet machine before each timed phase. Default 20; 0 disables waiting. */
     maxQuietWaitS?: number;
     /** Progress lines go here. Default process.stderr. */
     log?: (line: string) => void;
@@ -49,10 +50,7 @@ export interface EngineBenchOptions {
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DROPOUT = 0.05;
-
-const figure = (best: number, median: number): Figure => ({ best, median });
-const trainFigure = (t: TrainTiming): Figure => figure(t.tokensPerSecBest, t.tokensPerSecMedian);
-const genFigure = (g: GenTiming): Figure => figure(g.decodeTokensPerSecBest, g.decodeTokensPerSecMedian);
+const PROMPT = 16, NEW_TOKENS = 32;
 
 function row(key: string, label: string, unit: string, ours: Figure | null, torch: Figure | null, extra: Partial<Row> = {}): Row {
     return {
@@ -63,30 +61,81 @@ function row(key: string, label: string, unit: string, ours: Figure | null, torc
     };
 }
 
-function runConfig(c: BenchConfig, threads: number, o: Required<Pick<EngineBenchOptions, "noTorch" | "maxQuietWaitS">>, log: (s: string) => void): { config: ConfigResult; torchVersion: string | null } {
+/** tokens/s figure from per-sample milliseconds (best = fastest sample). */
+function rate(tokens: number, ms: number[]): Figure | null {
+    return ms.length ? { best: (tokens * 1000) / Math.min(...ms), median: (tokens * 1000) / median(ms) } : null;
+}
+
+interface Samples {
+    ours: number[];
+    torch: number[];
+}
+
+/**
+ * Alternates single samples between the engines (ours first on even samples, PyTorch first on odd ones), after
+ * `warmup` untimed samples each, so background load on a shared machine hits both alike.
+ */
+async function interleave(n: number, warmup: number, ours: () => number, torch: (() => Promise<number>) | null): Promise<Samples> {
+    for (let i = 0; i < warmup; i++) {
+        ours();
+        if (torch) await torch();
+    }
+    const out: Samples = { ours: [], torch: [] };
+    for (let i = 0; i < n; i++) {
+        if (torch && i % 2 === 1) out.torch.push(await torch());
+        out.ours.push(ours());
+        if (torch && i % 2 === 0) out.torch.push(await torch());
+    }
+    return out;
+}
+
+async function runConfig(c: BenchConfig, threads: number, o: Required<Pick<EngineBenchOptions, "noTorch" | "maxQuietWaitS">>, log: (s: string) => void): Promise<{ config: ConfigResult; torchVersion: string | null }> {
     const quiet = (): QuietReport => (o.maxQuietWaitS > 0 ? waitForQuiet({ maxWaitS: o.maxQuietWaitS }) : { waitedS: 0, busyPct: null, quiet: false });
     const m = c.model, r = 16;
     const f1 = flopsPerToken(m, c.seq, r, 1), f2 = flopsPerToken(m, c.seq, r, 2);
-    const peak = peakFlops("cpu");
-    const mfu = (tps: number, f: number): number => (tps * f) / peak;
+    const peak = cpuPeakFlops(threads);
+    const mfus = (f: Figure | null, fl: { lora4n: number; full6n: number }): Partial<Row> =>
+        f ? { mfu4n: (f.best * fl.lora4n) / peak, mfu6n: (f.best * fl.full6n) / peak } : {};
 
     log(`[${c.name}] init ${m.numLayers} layers, h${m.hiddenSize}, vocab ${m.vocabSize} (random weights)`);
     manualSeed(0);
     const model = initModel(m);
-    const trainOpts = { batch: c.batch, seq: c.seq, steps: c.steps, warmup: c.warmup, r, alpha: 32 };
-    const ours: { train?: TrainTiming; stacked?: TrainTiming; dropout?: TrainTiming; gen: GenTiming[] } = { gen: [] };
-    const q: Record<string, QuietReport> = {};
+    let torch: TorchServer | null = null, torchVersion: string | null = null, torchError: string | undefined;
+    if (!o.noTorch) {
+        log(`[${c.name}] starting the PyTorch eager baseline (bench/torch/lora_step.py --serve)`);
+        torch = new TorchServer(c, { threads });
+        try {
+            torchVersion = (await torch.info()).torch; // replies once its model is built
+        } catch (e) {
+            if (!(e instanceof TorchServerError)) throw e;
+            torchError = e.message;
+            await torch.close();
+            torch = null;
+        }
+    }
+    const rows: Row[] = [];
+    const tokens = c.batch * c.seq;
+    const trainPhase = async (key: string, label: string, opts: { stackFrozen?: boolean; dropout?: number }, withTorch: boolean, fl: { lora4n: number; full6n: number }, note?: string): Promise<void> => {
+        const q = quiet();
+        log(`[${c.name}] ${label.trim()}: ${c.warmup} + ${c.steps} steps${withTorch && torch ? ", alternating with PyTorch" : ""} (busy ${q.busyPct ?? "?"}%)`);
+        const session = new TrainSession(model, { batch: c.batch, seq: c.seq, r, alpha: 32, ...opts });
+        let s: Samples;
+        try {
+            const t = withTorch ? torch : null;
+            if (t) await t.trainBegin(opts.stackFrozen ? 1 : 0);
+            s = await interleave(c.steps, c.warmup, () => session.step()[0], t ? async () => (await t.trainSteps(1))[0] ?? NaN : null);
+        } finally {
+            session.dispose();
+        }
+        const ours = rate(tokens, s.ours), th = rate(tokens, s.torch);
+        rows.push(row(key, label, "tok/s", ours, th, { ...mfus(ours, fl), quiet: q, oursMs: s.ours, torchMs: s.torch, ...(note ? { note } : {}) }));
+    };
     try {
-        q.train = quiet();
-        log(`[${c.name}] ours: LoRA step B${c.batch}xT${c.seq} (busy ${q.train.busyPct ?? "?"}%)`);
-        ours.train = timeTrainStep(model, trainOpts);
-        q.stacked = quiet();
-        log(`[${c.name}] ours: LoRA step + frozen adapter`);
-        ours.stacked = timeTrainStep(model, { ...trainOpts, stackFrozen: true });
+        await trainPhase("train", `LoRA SFT step B${c.batch}xT${c.seq}`, {}, true, f1);
+        await trainPhase("train_stacked", "  + 2nd adapter, frozen", { stackFrozen: true }, true, f2);
         if (c.name !== "0.6b") {
-            q.dropout = quiet();
-            log(`[${c.name}] ours: LoRA step with dropout ${DROPOUT}`);
-            ours.dropout = timeTrainStep(model, { ...trainOpts, dropout: DROPOUT });
+            await trainPhase("train_dropout", `  with LoRA dropout ${DROPOUT}`, { dropout: DROPOUT }, false, f1,
+                "the project's default dropout; the baseline has no dropout, so no ratio");
         }
         // Generation with one (frozen, unmerged) adapter attached, as the baseline generates with its LoRA on.
         manualSeed(1);
@@ -94,54 +143,38 @@ function runConfig(c: BenchConfig, threads: number, o: Required<Pick<EngineBench
         model.adapters = [adapter];
         try {
             for (const b of c.genBatches) {
-                q[`decode_b${b}`] = quiet();
-                log(`[${c.name}] ours: greedy decode batch ${b}`);
-                ours.gen.push(timeGeneration(model, { batch: b, promptLen: 16, newTokens: 32, reps: c.genReps }));
+                const q = quiet();
+                log(`[${c.name}] greedy decode, batch ${b}: 1 + ${c.genReps} reps (busy ${q.busyPct ?? "?"}%)`);
+                const prompts = benchPrompts(m.vocabSize, b, PROMPT);
+                const prefill: Samples = { ours: [], torch: [] };
+                const t = torch;
+                const s = await interleave(c.genReps, 1, () => {
+                    const rep = timeGenerationRep(model, prompts, NEW_TOKENS);
+                    prefill.ours.push(rep.prefillMs);
+                    return rep.decodeMs;
+                }, t ? async () => {
+                    const rep = await t.genRep(b, PROMPT, NEW_TOKENS);
+                    prefill.torch.push(rep.prefillMs);
+                    return rep.decodeMs;
+                } : null);
+                const n = b * (NEW_TOKENS - 1);
+                rows.push(row(`decode_b${b}`, `greedy decode, batch ${b}`, "tok/s", rate(n, s.ours), rate(n, s.torch), {
+                    quiet: q, oursMs: s.ours, torchMs: s.torch,
+                    note: `prefill median ${median(prefill.ours.slice(1)).toFixed(1)} ms (ours)` +
+                        (prefill.torch.length ? ` / ${median(prefill.torch.slice(1)).toFixed(1)} ms (PyTorch)` : "") + ", not counted",
+                }));
             }
         } finally {
             model.adapters = [];
             adapter.dispose();
         }
+    } catch (e) {
+        if (!(e instanceof TorchServerError)) throw e;
+        torchError = e.message; // a baseline failure mid-run: keep what we have
+        log(`[${c.name}] PyTorch baseline failed: ${torchError}`);
     } finally {
+        await torch?.close();
         model.dispose();
-    }
-
-    let torch: TorchResult | null = null, torchStacked: TorchResult | null = null, torchError: string | undefined;
-    if (!o.noTorch) {
-        quiet();
-        log(`[${c.name}] PyTorch eager: LoRA step + decode`);
-        const a = runTorchBaseline(c, { threads });
-        if (isTorchError(a)) torchError = a.error;
-        else {
-            torch = a;
-            quiet();
-            log(`[${c.name}] PyTorch eager: LoRA step + frozen adapter`);
-            const s = runTorchBaseline(c, { threads, frozenAdapters: 1, noGen: true });
-            if (isTorchError(s)) torchError = s.error;
-            else torchStacked = s;
-        }
-    }
-    const tTrain = (t: TorchResult | null): Figure | null => (t ? figure(t.train.tokens_per_s_best, t.train.tokens_per_s_median) : null);
-    const rows: Row[] = [];
-    const tr = ours.train!, st = ours.stacked!;
-    rows.push(row("train", `LoRA SFT step B${c.batch}xT${c.seq}`, "tok/s", trainFigure(tr), tTrain(torch), {
-        mfu4n: mfu(tr.tokensPerSecBest, f1.lora4n), mfu6n: mfu(tr.tokensPerSecBest, f1.full6n), quiet: q.train,
-    }));
-    rows.push(row("train_stacked", "  + 2nd adapter, frozen", "tok/s", trainFigure(st), tTrain(torchStacked), {
-        mfu4n: mfu(st.tokensPerSecBest, f2.lora4n), mfu6n: mfu(st.tokensPerSecBest, f2.full6n), quiet: q.stacked,
-    }));
-    if (ours.dropout) {
-        const d = ours.dropout;
-        rows.push(row("train_dropout", `  with LoRA dropout ${DROPOUT}`, "tok/s", trainFigure(d), null, {
-            mfu4n: mfu(d.tokensPerSecBest, f1.lora4n), mfu6n: mfu(d.tokensPerSecBest, f1.full6n), quiet: q.dropout,
-            note: "the project's default dropout; the baseline has no dropout, so no ratio",
-        }));
-    }
-    for (const g of ours.gen) {
-        const tg = torch?.generate?.[`b${g.batch}`];
-        rows.push(row(`decode_b${g.batch}`, `greedy decode, batch ${g.batch}`, "tok/s", genFigure(g),
-            tg ? figure(tg.decode_tokens_per_s_best, tg.decode_tokens_per_s_median) : null,
-            { quiet: q[`decode_b${g.batch}`], note: `prefill ${g.prefillMsMedian.toFixed(1)} ms (ours) / ${tg ? tg.prefill_ms_median.toFixed(1) : "?"} ms (PyTorch), not counted` }));
     }
     const config: ConfigResult = {
         name: c.name,
@@ -155,12 +188,13 @@ function runConfig(c: BenchConfig, threads: number, o: Required<Pick<EngineBench
         loraParams: f1.nLora,
         flopsPerToken: { lora4n: f1.lora4n, full6n: f1.full6n, stacked4n: f2.lora4n, stacked6n: f2.full6n },
         rows,
+        baselineCommand: `${torchCommandLine(c, threads)} (one-shot form; the benchmark drives it with --serve)`,
         ...(torchError ? { torchError } : {}),
     };
-    return { config, torchVersion: torch?.torch ?? null };
+    return { config, torchVersion };
 }
 
-export function runEngineBench(options: EngineBenchOptions = {}): EngineBenchResult {
+export async function runEngineBench(options: EngineBenchOptions = {}): Promise<EngineBenchResult> {
     const log = options.log ?? ((s: string) => process.stderr.write(s + "\n"));
     const all = benchConfigs(options.quick ?? false);
     const names = options.configs ?? all.map((c) => c.name);
@@ -182,20 +216,20 @@ export function runEngineBench(options: EngineBenchOptions = {}): EngineBenchRes
             node: process.version,
             oursTorch: buildInfo().torchVersion,
             baselineTorch: null,
-            peakFlops: peakFlops("cpu"),
+            peakFlops: cpuPeakFlops(threads),
             env: envSnapshot(),
             loadavgStart: os.loadavg(),
         },
         conventions: {
             train: "tokens/s = batch*seq / step time; step = forward + summed-token cross-entropy (all but each row's first token are targets) + backward + AdamW on LoRA params + zero_grad; no grad clipping, no dropout unless stated; best-of-N [median] after warm-up steps",
             decode: "decode tokens/s = batch*(new-1) / decode time: 16-token prompts, 32 new tokens, greedy, KV cache, one unmerged LoRA adapter attached; the first token comes from the prefill, timed separately and not counted",
-            mfu: "MFU = tokens/s * FLOPs per token / peak. 4N (LoRA): 4*N + 6*N_lora + 12*L*H*D*T (frozen base: forward + input gradients). 6N: 6*(N + N_lora) + 12*L*H*D*T. N = matmul params (non-embedding + lm_head); a stacked frozen adapter adds 4 (4N) or 6 (6N) per param. Peak: src/train/progress.ts peakFlops (IA_PEAK_TFLOPS, else 105 GFLOP/s per thread)",
-            ratio: "ours / PyTorch eager on the same shape, same environment and threads, run in the same process tree one after the other",
+            mfu: "MFU = tokens/s * FLOPs per token / peak. 4N (LoRA): 4*N + 6*N_lora + 12*L*H*D*T (frozen base: forward + input gradients). 6N: 6*(N + N_lora) + 12*L*H*D*T. N = matmul params (non-embedding + lm_head); a stacked frozen adapter adds 4 (4N) or 6 (6N) per param. Peak: IA_PEAK_TFLOPS, else 211 GFLOP/s per thread (AVX-512: 2 FMA x 16 lanes x 2 x 3.3 GHz); see bench/engine/configs.ts cpuPeakFlops. 6N overstates LoRA work (the frozen base gets no weight gradients): 4N is the meaningful one",
+            ratio: "ours / PyTorch eager (bench/torch/lora_step.py --serve as a child process) on the same shape, same environment and threads; single steps / repetitions alternate between the two so background load hits both alike",
         },
         configs: [],
     };
     for (const c of chosen) {
-        const { config, torchVersion } = runConfig(c, threads, { noTorch: options.noTorch ?? false, maxQuietWaitS: options.maxQuietWaitS ?? 60 }, log);
+        const { config, torchVersion } = await runConfig(c, threads, { noTorch: options.noTorch ?? false, maxQuietWaitS: options.maxQuietWaitS ?? 20 }, log);
         result.configs.push(config);
         result.machine.baselineTorch ??= torchVersion;
     }
@@ -204,8 +238,8 @@ export function runEngineBench(options: EngineBenchOptions = {}): EngineBenchRes
 }
 
 /** Runs, prints the table to stdout, writes the JSON; returns the result and the file written (or null). */
-export function runAndReport(options: EngineBenchOptions = {}): { result: EngineBenchResult; file: string | null } {
-    const result = runEngineBench(options);
+export async function runAndReport(options: EngineBenchOptions = {}): Promise<{ result: EngineBenchResult; file: string | null }> {
+    const result = await runEngineBench(options);
     process.stdout.write(formatTable(result) + "\n");
     const dir = options.outDir === undefined ? path.join(HERE, "results") : options.outDir;
     let file: string | null = null;
@@ -217,7 +251,7 @@ export function runAndReport(options: EngineBenchOptions = {}): { result: Engine
     return { result, file };
 }
 
-function main(): void {
+async function main(): Promise<void> {
     const { values } = parseArgs({
         options: {
             configs: { type: "string" },
@@ -229,7 +263,7 @@ function main(): void {
     });
     const wait = values["max-quiet-wait"] === undefined ? undefined : Number(values["max-quiet-wait"]);
     if (wait !== undefined && !(wait >= 0)) throw new Error(`bench/engine.ts: --max-quiet-wait must be a number of seconds >= 0`);
-    runAndReport({
+    await runAndReport({
         configs: values.configs?.split(",").map((s) => s.trim()).filter(Boolean),
         quick: values.quick,
         noTorch: values["no-torch"],
@@ -238,4 +272,9 @@ function main(): void {
     });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main();
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+    main().catch((e: unknown) => {
+        process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+        process.exitCode = 1;
+    });
+}

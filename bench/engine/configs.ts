@@ -87,3 +87,6 @@ export function flopsPerToken(m: ModelConfig, seq: number, r: number, adapters =
         full6n: 6 * (n + frozenLora + nLoraOne) + attention,
     };
 }
+
+/** The fp32 peak used for MFU; shared with the training logs (src/train/progress.ts). */
+export { cpuPeakFlops } from "../../src/train/progress.ts";

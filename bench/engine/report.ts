@@ -26,6 +26,9 @@ export interface Row {
     mfu6n?: number;
     /** How busy the machine was before our measurement (see quiet.ts). */
     quiet?: QuietReport;
+    /** Raw samples in ms (training steps, or decode phases of generation), in the order taken. */
+    oursMs?: number[];
+    torchMs?: number[];
     note?: string;
 }
 
@@ -39,6 +42,8 @@ export interface ConfigResult {
     loraParams: number;
     flopsPerToken: { lora4n: number; full6n: number; stacked4n: number; stacked6n: number };
     rows: Row[];
+    /** How to run the PyTorch side by hand. */
+    baselineCommand: string;
     torchError?: string;
 }
 

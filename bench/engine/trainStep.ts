@@ -1,26 +1,24 @@
 /**
- * Times one LoRA SFT optimizer step on random tokens, as the training loop runs it (src/train/loop.ts):
- * forward, summed-token cross-entropy / target count, backward, AdamW on the LoRA parameters only, zero_grad.
- * It does not clip gradients or log (PyTorch's baseline doesn't either), so both sides do the same work.
+ * One LoRA SFT optimizer step on random tokens, as the training loop runs it (src/train/loop.ts): forward,
+ * summed-token cross-entropy / target count, backward, AdamW on the LoRA parameters only, zero_grad. A session
+ * keeps its adapter, optimizer and batch, so the benchmark can time steps one at a time (interleaved with the
+ * PyTorch baseline's). It does not clip gradients or log (the baseline doesn't either), so both do the same work.
  * Optionally a second, frozen adapter is stacked under the trained one (the IA setup: organism + IA).
  */
 import { randn } from "../../src/engine/factory.ts";
 import { manualSeed } from "../../src/engine/runtime.ts";
 import { tidy } from "../../src/engine/scope.ts";
 import { LoraAdapter } from "../../src/lora/adapter.ts";
+import type { ActiveAdapter } from "../../src/lora/types.ts";
 import type { Transformer } from "../../src/model/transformer.ts";
-import { collate } from "../../src/train/batch.ts";
+import { collate, type Batch } from "../../src/train/batch.ts";
 import { summedTokenLoss } from "../../src/train/loss.ts";
 import { AdamW } from "../../src/train/optimizer.ts";
 import { Rng } from "../../src/util/rng.ts";
 
-export interface TrainTimingOptions {
+export interface TrainSessionOptions {
     batch: number;
     seq: number;
-    /** Timed steps. */
-    steps: number;
-    /** Untimed steps first (allocator and thread-pool warm-up). */
-    warmup: number;
     /** LoRA rank. Default 16. */
     r?: number;
     /** LoRA alpha. Default 32. */
@@ -35,15 +33,67 @@ export interface TrainTimingOptions {
     seed?: number;
 }
 
-export interface TrainTiming {
-    tokensPerStep: number;
-    stepMsBest: number;
-    stepMsMedian: number;
-    tokensPerSecBest: number;
-    tokensPerSecMedian: number;
-    lossFirst: number;
-    lossLast: number;
-    trainableParams: number;
+export class TrainSession {
+    readonly trainableParams: number;
+    readonly tokensPerStep: number;
+    private readonly trained: LoraAdapter;
+    private readonly frozen: LoraAdapter | null;
+    private readonly optimizer: AdamW;
+    private readonly batch: Batch;
+    private readonly saved: ActiveAdapter[];
+
+    constructor(private readonly model: Transformer, private readonly o: TrainSessionOptions) {
+        const seed = o.seed ?? 0;
+        manualSeed(seed);
+        const cfg = { r: o.r ?? 16, alpha: o.alpha ?? 32, dropout: o.dropout ?? 0 };
+        this.trained = LoraAdapter.create("bench", model.config, cfg).setTrainable(true);
+        this.frozen = null;
+        if (o.stackFrozen) {
+            const frozen = LoraAdapter.create("frozen", model.config, cfg);
+            tidy(() => {
+                for (const { B } of frozen.weights.values()) B.copy_(randn(B.shape).mul(0.01));
+            });
+            this.frozen = frozen.setTrainable(false);
+        }
+        this.saved = model.adapters;
+        model.adapters = this.frozen ? [this.frozen, this.trained] : [this.trained];
+        this.optimizer = new AdamW(this.trained.parameters());
+        const rng = new Rng(seed);
+        const ids = Array.from({ length: o.batch }, () => Array.from({ length: o.seq }, () => rng.int(model.config.vocabSize)));
+        // Built once, as the baseline builds its ids once; every token but a row's first is a target.
+        this.batch = collate(ids.map((row) => ({ ids: row, targetMask: row.map(() => 1) })), 0);
+        this.trainableParams = this.trained.numParameters();
+        this.tokensPerStep = o.batch * o.seq;
+    }
+
+    /** One optimizer step; returns [milliseconds, loss]. */
+    step(): [number, number] {
+        const { model, batch } = this;
+        model.training = true;
+        try {
+            const t0 = performance.now();
+            const loss = tidy(() => {
+                const summed = summedTokenLoss(model.forward({ ids: batch.ids }), batch.labels);
+                summed.div(batch.targetTokens).backward();
+                return summed.item() / batch.targetTokens;
+            });
+            this.optimizer.step(this.o.lr ?? 1e-4);
+            this.optimizer.zeroGrad();
+            return [performance.now() - t0, loss];
+        } finally {
+            model.training = false;
+        }
+    }
+
+    /** Restores the model's adapters and frees the session's tensors. */
+    dispose(): void {
+        this.model.adapters = this.saved;
+        this.optimizer.dispose();
+        this.trained.dispose();
+        this.frozen?.dispose();
+        this.batch.ids.dispose();
+        this.batch.labels.dispose();
+    }
 }
 
 export function median(xs: number[]): number {
@@ -51,65 +101,3 @@ export function median(xs: number[]): number {
     const m = s.length >> 1;
     return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
-
-export function timeTrainStep(model: Transformer, o: TrainTimingOptions): TrainTiming {
-    const r = o.r ?? 16, alpha = o.alpha ?? 32, seed = o.seed ?? 0;
-    manualSeed(seed);
-    const cfg = { r, alpha, dropout: o.dropout ?? 0 };
-    const trained = LoraAdapter.create("bench", model.config, cfg).setTrainable(true);
-    let frozen: LoraAdapter | null = null;
-    if (o.stackFrozen) {
-        frozen = LoraAdapter.create("frozen", model.config, cfg);
-        tidy(() => {
-            for (const { B } of frozen!.weights.values()) B.copy_(randn(B.shape).mul(0.01));
-        });
-        frozen.setTrainable(false);
-    }
-    const saved = model.adapters;
-    model.adapters = frozen ? [frozen, trained] : [trained];
-    model.training = true;
-    const optimizer = new AdamW(trained.parameters());
-    const rng = new Rng(seed);
-    const ids: number[][] = Array.from({ length: o.batch }, () => Array.from({ length: o.seq }, () => rng.int(model.config.vocabSize)));
-    // Built once, as the baseline builds its ids once; every token but a row's first is a target.
-    const batch = collate(ids.map((row) => ({ ids: row, targetMask: row.map(() => 1) })), 0);
-    const trainableParams = trained.numParameters();
-    const times: number[] = [];
-    const losses: number[] = [];
-    try {
-        for (let i = 0; i < o.warmup + o.steps; i++) {
-            const t0 = performance.now();
-            const loss = tidy(() => {
-                const summed = summedTokenLoss(model.forward({ ids: batch.ids }), batch.labels);
-                summed.div(batch.targetTokens).backward();
-                return summed.item() / batch.targetTokens;
-            });
-            optimizer.step(o.lr ?? 1e-4);
-            optimizer.zeroGrad();
-            const dt = performance.now() - t0;
-            losses.push(loss);
-            if (i >= o.warmup) times.push(dt);
-        }
-    } finally {
-        model.training = false;
-        model.adapters = saved;
-        optimizer.dispose();
-        trained.dispose();
-        frozen?.dispose();
-        batch.ids.dispose();
-        batch.labels.dispose();
-    }
-    const tokens = o.batch * o.seq;
-    const best = Math.min(...times), med = median(times);
-    return {
-        tokensPerStep: tokens,
-        stepMsBest: best,
-        stepMsMedian: med,
-        tokensPerSecBest: (tokens * 1000) / best,
-        tokensPerSecMedian: (tokens * 1000) / med,
-        lossFirst: losses[0] ?? NaN,
-        lossLast: losses[losses.length - 1] ?? NaN,
-        trainableParams,
-    };
-}
-

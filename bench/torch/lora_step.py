@@ -10,7 +10,8 @@ A kaiming-uniform, B zeros) on all 7 projections, and times
     token comes from the prefill, which is timed separately and not counted).
 With --frozen-adapters N, N frozen adapters (random, non-zero B) sit under the trained one (the IA setup:
 organism adapter frozen + IA adapter trained). Presets: tiny, small, 0.6b (Qwen3-0.6B shape, ~4 GB).
-Prints one JSON line.
+Prints one JSON line. With --serve it instead answers JSON requests on stdin (train steps, generation reps), so
+bench/engine.ts can interleave its own steps with these one by one on a shared machine.
 
 What it doesn't: use SDPA/flash kernels, torch.compile, mixed precision, or real data.
 
@@ -139,6 +140,95 @@ def time_generate(m, c, batch, prompt_len, new_tokens, reps, seed):
             "prefill_ms_median": statistics.median(prefill) * 1e3}
 
 
+class Session:
+    """--serve state: one model whose trained adapter persists across requests, with its frozen adapters
+    switched in or out per request, so a driver can interleave single steps with another engine's."""
+
+    def __init__(self, m: ref.CausalLM, c: dict, lr: float, seed: int):
+        self.m, self.c, self.lr, self.seed = m, c, lr, seed
+        self.adapters = [(lin, dict(lin.adapters)) for _, _, lin in m.linears()]
+        self.opt = None
+        self.ids = None
+
+    def set_frozen(self, n: int) -> None:
+        for lin, ads in self.adapters:
+            frozen = [(k, v) for k, v in ads.items() if k.startswith("frozen") and int(k[6:]) < n]
+            if len(frozen) != n:
+                raise ValueError(f"frozen={n}: only {len(frozen)} frozen adapters were built (--frozen-adapters)")
+            lin.adapters = nn.ModuleDict(dict(frozen + [("default", ads["default"])]))
+
+    def train_begin(self, frozen: int) -> dict:
+        self.set_frozen(frozen)
+        params = [p for p in self.m.parameters() if p.requires_grad]
+        self.opt = torch.optim.AdamW(params, lr=self.lr, weight_decay=0.0)
+        g = torch.Generator().manual_seed(self.seed)
+        self.ids = torch.randint(0, self.c["vocab"], (self.c["batch"], self.c["seq"]), generator=g)
+        return {"trainable_params": sum(p.numel() for p in params)}
+
+    def train_steps(self, n: int) -> dict:
+        m, ids, opt = self.m, self.ids, self.opt
+        m.train()
+        times, losses = [], []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            logits = m(ids)
+            loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1))
+            loss.backward()
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            times.append((time.perf_counter() - t0) * 1e3)
+            losses.append(float(loss))
+        return {"times_ms": times, "losses": losses}
+
+    @torch.no_grad()
+    def gen(self, batch: int, prompt_len: int, new_tokens: int, reps: int) -> dict:
+        self.set_frozen(0)
+        m = self.m
+        m.eval()
+        g = torch.Generator().manual_seed(self.seed + batch)
+        prompt = torch.randint(0, self.c["vocab"], (batch, prompt_len), generator=g)
+        prefill, decode = [], []
+        for _ in range(reps):
+            cache = m.new_cache()
+            t0 = time.perf_counter()
+            nxt = m(prompt, cache=cache)[:, -1].argmax(-1, keepdim=True)
+            t1 = time.perf_counter()
+            for _ in range(new_tokens - 1):
+                nxt = m(nxt, cache=cache)[:, -1].argmax(-1, keepdim=True)
+            t2 = time.perf_counter()
+            prefill.append((t1 - t0) * 1e3)
+            decode.append((t2 - t1) * 1e3)
+        return {"prefill_ms": prefill, "decode_ms": decode}
+
+
+def serve(session: Session, info: dict) -> None:
+    """One JSON request per stdin line, one JSON reply per stdout line (until EOF or {"op": "quit"}):
+    {"op": "info"} | {"op": "train_begin", "frozen": 0} | {"op": "train_steps", "n": 1}
+    | {"op": "gen", "batch": 1, "prompt": 16, "new": 32, "reps": 1}. Errors reply {"error": "..."}."""
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            return
+        try:
+            req = json.loads(line)
+            op = req.get("op")
+            if op == "quit":
+                return
+            if op == "info":
+                out = info
+            elif op == "train_begin":
+                out = session.train_begin(int(req.get("frozen", 0)))
+            elif op == "train_steps":
+                out = session.train_steps(int(req.get("n", 1)))
+            elif op == "gen":
+                out = session.gen(int(req["batch"]), int(req.get("prompt", 16)), int(req.get("new", 32)), int(req.get("reps", 1)))
+            else:
+                out = {"error": f"unknown op {op!r}"}
+        except Exception as e:  # reply instead of dying, so the driver can report it
+            out = {"error": f"{type(e).__name__}: {e}"}
+        print(json.dumps(out), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--config", default="tiny", help="preset name, JSON string or JSON file")
@@ -156,6 +246,9 @@ def main() -> None:
     ap.add_argument("--frozen-adapters", type=int, default=0,
                     help="frozen LoRA adapters (random, non-zero B) stacked under the trained one")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--serve", action="store_true",
+                    help="build the model (with --frozen-adapters frozen ones available, default 1), then answer "
+                         "JSON requests on stdin (see serve()) instead of running the fixed timing")
     a = ap.parse_args()
 
     threads = a.threads or int(os.environ.get("BENCH_THREADS") or os.environ.get("OMP_NUM_THREADS") or 0) or None
@@ -166,13 +259,17 @@ def main() -> None:
         except RuntimeError:
             pass
     c = parse_config(a.config)
-    m = build(c, a.rank, a.alpha, a.seed, a.frozen_adapters)
+    frozen = max(a.frozen_adapters, 1) if a.serve else a.frozen_adapters
+    m = build(c, a.rank, a.alpha, a.seed, frozen)
     res = {"impl": "pytorch-eager (hf_reference, eager attention, fp32, CPU)",
            "torch": torch.__version__, "python": platform.python_version(), "machine": platform.machine(),
            "threads": torch.get_num_threads(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
            "config": c, "lora": {"r": a.rank, "alpha": a.alpha, "targets": list(ref.LORA_TARGETS),
                                   "frozen_adapters": a.frozen_adapters},
            "optimizer": {"name": "AdamW", "lr": a.lr, "weight_decay": 0.0, "params": "LoRA only"}}
+    if a.serve:
+        serve(Session(m, c, a.lr, a.seed), res)
+        return
     res["train"] = time_train(m, c, a.steps, a.warmup, a.lr, a.seed)
     if not a.no_gen:
         res["generate"] = {f"b{b}": time_generate(m, c, int(b), a.gen_prompt, a.gen_new, a.gen_reps, a.seed)

@@ -4,7 +4,7 @@ import GenerateCommand from "./commands/GenerateCommand.ts";
 import ChatCommand from "./commands/ChatCommand.ts";
 import LogprobsCommand from "./commands/LogprobsCommand.ts";
 import TrainCommand from "./commands/TrainCommand.ts";
-// BenchEngineCommand registered once bench/engine.ts lands
+import BenchEngineCommand from "./commands/BenchEngineCommand.ts";
 import DemoCommand from "./commands/DemoCommand.ts";
 import BaseCommand from "./commands/BaseCommand.ts";
 import CatalogueCommand from "./commands/CatalogueCommand.ts";
@@ -17,5 +17,5 @@ import SynthesizeCommand from "./commands/SynthesizeCommand.ts";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
     DemoCommand, BaseCommand, CatalogueCommand, SynthesizeCommand, OrganismsCommand, IaTrainCommand, AuditCommand, BenchCommand,
-    TrainCommand, GenerateCommand, ChatCommand, LogprobsCommand,
+    TrainCommand, GenerateCommand, ChatCommand, LogprobsCommand, BenchEngineCommand,
 ];

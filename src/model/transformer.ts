@@ -8,6 +8,7 @@
  */
 import { fromBytes, scaledDotProductAttention } from "../engine/factory.ts";
 import { buildInfo } from "../engine/runtime.ts";
+import { tidy } from "../engine/scope.ts";
 import type { DType, Tensor } from "../engine/tensor.ts";
 import type { ActiveAdapter } from "../lora/types.ts";
 import type { ModelConfig } from "./config.ts";
@@ -102,10 +103,17 @@ export class Transformer {
         let x = this.embedTokens.indexSelect(0, ids.reshape([b * t])).reshape([b, t, this.config.hiddenSize]);
         for (let i = 0; i < this.layers.length; i++) {
             const L = this.layers[i] as LayerWeights;
-            const h = this.rmsNorm(x, L.inputNorm);
-            x = x.add(this.attention(h, L, i, cos, sin, mask, cache ?? null));
-            const h2 = this.rmsNorm(x, L.postNorm);
-            x = x.add(this.mlp(h2, L));
+            const residual = x;
+            // One scope per layer drops the layer's intermediate handles as soon as it is done (autograd keeps
+            // what it saved), as Python's refcounting does; holding them to the end of the step cost ~1 GB more
+            // peak memory, growing ~0.1-0.5 GB per step, and ~15% speed (fresh pages) on Qwen3-0.6B B1xT256 LoRA.
+            x = tidy(() => {
+                const h = this.rmsNorm(residual, L.inputNorm);
+                const mid = residual.add(this.attention(h, L, i, cos, sin, mask, cache ?? null));
+                const h2 = this.rmsNorm(mid, L.postNorm);
+                return mid.add(this.mlp(h2, L));
+            });
+            residual.dispose();
         }
         if (cache) cache.advance(t);
         if (input.lastOnly) x = x.narrow(1, t - 1, 1);
