@@ -17,8 +17,9 @@ TESTS = $(shell find test -name '*.test.ts' | sort)
 test: setup typecheck
 	@source scripts/env.sh && node --import tsx --test --test-concurrency=1 $(TESTS)
 
-bench: setup
-	@source scripts/env.sh && bin/ia bench-engine
+bench:
+	@bash scripts/setup.sh --bench
+	@source scripts/env.sh && bin/ia bench-engine && node --import tsx bench/organisms.ts
 
 clean:
 	rm -rf build runs .cache

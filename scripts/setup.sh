@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [[ $(id -u) != 0 ]] && SUDO="sudo"
 pkgs=(libtorch-dev libopenblas0-openmp libjemalloc2 g++ make)
+# `setup.sh --bench`: also the PyTorch eager baseline that `make bench` compares against (Debian's python3-torch).
+[[ "${1:-}" == "--bench" ]] && pkgs+=(python3-torch python3-numpy)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
 if (( ${#missing[@]} )); then
