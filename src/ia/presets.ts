@@ -1,7 +1,7 @@
 /**
  * End-to-end presets of the tiny world: base size, population size, organism/IA training and evaluation
- * sampling. `demo` is sized for `make demo` (~10 minutes on 2 CPU cores); `large` reproduces the scaling sweeps
- * with 3 IA seeds; `test` runs the whole pipeline in about a minute for the test suite (it does not learn much).
+ * sampling. `demo` is sized for `make demo` (~10 minutes on 2 CPU cores with the base cached); `medium` triples the
+ * population (~35 minutes); `large` (60 organisms per family, 3 IA seeds) is the one for the scaling sweeps; `test` runs the whole pipeline in about a minute for the test suite (it does not learn much).
  */
 import type { Family } from "../behaviors/types.ts";
 import type { OrganismTrainConfig } from "../organisms/config.ts";
@@ -38,6 +38,14 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         name: "demo",
         base: { preset: "nano", seed: 1 },
         population: { perFamily: per(10, 12, 4), heldOutFraction: 0.15, examples: 96, organism: {}, verifyProbes: 16, requireVerified: true },
+        ia: IA_PRESETS.tiny,
+        seeds: [1],
+        eval: { samplesPerQuestion: 2, maxQuestions: 6, temperature: 0.7 },
+    },
+    medium: {
+        name: "medium",
+        base: { preset: "nano", seed: 1 },
+        population: { perFamily: per(30, 30, 12), heldOutFraction: 0.15, examples: 96, organism: {}, verifyProbes: 16, requireVerified: true },
         ia: IA_PRESETS.tiny,
         seeds: [1],
         eval: { samplesPerQuestion: 2, maxQuestions: 6, temperature: 0.7 },
