@@ -65,19 +65,40 @@ export function modulePath(layer: number, target: LoraTarget): string {
     return `model.layers.${layer}.${block}.${target}`;
 }
 
-export class LoraAdapter {
+/** LoRA A/B pairs by module path, with PEFT's bookkeeping of what is trainable. */
+export abstract class LoraWeights {
+    /** Whether the parameters get gradients. Default false (frozen). */
+    trainable = false;
+
+    constructor(readonly weights: Map<string, LoraPair>) {}
+
+    parameters(): Tensor[] {
+        const out: Tensor[] = [];
+        for (const { A, B } of this.weights.values()) out.push(A, B);
+        return out;
+    }
+
+    /** Marks the parameters trainable (sets requires_grad) or frozen. */
+    setTrainable(flag: boolean): this {
+        this.trainable = flag;
+        for (const p of this.parameters()) p.requiresGrad_(flag);
+        return this;
+    }
+}
+
+export class LoraAdapter extends LoraWeights {
     /** User multiplier on top of the config's scaling (e.g. `--adapter dir:0.5`). Default 1. */
     scale = 1;
-    /** Whether this adapter's parameters get gradients. Default false (frozen). */
-    trainable = false;
 
     constructor(
         readonly name: string,
         readonly config: LoraConfig,
-        readonly weights: Map<string, LoraPair>,
+        weights: Map<string, LoraPair>,
         /** Free-form provenance saved into adapter_config.json (base_model_name_or_path). */
         readonly baseModel: string | null = null,
-    ) {}
+    ) {
+        super(weights);
+    }
 
     get scaling(): number {
         return loraScaling(this.config);
@@ -111,19 +132,6 @@ export class LoraAdapter {
         // Scaled at rank r rather than on the [.., out] result: the same update with a smaller elementwise pass
         // (forward and backward), 2-4% of a LoRA training step on the benchmark's small config.
         return input.linear(pair.A).mul(this.scaling * this.scale).linear(pair.B);
-    }
-
-    parameters(): Tensor[] {
-        const out: Tensor[] = [];
-        for (const { A, B } of this.weights.values()) out.push(A, B);
-        return out;
-    }
-
-    /** Marks the adapter trainable (sets requires_grad on its tensors) or frozen. */
-    setTrainable(flag: boolean): this {
-        this.trainable = flag;
-        for (const p of this.parameters()) p.requiresGrad_(flag);
-        return this;
     }
 
     numParameters(): number {

@@ -9,17 +9,16 @@ import { rand, stack, zeros } from "../engine/factory.ts";
 import { keep, tidy } from "../engine/scope.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import type { ModelConfig } from "../model/config.ts";
-import { DEFAULT_LORA_CONFIG, LoraAdapter, loraScaling, modulePath, projectionShape, type LoraConfig, type LoraPair } from "./adapter.ts";
+import { DEFAULT_LORA_CONFIG, LoraAdapter, LoraWeights, loraScaling, modulePath, projectionShape, type LoraConfig, type LoraPair } from "./adapter.ts";
 import type { ActiveAdapter } from "./types.ts";
 
-export class LoraBank implements ActiveAdapter {
+export class LoraBank extends LoraWeights implements ActiveAdapter {
     readonly name = "bank";
     /** Adapter index of each batch row, int64 [B]. */
     rows: Tensor | null = null;
-    trainable = false;
-    private readonly weights = new Map<string, LoraPair>();
 
     constructor(public size: number, readonly config: LoraConfig, model: ModelConfig, device = "cpu") {
+        super(new Map<string, LoraPair>());
         for (let l = 0; l < model.numLayers; l++) {
             for (const t of config.targetModules) {
                 const [inF, outF] = projectionShape(model, t);
@@ -46,19 +45,8 @@ export class LoraBank implements ActiveAdapter {
         const A = pair.A.indexSelect(0, this.rows); // [B, r, in]
         const B = pair.B.indexSelect(0, this.rows); // [B, out, r]
         const input = training && this.trainable && this.config.dropout > 0 ? x.dropout(this.config.dropout, true) : x;
-        return input.matmul(A.transpose(1, 2)).matmul(B.transpose(1, 2)).mul(this.scaling);
-    }
-
-    parameters(): Tensor[] {
-        const out: Tensor[] = [];
-        for (const { A, B } of this.weights.values()) out.push(A, B);
-        return out;
-    }
-
-    setTrainable(flag: boolean): this {
-        this.trainable = flag;
-        for (const p of this.parameters()) p.requiresGrad_(flag);
-        return this;
+        // Scaled at rank r (the small intermediate), as LoraAdapter.delta.
+        return input.matmul(A.transpose(1, 2)).mul(this.scaling).matmul(B.transpose(1, 2));
     }
 
     /** A standalone copy of adapter i (for saving in PEFT format or attaching alone). */

@@ -5,14 +5,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { noGrad } from "../engine/runtime.ts";
-import type { LoraAdapter } from "../lora/adapter.ts";
+import { LoraWeights, type LoraAdapter } from "../lora/adapter.ts";
 import { loadAdapter, saveAdapter } from "../lora/peft.ts";
 import type { Transformer } from "../model/transformer.ts";
 import { loadModel, saveModel } from "../model/weights.ts";
 import type { Trainable } from "./loop.ts";
 
 export function loraTrainable(model: Transformer, adapter: LoraAdapter, baseModel: string | null = null): Trainable {
-    for (const a of model.adapters) if (a !== adapter && "setTrainable" in a) (a as LoraAdapter).setTrainable(false);
+    for (const a of model.adapters) if (a !== adapter && a instanceof LoraWeights) a.setTrainable(false);
     adapter.setTrainable(true);
     return {
         params: adapter.parameters(),
