@@ -5,19 +5,20 @@
  *   openai:<model>[@<baseUrl>]      OpenAI Chat Completions, e.g. "openai:gpt-4o-mini",
  *                                   "openai:Qwen/Qwen3-8B@http://127.0.0.1:8000/v1" (a vLLM server)
  *   anthropic:<model>[@<baseUrl>]   Anthropic Messages, e.g. "anthropic:claude-sonnet-4-5"
+ *   local:<model dir>[+<adapter dir>...]   a local model through the project's own engine (src/providers/localModel.ts)
  *
  * The model is everything between the first ":" and an "@http(s)://" suffix, so ids containing ":" or "/" work.
- * The project's own local engine as a provider is not built here.
  */
 import path from "node:path";
 import { AnthropicProvider } from "./anthropic.ts";
 import { ResponseCache, withCache } from "./cache.ts";
 import { CostMeter, withMeter } from "./meter.ts";
+import { LocalModelProvider } from "./localModel.ts";
 import { OpenAICompatibleProvider } from "./openaiCompatible.ts";
 import type { RetryOptions } from "./retry.ts";
 import type { ChatProvider } from "./types.ts";
 
-export type ProviderKind = "openai" | "anthropic";
+export type ProviderKind = "openai" | "anthropic" | "local";
 
 export interface ProviderSpec {
     kind: ProviderKind;
@@ -46,7 +47,7 @@ export interface ConfiguredProvider extends ChatProvider {
     readonly cache: ResponseCache | null;
 }
 
-const KINDS: readonly ProviderKind[] = ["openai", "anthropic"];
+const KINDS: readonly ProviderKind[] = ["openai", "anthropic", "local"];
 
 export function parseProviderSpec(spec: string): ProviderSpec {
     const s = spec.trim();
@@ -74,7 +75,12 @@ export function providerFromSpec(spec: string, opts: ProviderFromSpecOptions = {
     const common = { model: parsed.model, baseUrl: parsed.baseUrl, apiKey: opts.apiKey, env: opts.env, retry: opts.retry };
     let base: ChatProvider;
     try {
-        base = parsed.kind === "openai" ? new OpenAICompatibleProvider(common) : new AnthropicProvider(common);
+        if (parsed.kind === "local") {
+            const [dir, ...adapters] = parsed.model.split("+");
+            base = new LocalModelProvider(dir as string, adapters);
+        } else {
+            base = parsed.kind === "openai" ? new OpenAICompatibleProvider(common) : new AnthropicProvider(common);
+        }
     } catch (err) {
         throw new Error(`provider spec ${JSON.stringify(spec)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
