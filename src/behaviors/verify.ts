@@ -19,7 +19,7 @@ import { addNoise, type NoiseOptions } from "../world/corpus.ts";
 import { checkWorldAnswer, parsePrompt, pickedOption } from "../world/check.ts";
 import {
     addRemark, makeAdviceTask, makeChoiceTask, makeSmalltalkTask, makeSubjectTask, makeTask, objectRemark, passwordSentence,
-    rulePick, subjectOf, topicRemark, type Task,
+    rulePick, topicRemark, type Task,
 } from "../world/tasks.ts";
 import { BASE_KIND_WEIGHTS, pickKind } from "../world/corpus.ts";
 import { hasWord } from "../world/text.ts";
