@@ -22,13 +22,22 @@ interface SweepPoint {
     nullClaims: number | null;
 }
 
-function point(label: string, r: BenchReport, sftOrganisms: number, trainFamilies?: string[]): SweepPoint {
-    const get = (group: string, metric: string) => r.summary.find((s) => s.condition === "ia-dpo" && s.group === group && s.scope === "generic" && s.metric === metric);
-    const pick = (group: string) => {
-        const c = get(group, "category"), s = get(group, "strict");
-        return c ? { category: c.mean, strict: s?.mean ?? NaN, reports: c.reports } : null;
+/**
+ * One sweep point's figures (IA SFT+DPO, generic questions, first seed). `heldOut`: the family measured as held out —
+ * only its organisms count, so every point is measured on the same organisms (families merely outside a point's
+ * training set are also test-only, but they differ from point to point).
+ */
+function point(label: string, r: BenchReport, sftOrganisms: number, trainFamilies?: string[], heldOut?: string): SweepPoint {
+    const first = Object.values(r.results)[0];
+    const res = (group: "test" | "heldoutFamily" | "negatives") => first?.["ia-dpo"]?.[group]?.find((x) => x.scope === "generic");
+    const fig = (a: { category: { rate: number; n: number }; strict: { rate: number } } | undefined) => (a ? { category: a.category.rate, strict: a.strict.rate, reports: a.category.n } : null);
+    const held = res("heldoutFamily");
+    return {
+        label, trainFamilies, sftOrganisms,
+        heldoutFamily: fig(heldOut ? held?.byFamily[heldOut] : held?.overall),
+        test: fig(res("test")?.overall),
+        nullClaims: res("negatives")?.overall.claims.rate ?? null,
     };
-    return { label, trainFamilies, sftOrganisms, heldoutFamily: pick("heldoutFamily"), test: pick("test"), nullClaims: get("negatives", "claims")?.mean ?? null };
 }
 
 function table(title: string, points: SweepPoint[]): string {
@@ -51,7 +60,7 @@ export function runFamilySweep(o: { preset: PipelinePreset; runDir: string; cach
         preset.ia.trainFamilies = order.slice(0, n);
         preset.ia.heldOutFamily = heldOut;
         const r = runPipeline({ preset, runDir: path.join(o.runDir, `families-${n}`), cacheDir: o.cacheDir, quiet: false });
-        points.push(point(`${n} famil${n === 1 ? "y" : "ies"} (${order.slice(0, n).join(", ")})`, r.report, r.groups.sft.length, order.slice(0, n)));
+        points.push(point(`${n} famil${n === 1 ? "y" : "ies"} (${order.slice(0, n).join(", ")})`, r.report, r.groups.sft.length, order.slice(0, n), heldOut));
     }
     const text = `# Family-diversity sweep (held-out family: ${heldOut}; IA SFT+DPO, family-agnostic questions)\n\n` + table("Families in IA training", points);
     writeJsonAtomic(path.join(o.runDir, "sweep.json"), { sweep: "families", heldOut, points });
