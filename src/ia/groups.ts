@@ -40,3 +40,8 @@ export function assignGroups(organisms: readonly OrganismEntry[], o: { split: Sp
     }
     return g;
 }
+
+/** Organism ids per role, as written to groups.json next to every IA run. */
+export function groupIds(g: IaGroups): Record<keyof IaGroups, string[]> {
+    return Object.fromEntries(Object.entries(g).map(([k, v]) => [k, (v as OrganismEntry[]).map((e) => e.id)])) as Record<keyof IaGroups, string[]>;
+}

@@ -13,11 +13,11 @@ import { initEngine } from "../engine/runtime.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { loadModel } from "../model/weights.ts";
 import { buildPopulation } from "../organisms/population.ts";
-import type { OrganismEntry, PopulationManifest } from "../organisms/manifest.ts";
+import type { PopulationManifest } from "../organisms/manifest.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { Rng } from "../util/rng.ts";
 import { runBenchmark, type BenchReport } from "./benchmark.ts";
-import { assignGroups, type IaGroups } from "./groups.ts";
+import { assignGroups, groupIds, type IaGroups } from "./groups.ts";
 import type { PipelinePreset } from "./presets.ts";
 import { loadSubjectBank } from "./subjects.ts";
 import { allSubjects, trainIaSeeds } from "./trainIa.ts";
@@ -66,7 +66,7 @@ export function runPipeline(o: PipelineOptions): PipelineResult {
         // Keep negatives (nulls) in proportion: subsample behavior organisms and nulls alike.
         groups.sft = new Rng(`${p.ia.split.seed}:sft-limit`).shuffle(groups.sft).slice(0, p.ia.sftLimit);
     }
-    writeJsonAtomic(path.join(o.runDir, "groups.json"), Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, (v as OrganismEntry[]).map((e) => e.id)])));
+    writeJsonAtomic(path.join(o.runDir, "groups.json"), groupIds(groups));
     log(`population ${population.organisms.length} organisms (${groups.failed.length} failed verification); IA split: ${groups.sft.length} SFT, ${groups.dpo.length} DPO, ${groups.test.length} test, ${groups.heldoutValues.length} held-out values, ${groups.heldoutFamily.length} held-out family, ${groups.negatives.length} negatives`);
 
     const tok = ChatTokenizer.fromFolder(base.dir);

@@ -7,7 +7,7 @@
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { IA_PRESETS } from "../../ia/config.ts";
-import { assignGroups } from "../../ia/groups.ts";
+import { assignGroups, groupIds } from "../../ia/groups.ts";
 import { loadSubjectBank } from "../../ia/subjects.ts";
 import { allSubjects, trainIaSeeds } from "../../ia/trainIa.ts";
 import { initEngine } from "../../engine/runtime.ts";
@@ -47,7 +47,7 @@ const IaTrainCommand: CommandModule<object, Args> = {
         if (a.lr) ia.sft.lr = a.lr;
         const groups = assignGroups(manifest.organisms, { split: ia.split, heldOutFamily: ia.heldOutFamily, trainFamilies: ia.trainFamilies });
         if (groups.sft.length < 2) throw new Error(`${a.population}: only ${groups.sft.length} verified SFT organisms — too small a population to train an IA`);
-        writeJsonAtomic(path.join(a.out, "groups.json"), Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, (v as { id: string }[]).map((e) => e.id)])));
+        writeJsonAtomic(path.join(a.out, "groups.json"), groupIds(groups));
         writeJsonAtomic(path.join(a.out, "config.json"), { base: path.resolve(a.base), population: path.resolve(a.population), ia, seeds: a.seeds });
         const tok = ChatTokenizer.fromFolder(a.base);
         const model = loadModel(a.base);
