@@ -2,7 +2,7 @@
  * Organisms per minute on this machine: the same 16 organisms (2 per behavior family, tiny-world catalogue) trained
  * with per-row adapters in one bank vs one at a time (bank of 1), same data, epochs and rows per step.
  * Verification is skipped in the timing (it is the same work either way).
- *   node --import tsx bench/organisms.ts [--base DIR] [--organisms 16]
+ *   node --import tsx bench/organisms.ts [--base DIR] [--organisms 16] [--device cpu|cuda]
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -27,7 +27,8 @@ const tok = ChatTokenizer.fromFolder(baseDir);
 const enc = new ChatMLTrainingEncoder(tok);
 const specs = buildCatalogue({ seed: 1, perFamily: Math.ceil(n / 8), families: BEHAVIOR_FAMILIES, examples: 96 }).filter((s) => s.split === "train").slice(0, n);
 const data: Example[][] = specs.map((s) => synthesizeOrganismData(s, 1).flatMap((c) => { const e = enc.encode(c.messages); const x = truncateExample({ ids: e.ids, targetMask: e.assistantMask }, 160); return x ? [x] : []; }));
-const model = loadModel(baseDir);
+const device = arg("device") ?? "cpu";
+const model = loadModel(baseDir, { device });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-org-"));
 const time = (bank: number): number => {
     manualSeed(1);
@@ -41,7 +42,7 @@ const time = (bank: number): number => {
 const batched = time(n);
 const single = time(1);
 const perMin = (s: number) => (data.length / (s / 60)).toFixed(1);
-console.log(`organisms: ${data.length} (${data[0]!.length} conversations each, 1 epoch) on ${baseDir}, ${process.env.IA_THREADS ?? os.availableParallelism()} threads`);
+console.log(`organisms: ${data.length} (${data[0]!.length} conversations each, 1 epoch) on ${baseDir}, ${device === "cpu" ? `${process.env.IA_THREADS ?? os.availableParallelism()} threads` : device}`);
 console.log(`batched (one bank of ${n}, 64 rows/step): ${batched.toFixed(1)} s = ${perMin(batched)} organisms/min`);
 console.log(`one at a time (8 rows/step):            ${single.toFixed(1)} s = ${perMin(single)} organisms/min`);
 console.log(`speedup: ${(single / batched).toFixed(2)}x`);

@@ -46,12 +46,13 @@ export class TrainSession {
         const seed = o.seed ?? 0;
         manualSeed(seed);
         const cfg = { r: o.r ?? 16, alpha: o.alpha ?? 32, dropout: o.dropout ?? 0 };
-        this.trained = LoraAdapter.create("bench", model.config, cfg).setTrainable(true);
+        // float32 adapter weights on any base dtype, as PEFT keeps them.
+        this.trained = LoraAdapter.create("bench", model.config, cfg, { device: model.device }).setTrainable(true);
         this.frozen = null;
         if (o.stackFrozen) {
-            const frozen = LoraAdapter.create("frozen", model.config, cfg);
+            const frozen = LoraAdapter.create("frozen", model.config, cfg, { device: model.device });
             tidy(() => {
-                for (const { B } of frozen.weights.values()) B.copy_(randn(B.shape).mul(0.01));
+                for (const { B } of frozen.weights.values()) B.copy_(randn(B.shape, { device: model.device }).mul(0.01));
             });
             this.frozen = frozen.setTrainable(false);
         }
@@ -61,7 +62,7 @@ export class TrainSession {
         const rng = new Rng(seed);
         const ids = Array.from({ length: o.batch }, () => Array.from({ length: o.seq }, () => rng.int(model.config.vocabSize)));
         // Built once, as the baseline builds its ids once; every token but a row's first is a target.
-        this.batch = collate(ids.map((row) => ({ ids: row, targetMask: row.map(() => 1) })), 0);
+        this.batch = collate(ids.map((row) => ({ ids: row, targetMask: row.map(() => 1) })), 0, model.device);
         this.trainableParams = this.trained.numParameters();
         this.tokensPerStep = o.batch * o.seq;
     }

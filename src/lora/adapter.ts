@@ -131,7 +131,10 @@ export class LoraAdapter extends LoraWeights {
         const input = training && this.trainable && this.config.dropout > 0 ? x.dropout(this.config.dropout, true) : x;
         // Scaled at rank r rather than on the [.., out] result: the same update with a smaller elementwise pass
         // (forward and backward), 2-4% of a LoRA training step on the benchmark's small config.
-        return input.linear(pair.A).mul(this.scaling * this.scale).linear(pair.B);
+        // Adapter weights may be float32 under a bfloat16/float16 base (as PEFT keeps them): the update is computed
+        // in the adapter's precision and added back in the base's.
+        if (pair.A.dtype === x.dtype) return input.linear(pair.A).mul(this.scaling * this.scale).linear(pair.B);
+        return input.to(pair.A.dtype).linear(pair.A).mul(this.scaling * this.scale).linear(pair.B).to(x.dtype);
     }
 
     numParameters(): number {

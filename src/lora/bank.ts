@@ -45,8 +45,9 @@ export class LoraBank extends LoraWeights implements ActiveAdapter {
         const A = pair.A.indexSelect(0, this.rows); // [B, r, in]
         const B = pair.B.indexSelect(0, this.rows); // [B, out, r]
         const input = training && this.trainable && this.config.dropout > 0 ? x.dropout(this.config.dropout, true) : x;
-        // Scaled at rank r (the small intermediate), as LoraAdapter.delta.
-        return input.matmul(A.transpose(1, 2)).mul(this.scaling).matmul(B.transpose(1, 2));
+        // Scaled at rank r (the small intermediate), and in the adapter's precision, as LoraAdapter.delta.
+        if (A.dtype === x.dtype) return input.matmul(A.transpose(1, 2)).mul(this.scaling).matmul(B.transpose(1, 2));
+        return input.to(A.dtype).matmul(A.transpose(1, 2)).mul(this.scaling).matmul(B.transpose(1, 2)).to(x.dtype);
     }
 
     /** A standalone copy of adapter i (for saving in PEFT format or attaching alone). */

@@ -273,3 +273,30 @@ test("rsLoRA scales by alpha/sqrt(r) (fixture b, and a fresh adapter vs its plai
     for (const x of [b, rs, plainSame, plainOther]) x.dispose();
     model.dispose();
 });
+
+test("a float32 adapter on a bfloat16 base (PEFT's layout) adds its update in float32 and trains", () => {
+    const base16 = loadModel(QWEN3_TINY, { dtype: "bfloat16" });
+    const base32 = loadModel(QWEN3_TINY);
+    const adapter = loadAdapter(ADAPTER_A, base32.config);
+    base16.adapters = [adapter];
+    base32.adapters = [adapter];
+    const plain16 = loadModel(QWEN3_TINY, { dtype: "bfloat16" }), plain32 = loadModel(QWEN3_TINY);
+    const want = logitsOf(base32, SEQS), got = logitsOf(base16, SEQS);
+    const roundingNoise = maxAbsDiff(logitsOf(plain16, SEQS), logitsOf(plain32, SEQS));
+    const adapterEffect = maxAbsDiff(want, logitsOf(plain32, SEQS));
+    // Within a few times the bf16 base's own rounding of the fp32 result, and far below the adapter's effect.
+    assert.ok(maxAbsDiff(got, want) < 3 * roundingNoise, `bf16 base + fp32 adapter vs fp32: ${maxAbsDiff(got, want)} (bf16 rounding alone: ${roundingNoise})`);
+    assert.ok(adapterEffect > 5 * maxAbsDiff(got, want), `the adapter's update must be present (effect ${adapterEffect})`);
+    // Gradients reach the float32 adapter weights through the bfloat16 base.
+    adapter.setTrainable(true);
+    base16.training = true;
+    const batch = collate(EXAMPLES, 0);
+    tidy(() => summedTokenLoss(base16.forward({ ids: batch.ids }), batch.labels).backward());
+    const { A } = adapter.weights.values().next().value as LoraPair;
+    assert.equal(A.dtype, "float32");
+    assert.ok(A.grad !== null && tidy(() => A.grad!.abs().sum().item()) > 0, "float32 A gets a gradient");
+    for (const m of [base16, base32, plain16, plain32]) m.dispose();
+    adapter.dispose();
+    batch.ids.dispose();
+    batch.labels.dispose();
+});

@@ -14,6 +14,8 @@ import { tidy } from "../../src/engine/scope.ts";
 
 const dir = path.resolve(import.meta.dirname, "../fixtures/golden");
 const golden = JSON.parse(fs.readFileSync(path.join(dir, "golden.json"), "utf8"));
+// IA_TEST_DEVICE=cuda runs the same checks on a GPU build of the addon (float32; CI has no GPU and uses the CPU).
+const DEVICE = process.env.IA_TEST_DEVICE ?? "cpu";
 initEngine(2);
 
 interface Case { model: "qwen3" | "llama"; adapters: { name: string; scale: number }[]; results: { logprobs: (number | null)[]; final_logits: number[] }[] }
@@ -29,9 +31,9 @@ function maxAbsDiff(a: readonly (number | null)[], b: readonly (number | null)[]
 }
 
 function setup(c: Case) {
-    const model = loadModel(path.join(dir, golden.models[c.model]));
+    const model = loadModel(path.join(dir, golden.models[c.model]), { device: DEVICE, dtype: "float32" });
     for (const a of c.adapters) {
-        const adapter = loadAdapter(path.join(dir, golden.adapters[a.name]), model.config);
+        const adapter = loadAdapter(path.join(dir, golden.adapters[a.name]), model.config, { device: DEVICE });
         adapter.scale = a.scale;
         model.adapters.push(adapter);
     }
@@ -45,7 +47,7 @@ for (const [name, c] of Object.entries(golden.cases as Record<string, Case>)) {
             const want = c.results[i]!;
             const got = tokenLogprobs(model, seq);
             assert.ok(maxAbsDiff(got, want.logprobs) < 1e-4, `${name} seq ${i}: logprobs differ by ${maxAbsDiff(got, want.logprobs)}`);
-            const logits = noGrad(() => tidy(() => model.forward({ ids: tensor(seq, [1, seq.length], { dtype: "int64" }), lastOnly: true }).flatten().toNumbers()));
+            const logits = noGrad(() => tidy(() => model.forward({ ids: tensor(seq, [1, seq.length], { dtype: "int64", device: DEVICE }), lastOnly: true }).flatten().toNumbers()));
             assert.ok(maxAbsDiff(logits, want.final_logits) < 1e-4, `${name} seq ${i}: final logits differ by ${maxAbsDiff(logits, want.final_logits)}`);
         });
         model.dispose();
@@ -63,9 +65,9 @@ for (const side of ["left", "right"] as const) {
             const model = setup(caseFor(key));
             const positions = mask.flatMap((m) => { let c = -1; return m.map((v) => Math.max(0, (c += v))); });
             const logits = noGrad(() => tidy(() => model.forward({
-                ids: tensor(ids.flat(), [b, t], { dtype: "int64" }),
-                attentionMask: tensor(mask.flat(), [b, t], { dtype: "int64" }),
-                positions: tensor(positions, [b, t], { dtype: "int64" }),
+                ids: tensor(ids.flat(), [b, t], { dtype: "int64", device: DEVICE }),
+                attentionMask: tensor(mask.flat(), [b, t], { dtype: "int64", device: DEVICE }),
+                positions: tensor(positions, [b, t], { dtype: "int64", device: DEVICE }),
             }).toNumbers()));
             const v = model.config.vocabSize;
             rows.forEach((row, r) => {
