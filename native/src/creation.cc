@@ -123,7 +123,7 @@ static Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
     // Seeds every CUDA device's generator, as torch.manual_seed does.
     auto& hooks = at::detail::getCUDAHooks();
     for (int64_t i = 0; i < hooks.getNumGPUs(); i++) {
-      auto gen = hooks.getDefaultCUDAGenerator(i);
+      auto gen = at::globalContext().defaultGenerator(c10::Device(c10::DeviceType::CUDA, static_cast<c10::DeviceIndex>(i)));
       std::lock_guard<std::mutex> lock(gen.mutex());
       gen.set_current_seed(info[0].As<Napi::Number>().Int64Value());
     }
