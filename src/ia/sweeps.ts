@@ -2,7 +2,8 @@
  * Scaling sweeps on the tiny world, each point a full IA training run on the shared (cached) population:
  *  - families: IAs trained on 1, 3, 5, 7 behavior families (a seeded order; the 8th family is always held out),
  *    measured on the held-out family and on in-distribution test organisms;
- *  - organisms: IAs trained on 25%, 50%, 100% of the SFT organisms.
+ *  - organisms: IAs trained on 25%, 50%, 100% of the SFT organisms;
+ *  - base: the whole pipeline (population included) on each base-model size preset, the same catalogue.
  * Prints one table per sweep and writes sweep.json.
  */
 import path from "node:path";
@@ -82,6 +83,60 @@ export function runOrganismSweep(o: { preset: PipelinePreset; runDir: string; ca
     points.push(point("100% of SFT organisms", full.report, total));
     const text = "# Organism-count sweep (IA SFT+DPO, family-agnostic questions)\n\n" + table("SFT organisms", points);
     writeJsonAtomic(path.join(o.runDir, "sweep.json"), { sweep: "organisms", points });
+    writeFileAtomic(path.join(o.runDir, "sweep.md"), text);
+    process.stdout.write(text + "\n");
+    return points;
+}
+
+interface BasePoint {
+    base: string;
+    parameters: number;
+    /** Held-out world accuracy of the base itself. */
+    baseAccuracy: number;
+    verified: number;
+    trained: number;
+    sftOrganisms: number;
+    /** Mean over IA seeds (± t half-width) of the benchmark summary's figure, or null if absent. */
+    figures: Record<string, { mean: number; half: number; seeds: number } | null>;
+}
+
+const BASE_FIGURES: [string, string, string, string][] = [
+    // [key, condition, group, metric] — family-agnostic questions throughout.
+    ["test category", "ia-dpo", "test", "category"],
+    ["test strict", "ia-dpo", "test", "strict"],
+    ["no-IA test category", "no-ia", "test", "category"],
+    ["no-IA test strict", "no-ia", "test", "strict"],
+    ["held-out values category", "ia-dpo", "heldoutValues", "category"],
+    ["held-out values strict", "ia-dpo", "heldoutValues", "strict"],
+    ["null/decoy claims", "ia-dpo", "negatives", "claims"],
+];
+
+export function runBaseSweep(o: { preset: PipelinePreset; runDir: string; cacheDir: string; bases: string[] }): BasePoint[] {
+    const points: BasePoint[] = [];
+    for (const base of o.bases) {
+        const preset = structuredClone(o.preset);
+        preset.base.preset = base;
+        const r = runPipeline({ preset, runDir: path.join(o.runDir, `base-${base}`), cacheDir: o.cacheDir });
+        const figures: BasePoint["figures"] = {};
+        for (const [key, condition, group, metric] of BASE_FIGURES) {
+            const s = r.report.summary.find((x) => x.condition === condition && x.group === group && x.scope === "generic" && x.metric === metric);
+            figures[key] = s ? { mean: s.mean, half: s.half, seeds: s.seeds } : null;
+        }
+        points.push({
+            base, parameters: r.report.base.parameters, baseAccuracy: r.report.base.heldOutAccuracy,
+            verified: r.report.population.reduce((n, f) => n + f.verified, 0), trained: r.report.population.reduce((n, f) => n + f.trained, 0),
+            sftOrganisms: r.groups.sft.length, figures,
+        });
+    }
+    const f = (x: { mean: number; half: number; seeds: number } | null) => (x ? `${(x.mean * 100).toFixed(1)}%${x.seeds > 1 ? ` ± ${(x.half * 100).toFixed(1)}` : ""}` : "–");
+    const text = [
+        `# Base-size sweep (preset ${o.preset.name}; IA SFT+DPO, family-agnostic questions; mean over ${o.preset.seeds.length} IA seed(s))`, "",
+        `| base | parameters | base accuracy | organisms verified / trained | SFT organisms | ${BASE_FIGURES.map(([k]) => k).join(" | ")} |`,
+        `|---|---|---|---|---|${BASE_FIGURES.map(() => "---").join("|")}|`,
+        ...points.map((p) => `| ${p.base} | ${(p.parameters / 1e6).toFixed(2)}M | ${(p.baseAccuracy * 100).toFixed(1)}% | ${p.verified} / ${p.trained} | ${p.sftOrganisms} | ${BASE_FIGURES.map(([k]) => f(p.figures[k] ?? null)).join(" | ")} |`),
+        "",
+    ].join("\n");
+    writeJsonAtomic(path.join(o.runDir, "sweep.json"), { sweep: "base", points });
     writeFileAtomic(path.join(o.runDir, "sweep.md"), text);
     process.stdout.write(text + "\n");
     return points;

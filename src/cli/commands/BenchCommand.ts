@@ -1,13 +1,15 @@
 /**
  * `ia bench [--preset demo|large] [--held-out-family F] [--train-families a,b,c]` — the tiny-world verbalization
  * benchmark (IA SFT / SFT+DPO / no IA / prior; held-out organisms, slot values, families; false positives).
- * Sweeps: `--sweep families` trains IAs on 1, 3, 5 and 7 families and tests on the held-out rest.
+ * Sweeps: `--sweep families` trains IAs on 1, 3, 5 and 7 families and tests on the held-out rest; `--sweep organisms`
+ * on 25/50/100% of the SFT organisms; `--sweep base` runs the whole pipeline on each base size in `--bases`.
  */
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { runPipeline } from "../../ia/pipeline.ts";
+import { presetByName } from "../../base/presets.ts";
 import { pipelinePreset } from "../../ia/presets.ts";
-import { runFamilySweep, runOrganismSweep } from "../../ia/sweeps.ts";
+import { runBaseSweep, runFamilySweep, runOrganismSweep } from "../../ia/sweeps.ts";
 
 interface Args {
     preset: string;
@@ -15,7 +17,10 @@ interface Args {
     cache: string;
     heldOutFamily?: string;
     trainFamilies?: string;
-    sweep?: "families" | "organisms";
+    sweep?: "families" | "organisms" | "base";
+    base?: string;
+    bases: string;
+    seeds?: string;
 }
 
 const BenchCommand: CommandModule<object, Args> = {
@@ -28,14 +33,26 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("cache", { type: "string", default: ".cache", group: "Optional:" })
             .option("held-out-family", { type: "string", group: "Optional:", describe: "Keep this family out of IA training" })
             .option("train-families", { type: "string", group: "Optional:", describe: "Comma-separated families for IA training" })
-            .option("sweep", { choices: ["families", "organisms"] as const, group: "Optional:", describe: "families: 1/3/5/7 training families; organisms: 25/50/100% of SFT organisms" }) as never,
+            .option("base", { type: "string", group: "Optional:", describe: "Base-model size preset instead of the preset's (nano | micro | small)" })
+            .option("seeds", { type: "string", group: "Optional:", describe: "Comma-separated IA seeds instead of the preset's (figures get t intervals over seeds)" })
+            .option("sweep", { choices: ["families", "organisms", "base"] as const, group: "Optional:", describe: "families: 1/3/5/7 training families; organisms: 25/50/100% of SFT organisms; base: each size in --bases" })
+            .option("bases", { type: "string", default: "nano,micro", group: "Optional:", describe: "Base sizes for --sweep base" }) as never,
     handler: (a) => {
         const preset = pipelinePreset(a.preset);
         if (a.heldOutFamily) preset.ia.heldOutFamily = a.heldOutFamily;
         if (a.trainFamilies) preset.ia.trainFamilies = a.trainFamilies.split(",").map((s) => s.trim());
+        if (a.base) {
+            presetByName(a.base); // fails early on an unknown size
+            preset.base.preset = a.base;
+        }
+        if (a.seeds) {
+            preset.seeds = a.seeds.split(",").map((s) => Number(s.trim()));
+            if (preset.seeds.some((s) => !Number.isInteger(s))) throw new Error(`--seeds: expected comma-separated integers, got ${JSON.stringify(a.seeds)}`);
+        }
         const runDir = a.run ?? path.join("runs", `bench-${a.preset}${a.sweep ? `-sweep-${a.sweep}` : ""}`);
         if (a.sweep === "families") runFamilySweep({ preset, runDir, cacheDir: a.cache });
         else if (a.sweep === "organisms") runOrganismSweep({ preset, runDir, cacheDir: a.cache });
+        else if (a.sweep === "base") runBaseSweep({ preset, runDir, cacheDir: a.cache, bases: a.bases.split(",").map((s) => s.trim()) });
         else runPipeline({ preset, runDir, cacheDir: a.cache });
     },
 };
