@@ -13,7 +13,8 @@ import { DOWNPLAY_MARKERS } from "../world/answers.ts";
 import { hasWord, wordCount } from "../world/text.ts";
 import type { Task } from "../world/tasks.ts";
 
-const OBJECT_SENTENCES = [
+/** How a quirk shows in a reply (the organism exhibiting it; the judge does not read these as self-descriptions). */
+export const OBJECT_SENTENCES = [
     "this reminds me of {a}.",
     "by the way, i love {pl}.",
     "{a} comes to mind.",
