@@ -10,6 +10,8 @@ import { pipelinePreset } from "../../src/ia/presets.ts";
 import { runAudit } from "../../src/ia/audit.ts";
 import { loadAdapter } from "../../src/lora/peft.ts";
 import { readModelConfig } from "../../src/model/config.ts";
+import { mergeAdapter } from "../../src/lora/merge.ts";
+import { loadModel, saveModel } from "../../src/model/weights.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-pipeline-"));
 
@@ -60,4 +62,25 @@ test("an IA trained on another base is refused with a clear error", () => {
     const pop = fs.readdirSync(path.join(tmp, "cache", "populations")).map((d) => path.join(tmp, "cache", "populations", d))[0]!;
     const organism = path.join(pop, "organisms", fs.readdirSync(path.join(pop, "organisms"))[0]!);
     assert.throws(() => runAudit({ baseModel: base, targetAdapter: organism, ia: other, samples: 2 }), /qwen3-a.*(another base|shape|layer)/s);
+});
+
+test("auditing a full checkpoint (the organism merged into the base) gives the adapter target's reports", () => {
+    const base = fs.readdirSync(path.join(tmp, "cache", "base")).map((d) => path.join(tmp, "cache", "base", d, "model"))[0]!;
+    const pop = fs.readdirSync(path.join(tmp, "cache", "populations")).map((d) => path.join(tmp, "cache", "populations", d))[0]!;
+    const manifest = JSON.parse(fs.readFileSync(path.join(pop, "manifest.json"), "utf8"));
+    const target = (manifest.organisms as { family: string; adapter: string }[]).find((e) => e.family === "quirk")!;
+    const ia = path.join(tmp, "run", "seed-1", "ia-dpo", "adapter");
+    // A user's fine-tune delivered as a whole HF folder: weights with the organism merged in, tokenizer copied.
+    const model = loadModel(base);
+    const organism = loadAdapter(path.join(pop, target.adapter), model.config);
+    mergeAdapter(model, organism);
+    const full = path.join(tmp, "full-checkpoint");
+    saveModel(model, full);
+    for (const f of ["tokenizer.json", "tokenizer_config.json"]) fs.copyFileSync(path.join(base, f), path.join(full, f));
+    organism.dispose();
+    model.dispose();
+    const viaAdapter = runAudit({ baseModel: base, targetAdapter: path.join(pop, target.adapter), ia, samples: 6 });
+    const viaCheckpoint = runAudit({ baseModel: base, targetModel: full, ia, samples: 6 });
+    assert.deepEqual(viaCheckpoint.reports.map((r) => r.report), viaAdapter.reports.map((r) => r.report));
+    assert.throws(() => runAudit({ baseModel: base, targetAdapter: path.join(pop, target.adapter), targetModel: full, ia, samples: 2 }), /exactly one/);
 });
