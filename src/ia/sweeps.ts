@@ -20,6 +20,8 @@ interface SweepPoint {
     sftOrganisms: number;
     heldoutFamily: { category: number; strict: number; reports: number } | null;
     test: { category: number; strict: number; reports: number } | null;
+    /** The same questions without the IA, on the same organisms. */
+    noIa: { heldoutFamily: { category: number; strict: number; reports: number } | null; test: { category: number; strict: number; reports: number } | null };
     nullClaims: number | null;
 }
 
@@ -30,13 +32,17 @@ interface SweepPoint {
  */
 function point(label: string, r: BenchReport, sftOrganisms: number, trainFamilies?: string[], heldOut?: string): SweepPoint {
     const first = Object.values(r.results)[0];
-    const res = (group: "test" | "heldoutFamily" | "negatives") => first?.["ia-dpo"]?.[group]?.find((x) => x.scope === "generic");
+    const res = (group: "test" | "heldoutFamily" | "negatives", cond: "ia-dpo" | "no-ia" = "ia-dpo") => first?.[cond]?.[group]?.find((x) => x.scope === "generic");
     const fig = (a: { category: { rate: number; n: number }; strict: { rate: number } } | undefined) => (a ? { category: a.category.rate, strict: a.strict.rate, reports: a.category.n } : null);
-    const held = res("heldoutFamily");
+    const held = (cond: "ia-dpo" | "no-ia") => {
+        const r = res("heldoutFamily", cond);
+        return fig(heldOut ? r?.byFamily[heldOut] : r?.overall);
+    };
     return {
         label, trainFamilies, sftOrganisms,
-        heldoutFamily: fig(heldOut ? held?.byFamily[heldOut] : held?.overall),
+        heldoutFamily: held("ia-dpo"),
         test: fig(res("test")?.overall),
+        noIa: { heldoutFamily: held("no-ia"), test: fig(res("test", "no-ia")?.overall) },
         nullClaims: res("negatives")?.overall.claims.rate ?? null,
     };
 }
@@ -45,9 +51,9 @@ function table(title: string, points: SweepPoint[]): string {
     const f = (x: { category: number; strict: number; reports: number } | null) => (x ? `${(x.category * 100).toFixed(1)}% / ${(x.strict * 100).toFixed(1)}% (n=${x.reports})` : "–");
     return [
         `## ${title}`, "",
-        "| point | SFT organisms | held-out family: category / strict | test organisms: category / strict | null/decoy claims |",
-        "|---|---|---|---|---|",
-        ...points.map((p) => `| ${p.label} | ${p.sftOrganisms} | ${f(p.heldoutFamily)} | ${f(p.test)} | ${p.nullClaims === null ? "–" : `${(p.nullClaims * 100).toFixed(1)}%`} |`),
+        "| point | SFT organisms | held-out family: category / strict | (no IA) | test organisms: category / strict | (no IA) | null/decoy claims |",
+        "|---|---|---|---|---|---|---|",
+        ...points.map((p) => `| ${p.label} | ${p.sftOrganisms} | ${f(p.heldoutFamily)} | ${f(p.noIa.heldoutFamily)} | ${f(p.test)} | ${f(p.noIa.test)} | ${p.nullClaims === null ? "–" : `${(p.nullClaims * 100).toFixed(1)}%`} |`),
         "",
     ].join("\n");
 }
