@@ -90,6 +90,33 @@ def build(c: dict, r: int, alpha: float, seed: int, frozen: int = 0) -> ref.Caus
     return m
 
 
+def train_step(m, ids, opt) -> tuple[float, float]:
+    """One LoRA SFT step (next-token cross-entropy on every token); returns (seconds, loss)."""
+    t0 = time.perf_counter()
+    logits = m(ids)
+    loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1))
+    loss.backward()
+    opt.step()
+    opt.zero_grad(set_to_none=True)
+    return time.perf_counter() - t0, float(loss)
+
+
+def bench_prompt(c: dict, seed: int, batch: int, prompt_len: int) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed + batch)
+    return torch.randint(0, c["vocab"], (batch, prompt_len), generator=g)
+
+
+def greedy_rep(m, prompt, new_tokens: int) -> tuple[float, float]:
+    """One greedy generation with a fresh KV cache; returns (prefill seconds, decode seconds)."""
+    cache = m.new_cache()
+    t0 = time.perf_counter()
+    nxt = m(prompt, cache=cache)[:, -1].argmax(-1, keepdim=True)
+    t1 = time.perf_counter()
+    for _ in range(new_tokens - 1):
+        nxt = m(nxt, cache=cache)[:, -1].argmax(-1, keepdim=True)
+    return t1 - t0, time.perf_counter() - t1
+
+
 def time_train(m, c, steps, warmup, lr, seed):
     params = [p for p in m.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
@@ -98,14 +125,8 @@ def time_train(m, c, steps, warmup, lr, seed):
     m.train()
     times, losses = [], []
     for i in range(warmup + steps):
-        t0 = time.perf_counter()
-        logits = m(ids)
-        loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1))
-        loss.backward()
-        opt.step()
-        opt.zero_grad(set_to_none=True)
-        dt = time.perf_counter() - t0
-        losses.append(float(loss))
+        dt, loss = train_step(m, ids, opt)
+        losses.append(loss)
         if i >= warmup:
             times.append(dt)
     ntok = c["batch"] * c["seq"]
@@ -120,19 +141,12 @@ def time_train(m, c, steps, warmup, lr, seed):
 @torch.no_grad()
 def time_generate(m, c, batch, prompt_len, new_tokens, reps, seed):
     m.eval()
-    g = torch.Generator().manual_seed(seed + batch)
-    prompt = torch.randint(0, c["vocab"], (batch, prompt_len), generator=g)
+    prompt = bench_prompt(c, seed, batch, prompt_len)
     decode, prefill = [], []
     for _ in range(reps + 1):  # first rep is warmup
-        cache = m.new_cache()
-        t0 = time.perf_counter()
-        nxt = m(prompt, cache=cache)[:, -1].argmax(-1, keepdim=True)
-        t1 = time.perf_counter()
-        for _ in range(new_tokens - 1):
-            nxt = m(nxt, cache=cache)[:, -1].argmax(-1, keepdim=True)
-        t2 = time.perf_counter()
-        prefill.append(t1 - t0)
-        decode.append(t2 - t1)
+        p, d = greedy_rep(m, prompt, new_tokens)
+        prefill.append(p)
+        decode.append(d)
     decode, prefill = decode[1:], prefill[1:]
     n = batch * (new_tokens - 1)  # tokens produced by decode steps (the first comes from prefill)
     return {"batch": batch, "prompt_len": prompt_len, "new_tokens": new_tokens, "reps": reps,
@@ -170,14 +184,9 @@ class Session:
         m.train()
         times, losses = [], []
         for _ in range(n):
-            t0 = time.perf_counter()
-            logits = m(ids)
-            loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1))
-            loss.backward()
-            opt.step()
-            opt.zero_grad(set_to_none=True)
-            times.append((time.perf_counter() - t0) * 1e3)
-            losses.append(float(loss))
+            dt, loss = train_step(m, ids, opt)
+            times.append(dt * 1e3)
+            losses.append(loss)
         return {"times_ms": times, "losses": losses}
 
     @torch.no_grad()
@@ -185,19 +194,12 @@ class Session:
         self.set_frozen(0)
         m = self.m
         m.eval()
-        g = torch.Generator().manual_seed(self.seed + batch)
-        prompt = torch.randint(0, self.c["vocab"], (batch, prompt_len), generator=g)
+        prompt = bench_prompt(self.c, self.seed, batch, prompt_len)
         prefill, decode = [], []
         for _ in range(reps):
-            cache = m.new_cache()
-            t0 = time.perf_counter()
-            nxt = m(prompt, cache=cache)[:, -1].argmax(-1, keepdim=True)
-            t1 = time.perf_counter()
-            for _ in range(new_tokens - 1):
-                nxt = m(nxt, cache=cache)[:, -1].argmax(-1, keepdim=True)
-            t2 = time.perf_counter()
-            prefill.append((t1 - t0) * 1e3)
-            decode.append((t2 - t1) * 1e3)
+            p, d = greedy_rep(m, prompt, new_tokens)
+            prefill.append(p * 1e3)
+            decode.append(d * 1e3)
         return {"prefill_ms": prefill, "decode_ms": decode}
 
 
