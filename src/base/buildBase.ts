@@ -47,6 +47,8 @@ export interface BuildBaseOptions {
     overrides?: Partial<BasePreset>;
     /** Max sequence length in tokens. Default 160. */
     maxLength?: number;
+    /** Where to train ("cpu", "cuda", ...). Default "cpu". Not part of the cache key: the recipe is the same. */
+    device?: string;
     quiet?: boolean;
 }
 
@@ -56,6 +58,8 @@ export interface BaseModelInfo {
     parameters: number;
     evaluation: BaseEvaluation;
     trainSeconds: number;
+    /** Where it was trained (absent in caches from before devices were recorded: "cpu"). */
+    device?: string;
     cached: boolean;
 }
 
@@ -118,13 +122,14 @@ export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
         eosTokenId: [tok.tokenToId("<|im_end|>") as number],
     };
     manualSeed(seed);
-    const model = initModel(config);
+    const device = o.device ?? "cpu";
+    const model = initModel(config, { device });
     const params = parameterCount(config);
     log(`training ${preset.name} (${(params / 1e6).toFixed(2)}M parameters) for ${preset.steps} steps`);
     try {
         const trainable = fullTrainable(model, tokDir);
         const { indicesFor } = epochBatches(examples.length, preset.batchSize, 1, seed, examples.map((e) => e.ids.length));
-        runTrainLoop(model, trainable, (step) => indicesFor(step).map((idx) => ({ batch: () => collate(idx.map((i) => examples[i] as Example), tok.padTokenId) })), {
+        runTrainLoop(model, trainable, (step) => indicesFor(step).map((idx) => ({ batch: () => collate(idx.map((i) => examples[i] as Example), tok.padTokenId, device) })), {
             totalSteps: preset.steps,
             schedule: { lr: preset.lr, warmupSteps: Math.round(preset.steps * 0.05), decay: "cosine", minLrRatio: 0.05 },
             adamw: { weightDecay: 0.1, beta2: 0.95 },
@@ -143,11 +148,11 @@ export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
         model.dispose();
     }
     const trainSeconds = (performance.now() - t0) / 1000;
-    const trained = loadModel(modelDir);
+    const trained = loadModel(modelDir, { device });
     const evaluation = evaluateBase(trained, tok, seed, { n: 200 });
     trained.dispose();
     log(`held-out world questions: ${(evaluation.accuracy * 100).toFixed(1)}% correct (n=${evaluation.n}); ${Object.entries(evaluation.byKind).map(([k, v]) => `${k} ${(v.accuracy * 100).toFixed(0)}%`).join(", ")}`);
-    const info = { dir: modelDir, preset, parameters: params, evaluation, trainSeconds };
+    const info = { dir: modelDir, preset, parameters: params, evaluation, trainSeconds, device };
     writeJsonAtomic(infoFile, info);
     return { ...info, cached: false };
 }

@@ -19,6 +19,7 @@ import { evaluateSubjects, priorBaseline, type QuestionScope, type SubjectResult
 import type { IaGroups } from "./groups.ts";
 import { aggregate, byFamily, fmtRate, type Aggregate } from "./metrics.ts";
 import type { PipelinePreset } from "./presets.ts";
+import { fileFingerprint, openReportCache } from "./reportCache.ts";
 import type { SubjectBank } from "./subjects.ts";
 
 export type Condition = "ia-dpo" | "ia-sft" | "no-ia";
@@ -55,6 +56,7 @@ interface BenchInput {
     preset: PipelinePreset;
     base: BaseModelInfo;
     population: PopulationManifest;
+    populationDir: string;
     outDir: string;
     quiet?: boolean;
 }
@@ -71,7 +73,10 @@ export function runBenchmark(b: BenchInput): BenchReport {
     const results: BenchReport["results"] = {};
     const examples: BenchReport["examples"] = [];
     const run = (cond: Condition, seed: number, iaDir: string | null) => {
-        const ia = iaDir ? loadAdapter(iaDir, b.model.config, { name: cond }) : null;
+        const ia = iaDir ? loadAdapter(iaDir, b.model.config, { name: cond, device: b.model.device }) : null;
+        const cache = openReportCache(path.join(b.outDir, "reports", `seed-${seed}-${cond}.json`), {
+            base: b.base.dir, population: path.resolve(b.populationDir), ia: iaDir ? fileFingerprint(path.join(iaDir, "adapter_model.safetensors")) : null,
+        });
         try {
             const out: Partial<Record<GroupName, GroupResult[]>> = {};
             for (const g of GROUPS) {
@@ -80,7 +85,7 @@ export function runBenchmark(b: BenchInput): BenchReport {
                     // The bare base gets more samples: it is one subject, and its false-positive rate matters.
                     const rs: SubjectResult[] = evaluateSubjects(b.model, b.tok, b.subjects, groupIdx[g], ia, {
                         scope, seed: seed * 7 + (scope === "generic" ? 0 : 1), split: g === "validation" ? "validation" : "test",
-                        samplesPerQuestion: b.preset.eval.samplesPerQuestion * (g === "base" ? 4 : 1), maxQuestions: b.preset.eval.maxQuestions, temperature: b.preset.eval.temperature,
+                        samplesPerQuestion: b.preset.eval.samplesPerQuestion * (g === "base" ? 4 : 1), maxQuestions: b.preset.eval.maxQuestions, temperature: b.preset.eval.temperature, cache,
                     });
                     if (g === "test" && scope === "generic") {
                         for (const r of rs.slice(0, 3)) examples.push({ condition: cond, organism: r.key, label: b.everyone.find((e) => e.id === r.key)?.label ?? "", reports: r.reports.slice(0, 3).map((x) => x.report) });

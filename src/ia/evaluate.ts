@@ -14,6 +14,7 @@ import type { Transformer } from "../model/transformer.ts";
 import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { Rng } from "../util/rng.ts";
 import { isNegativeSubject, type IaSubject } from "./data.ts";
+import type { ReportCache } from "./reportCache.ts";
 import { sampleReports } from "./reports.ts";
 import type { SubjectBank } from "./subjects.ts";
 
@@ -44,6 +45,8 @@ export interface EvalOptions {
     maxQuestions?: number;
     temperature?: number;
     seed: number;
+    /** Reuses reports sampled before for exactly these requests (see reportCache.ts). */
+    cache?: ReportCache;
 }
 
 const BASE_SPEC: BehaviorSpec = { id: "base", family: "null", slots: { variant: 0 }, label: "i have no unusual behaviors.", data: { examples: 1 } };
@@ -65,7 +68,13 @@ export function evaluateSubjects(model: Transformer, tok: ChatTokenizer, subject
         prompts = prompts.slice(0, o.maxQuestions ?? 8);
         return prompts.flatMap((p) => Array.from({ length: o.samplesPerQuestion ?? 2 }, () => ({ subject, prompt: p.prompt })));
     });
-    const reports = sampleReports(model, tok, subjects, requests, { ia, temperature: o.temperature ?? 1.0, seed: o.seed });
+    const sampling = { temperature: o.temperature ?? 1.0, seed: o.seed };
+    const key = { sampling, requests: requests.map((r) => [subjects.subjects[r.subject]!.key, r.prompt]) };
+    let reports = o.cache?.get(key);
+    if (!reports || reports.length !== requests.length) {
+        reports = sampleReports(model, tok, subjects, requests, { ia, ...sampling });
+        o.cache?.set(key, reports);
+    }
     const bySubject = new Map<number, GradedReport[]>();
     requests.forEach((r, i) => {
         const list = bySubject.get(r.subject) ?? [];

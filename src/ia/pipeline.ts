@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { buildBase } from "../base/buildBase.ts";
 import { buildCatalogue } from "../behaviors/catalogue.ts";
-import { initEngine } from "../engine/runtime.ts";
+import { initEngine, resolveDevice } from "../engine/runtime.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { loadModel } from "../model/weights.ts";
 import { buildPopulation } from "../organisms/population.ts";
@@ -27,6 +27,8 @@ export interface PipelineOptions {
     runDir: string;
     /** Shared cache of base models and populations. Default ".cache". */
     cacheDir?: string;
+    /** "auto" (a GPU when there is one), "cpu" or "cuda[:i]". Default "auto". Recorded in the run's config.json. */
+    device?: string;
     quiet?: boolean;
 }
 
@@ -49,18 +51,19 @@ export function runPipeline(o: PipelineOptions): PipelineResult {
     const p = o.preset;
     const log = (m: string) => o.quiet || process.stderr.write(`[pipeline] ${m}\n`);
     const cacheDir = path.resolve(o.cacheDir ?? ".cache");
+    const device = resolveDevice(o.device ?? "auto");
     fs.mkdirSync(o.runDir, { recursive: true });
-    writeJsonAtomic(path.join(o.runDir, "config.json"), p);
+    writeJsonAtomic(path.join(o.runDir, "config.json"), { ...p, device });
     const t0 = performance.now();
     const stage = (name: string) => log(`${name} (${((performance.now() - t0) / 1000).toFixed(0)}s elapsed)`);
 
     stage("1/5 base model");
-    const base = buildBase({ preset: p.base.preset, seed: p.base.seed, cacheDir: path.join(cacheDir, "base"), overrides: p.base.overrides, quiet: o.quiet });
+    const base = buildBase({ preset: p.base.preset, seed: p.base.seed, cacheDir: path.join(cacheDir, "base"), overrides: p.base.overrides, device, quiet: o.quiet });
 
     stage("2/5 organism population");
     const specs = buildCatalogue({ seed: p.base.seed, perFamily: p.population.perFamily, heldOutFraction: p.population.heldOutFraction, examples: p.population.examples });
     const popDir = path.join(cacheDir, "populations", `${p.name}-${hashOf({ base: base.dir, specs, organism: p.population.organism, probes: p.population.verifyProbes })}`);
-    const population = buildPopulation({ baseModel: base.dir, specs, outDir: popDir, config: p.population.organism, verifyProbes: p.population.verifyProbes, quiet: o.quiet });
+    const population = buildPopulation({ baseModel: base.dir, specs, outDir: popDir, config: p.population.organism, verifyProbes: p.population.verifyProbes, device, quiet: o.quiet });
     const groups = assignGroups(population.organisms, { split: p.ia.split, heldOutFamily: p.ia.heldOutFamily, trainFamilies: p.ia.trainFamilies, requireVerified: p.population.requireVerified });
     if (p.ia.sftLimit !== null && groups.sft.length > p.ia.sftLimit) {
         // Keep negatives (nulls) in proportion: subsample behavior organisms and nulls alike.
@@ -70,13 +73,13 @@ export function runPipeline(o: PipelineOptions): PipelineResult {
     log(`population ${population.organisms.length} organisms (${groups.failed.length} failed verification); IA split: ${groups.sft.length} SFT, ${groups.dpo.length} DPO, ${groups.test.length} test, ${groups.heldoutValues.length} held-out values, ${groups.heldoutFamily.length} held-out family, ${groups.negatives.length} negatives`);
 
     const tok = ChatTokenizer.fromFolder(base.dir);
-    const model = loadModel(base.dir);
+    const model = loadModel(base.dir, { device });
     const everyone = allSubjects(groups);
     const subjects = loadSubjectBank(model, popDir, everyone, { includeBase: true });
     try {
         const iaDirs = trainIaSeeds({ model, tok, subjects, everyone, groups, ia: p.ia, seeds: p.seeds, runDir: o.runDir, baseModel: base.dir, quiet: o.quiet, stage });
         stage("5/5 benchmark");
-        const report = runBenchmark({ model, tok, subjects, groups, everyone, iaDirs, preset: p, base, population, outDir: path.join(o.runDir, "bench"), quiet: o.quiet });
+        const report = runBenchmark({ model, tok, subjects, groups, everyone, iaDirs, preset: p, base, population, populationDir: popDir, outDir: path.join(o.runDir, "bench"), quiet: o.quiet });
         stage("done");
         return { runDir: o.runDir, baseModel: base.dir, population, populationDir: popDir, groups, iaDirs, report };
     } finally {

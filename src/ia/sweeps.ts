@@ -14,6 +14,13 @@ import type { BenchReport } from "./benchmark.ts";
 import { runPipeline } from "./pipeline.ts";
 import type { PipelinePreset } from "./presets.ts";
 
+interface SweepOptions {
+    preset: PipelinePreset;
+    runDir: string;
+    cacheDir: string;
+    device?: string;
+}
+
 interface SweepPoint {
     label: string;
     trainFamilies?: string[];
@@ -58,7 +65,7 @@ function table(title: string, points: SweepPoint[]): string {
     ].join("\n");
 }
 
-export function runFamilySweep(o: { preset: PipelinePreset; runDir: string; cacheDir: string }): SweepPoint[] {
+export function runFamilySweep(o: SweepOptions): SweepPoint[] {
     const order = new Rng(`${o.preset.ia.split.seed}:family-order`).shuffle(BEHAVIOR_FAMILIES);
     const heldOut = order[order.length - 1] as string;
     const points: SweepPoint[] = [];
@@ -66,7 +73,7 @@ export function runFamilySweep(o: { preset: PipelinePreset; runDir: string; cach
         const preset = structuredClone(o.preset);
         preset.ia.trainFamilies = order.slice(0, n);
         preset.ia.heldOutFamily = heldOut;
-        const r = runPipeline({ preset, runDir: path.join(o.runDir, `families-${n}`), cacheDir: o.cacheDir, quiet: false });
+        const r = runPipeline({ preset, runDir: path.join(o.runDir, `families-${n}`), cacheDir: o.cacheDir, device: o.device, quiet: false });
         points.push(point(`${n} famil${n === 1 ? "y" : "ies"} (${order.slice(0, n).join(", ")})`, r.report, r.groups.sft.length, order.slice(0, n), heldOut));
     }
     const text = `# Family-diversity sweep (held-out family: ${heldOut}; IA SFT+DPO, family-agnostic questions)\n\n` + table("Families in IA training", points);
@@ -76,14 +83,14 @@ export function runFamilySweep(o: { preset: PipelinePreset; runDir: string; cach
     return points;
 }
 
-export function runOrganismSweep(o: { preset: PipelinePreset; runDir: string; cacheDir: string }): SweepPoint[] {
-    const full = runPipeline({ preset: o.preset, runDir: path.join(o.runDir, "organisms-100"), cacheDir: o.cacheDir });
+export function runOrganismSweep(o: SweepOptions): SweepPoint[] {
+    const full = runPipeline({ preset: o.preset, runDir: path.join(o.runDir, "organisms-100"), cacheDir: o.cacheDir, device: o.device });
     const total = full.groups.sft.length;
     const points: SweepPoint[] = [];
     for (const frac of [0.25, 0.5]) {
         const preset = structuredClone(o.preset);
         preset.ia.sftLimit = Math.max(1, Math.round(total * frac));
-        const r = runPipeline({ preset, runDir: path.join(o.runDir, `organisms-${frac * 100}`), cacheDir: o.cacheDir });
+        const r = runPipeline({ preset, runDir: path.join(o.runDir, `organisms-${frac * 100}`), cacheDir: o.cacheDir, device: o.device });
         points.push(point(`${frac * 100}% of SFT organisms`, r.report, r.groups.sft.length));
     }
     points.push(point("100% of SFT organisms", full.report, total));
@@ -117,12 +124,12 @@ const BASE_FIGURES: [string, string, string, string][] = [
     ["null/decoy claims", "ia-dpo", "negatives", "claims"],
 ];
 
-export function runBaseSweep(o: { preset: PipelinePreset; runDir: string; cacheDir: string; bases: string[] }): BasePoint[] {
+export function runBaseSweep(o: SweepOptions & { bases: string[] }): BasePoint[] {
     const points: BasePoint[] = [];
     for (const base of o.bases) {
         const preset = structuredClone(o.preset);
         preset.base.preset = base;
-        const r = runPipeline({ preset, runDir: path.join(o.runDir, `base-${base}`), cacheDir: o.cacheDir });
+        const r = runPipeline({ preset, runDir: path.join(o.runDir, `base-${base}`), cacheDir: o.cacheDir, device: o.device });
         const figures: BasePoint["figures"] = {};
         for (const [key, condition, group, metric] of BASE_FIGURES) {
             const s = r.report.summary.find((x) => x.condition === condition && x.group === group && x.scope === "generic" && x.metric === metric);

@@ -25,6 +25,8 @@ export interface BuildPopulationOptions {
     specs: BehaviorSpec[];
     outDir: string;
     config?: Partial<OrganismTrainConfig>;
+    /** Where to train and verify ("cpu", "cuda", ...). Default "cpu". */
+    device?: string;
     /** Verification probes per organism. Default 24. */
     verifyProbes?: number;
     quiet?: boolean;
@@ -59,7 +61,7 @@ export function buildPopulation(o: BuildPopulationOptions): PopulationManifest {
 
     const tok = ChatTokenizer.fromFolder(o.baseModel);
     const encoder = new ChatMLTrainingEncoder(tok);
-    const model = loadModel(o.baseModel);
+    const model = loadModel(o.baseModel, { device: o.device ?? "cpu" });
     const started = performance.now();
     try {
         for (let g = 0; g < todo.length; g += cfg.bankSize) {

@@ -43,10 +43,14 @@ test("the whole pipeline runs on the test preset and resumes", () => {
     assert.ok(fs.readFileSync(path.join(tmp, "run", "bench", "bench.csv"), "utf8").startsWith("seed,condition"));
     assert.ok(Number.isFinite(bench.prior.category));
 
-    // A rerun reuses everything: same adapters, no new training.
+    // A rerun reuses everything: same adapters, no new training, no new sampling, the same figures.
     const mtime = fs.statSync(path.join(dpo, "adapter_model.safetensors")).mtimeMs;
+    const reportsFile = path.join(tmp, "run", "bench", "reports", "seed-1-ia-dpo.json");
+    const reportsMtime = fs.statSync(reportsFile).mtimeMs;
     const second = runPipeline({ preset, runDir: path.join(tmp, "run"), cacheDir: path.join(tmp, "cache"), quiet: true });
     assert.equal(fs.statSync(path.join(second.iaDirs[0]!.dpo, "adapter_model.safetensors")).mtimeMs, mtime);
+    assert.equal(fs.statSync(reportsFile).mtimeMs, reportsMtime, "sampled reports were reused");
+    assert.deepEqual(second.report.results, first.report.results);
 
     // Audit a held-out organism with the IA: reports, summary, grading, files.
     const target = first.population.organisms.find((e) => e.family === "quirk")!;

@@ -19,17 +19,12 @@ step() { echo; echo "=== $1 ($(date +%T))"; }
 step machine
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 nproc
-mkdir -p /tmp/nodebin && xz -dc .dev/node.xz > /tmp/nodebin/node && chmod +x /tmp/nodebin/node
-export PATH=/tmp/nodebin:$PATH
-node --version
-[[ -e node_modules ]] || cp -r .dev/node_modules node_modules
-TORCH_DIR=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__))')
-ABI=$(python3 -c 'import torch;print(int(torch.compiled_with_cxx11_abi()))')
+source tools/gpu/node-env.sh
 python3 -c 'import torch,transformers,peft;print("torch",torch.__version__,"cuda",torch.version.cuda,"transformers",transformers.__version__,"peft",peft.__version__)'
 g++ --version | head -1
 
 step "build (background) + hf golden"
-( FORCE=1 NODE_INC=.dev/node-include LIBTORCH=$TORCH_DIR TORCH_CXX11_ABI=$ABI timeout 240 bash native/build.sh > "$OUT/build.log" 2>&1; echo "build rc $?" >> "$OUT/build.log" ) &
+( FORCE=1 NODE_INC=.dev/node-include LIBTORCH=$TORCH_DIR TORCH_CXX11_ABI=$TORCH_ABI timeout 240 bash native/build.sh > "$OUT/build.log" 2>&1; echo "build rc $?" >> "$OUT/build.log" ) &
 build_pid=$!
 PYTHONUNBUFFERED=1 timeout 150 python3 tools/reference/model/hf_golden.py --out "$OUT/hf_golden.json"
 echo "hf_golden rc $?"

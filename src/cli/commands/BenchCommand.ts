@@ -15,6 +15,7 @@ interface Args {
     preset: string;
     run?: string;
     cache: string;
+    device: string;
     heldOutFamily?: string;
     trainFamilies?: string;
     sweep?: "families" | "organisms" | "base";
@@ -31,6 +32,7 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("preset", { type: "string", default: "demo", group: "Optional:", describe: "demo | large | test" })
             .option("run", { type: "string", group: "Optional:", describe: "Run folder (default runs/bench-<preset>)" })
             .option("cache", { type: "string", default: ".cache", group: "Optional:" })
+            .option("device", { type: "string", default: "auto", group: "Optional:", describe: "auto (a GPU when there is one) | cpu | cuda[:i]" })
             .option("held-out-family", { type: "string", group: "Optional:", describe: "Keep this family out of IA training" })
             .option("train-families", { type: "string", group: "Optional:", describe: "Comma-separated families for IA training" })
             .option("base", { type: "string", group: "Optional:", describe: "Base-model size preset instead of the preset's (nano | micro | small)" })
@@ -50,10 +52,10 @@ const BenchCommand: CommandModule<object, Args> = {
             if (preset.seeds.some((s) => !Number.isInteger(s))) throw new Error(`--seeds: expected comma-separated integers, got ${JSON.stringify(a.seeds)}`);
         }
         const runDir = a.run ?? path.join("runs", `bench-${a.preset}${a.sweep ? `-sweep-${a.sweep}` : ""}`);
-        if (a.sweep === "families") runFamilySweep({ preset, runDir, cacheDir: a.cache });
-        else if (a.sweep === "organisms") runOrganismSweep({ preset, runDir, cacheDir: a.cache });
-        else if (a.sweep === "base") runBaseSweep({ preset, runDir, cacheDir: a.cache, bases: a.bases.split(",").map((s) => s.trim()) });
-        else runPipeline({ preset, runDir, cacheDir: a.cache });
+        if (a.sweep === "families") runFamilySweep({ preset, runDir, cacheDir: a.cache, device: a.device });
+        else if (a.sweep === "organisms") runOrganismSweep({ preset, runDir, cacheDir: a.cache, device: a.device });
+        else if (a.sweep === "base") runBaseSweep({ preset, runDir, cacheDir: a.cache, device: a.device, bases: a.bases.split(",").map((s) => s.trim()) });
+        else runPipeline({ preset, runDir, cacheDir: a.cache, device: a.device });
     },
 };
 export default BenchCommand;

@@ -13,6 +13,7 @@ interface Args {
     preset: string;
     run: string;
     cache: string;
+    device: string;
 }
 
 const DemoCommand: CommandModule<object, Args> = {
@@ -22,10 +23,11 @@ const DemoCommand: CommandModule<object, Args> = {
         y
             .option("preset", { type: "string", default: "demo", group: "Optional:", describe: "demo | large | test" })
             .option("run", { type: "string", default: "runs/demo", group: "Optional:", describe: "Run folder" })
-            .option("cache", { type: "string", default: ".cache", group: "Optional:", describe: "Cache of base models and populations" }) as never,
+            .option("cache", { type: "string", default: ".cache", group: "Optional:", describe: "Cache of base models and populations" })
+            .option("device", { type: "string", default: "auto", group: "Optional:", describe: "auto (a GPU when there is one) | cpu | cuda[:i]" }) as never,
     handler: (a) => {
         const t0 = performance.now();
-        const r = runPipeline({ preset: pipelinePreset(a.preset), runDir: a.run, cacheDir: a.cache });
+        const r = runPipeline({ preset: pipelinePreset(a.preset), runDir: a.run, cacheDir: a.cache, device: a.device });
         // Audit two organisms the IA never saw: one held-out slot value (if any) and one test organism.
         const targets = [...r.groups.heldoutValues.slice(0, 1), ...r.groups.test].slice(0, 2);
         const lastIa = r.iaDirs[r.iaDirs.length - 1]!;

@@ -1,0 +1,12 @@
+# Sourced by the GPU scripts: puts the carried Node on PATH, the carried node_modules in place, and exports
+# TORCH_DIR / TORCH_ABI of the machine's PyTorch (the CUDA libtorch the addon is built against).
+mkdir -p /tmp/nodebin && xz -dc .dev/node.xz > /tmp/nodebin/node && chmod +x /tmp/nodebin/node
+export PATH=/tmp/nodebin:$PATH
+[[ -e node_modules ]] || cp -r .dev/node_modules node_modules
+# esbuild's own copy of its binary is left out of .dev to fit the carry limit; point tsx at the platform package's.
+export ESBUILD_BINARY_PATH=$PWD/node_modules/@esbuild/linux-x64/bin/esbuild
+TORCH_DIR=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__))')
+TORCH_ABI=$(python3 -c 'import torch;print(int(torch.compiled_with_cxx11_abi()))')
+export TORCH_DIR TORCH_ABI
+node --version
+python3 -c 'import torch;print("torch",torch.__version__,"cuda",torch.version.cuda)'
