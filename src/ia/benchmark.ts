@@ -43,6 +43,12 @@ export interface BenchReport {
     results: Record<string, Partial<Record<Condition, Partial<Record<GroupName, GroupResult[]>>>>>;
     /** Mean over seeds of the headline figures, with t intervals. */
     summary: { condition: Condition; group: GroupName; scope: QuestionScope; metric: string; mean: number; half: number; seeds: number; reports: number }[];
+    /**
+     * The IA to report: SFT+DPO or SFT alone, whichever names the behavior more often on the validation group
+     * (category rate, family-agnostic questions, mean over seeds; ties go to SFT+DPO, the full method). The test
+     * groups play no part in the choice.
+     */
+    chosen: Condition | null;
     examples: { condition: Condition; organism: string; label: string; reports: string[] }[];
 }
 
@@ -70,13 +76,13 @@ export function runBenchmark(b: BenchInput): BenchReport {
         test: index(b.groups.test), heldoutValues: index(b.groups.heldoutValues), heldoutFamily: index(b.groups.heldoutFamily),
         negatives: index(b.groups.negatives), base: [baseIndex],
     };
+    // By content, not path: a population rebuilt in place (another device, another organism config) is resampled.
+    const sources = { base: fileFingerprint(path.join(b.base.dir, "model.safetensors")), population: fileFingerprint(path.join(b.populationDir, "manifest.json")) };
     const results: BenchReport["results"] = {};
     const examples: BenchReport["examples"] = [];
     const run = (cond: Condition, seed: number, iaDir: string | null) => {
         const ia = iaDir ? loadAdapter(iaDir, b.model.config, { name: cond, device: b.model.device }) : null;
-        const cache = openReportCache(path.join(b.outDir, "reports", `seed-${seed}-${cond}.json`), {
-            base: b.base.dir, population: path.resolve(b.populationDir), ia: iaDir ? fileFingerprint(path.join(iaDir, "adapter_model.safetensors")) : null,
-        });
+        const cache = openReportCache(path.join(b.outDir, "reports", `seed-${seed}-${cond}.json`), { ...sources, ia: iaDir ? fileFingerprint(path.join(iaDir, "adapter_model.safetensors")) : null });
         try {
             const out: Partial<Record<GroupName, GroupResult[]>> = {};
             for (const g of GROUPS) {
@@ -120,6 +126,9 @@ export function runBenchmark(b: BenchInput): BenchReport {
             }
         }
     }
+    const validation = (cond: Condition) => summary.find((x) => x.condition === cond && x.group === "validation" && x.scope === "generic" && x.metric === "category")?.mean;
+    const [vDpo, vSft] = [validation("ia-dpo"), validation("ia-sft")];
+    const chosen: Condition | null = vDpo === undefined || vSft === undefined || !Number.isFinite(vDpo) || !Number.isFinite(vSft) ? null : vSft > vDpo ? "ia-sft" : "ia-dpo";
     const population = familiesOf(b.population.organisms);
     const report: BenchReport = {
         preset: b.preset.name,
@@ -130,6 +139,7 @@ export function runBenchmark(b: BenchInput): BenchReport {
         prior,
         results,
         summary,
+        chosen,
         examples,
     };
     fs.mkdirSync(b.outDir, { recursive: true });
@@ -185,6 +195,20 @@ export function formatBench(r: BenchReport): string {
     lines.push("| family | organisms | verified | behavior rate | base model's rate |", "|---|---|---|---|---|");
     for (const p of r.population) lines.push(`| ${p.family} | ${p.trained} | ${p.verified} | ${(p.behaviorRate * 100).toFixed(0)}% | ${(p.baseRate * 100).toFixed(0)}% |`);
     lines.push("", `Groups: ${Object.entries(r.groupSizes).map(([k, v]) => `${k} ${v}`).join(", ")}.`, "");
+    if (r.chosen) {
+        const fig = (cond: Condition, group: GroupName, metric: string) => {
+            const x = r.summary.find((y) => y.condition === cond && y.group === group && y.scope === "generic" && y.metric === metric);
+            return x ? `${(x.mean * 100).toFixed(1)}%${x.seeds > 1 ? ` ± ${(x.half * 100).toFixed(1)}` : ""}` : "–";
+        };
+        const other: Condition = r.chosen === "ia-dpo" ? "ia-sft" : "ia-dpo";
+        lines.push(
+            `**Headline** — ${NAMES[r.chosen]}, chosen on the validation group (category ${fig(r.chosen, "validation", "category")} vs ${fig(other, "validation", "category")} for ${NAMES[other]}): ` +
+                `held-out test organisms ${fig(r.chosen, "test", "category")} category / ${fig(r.chosen, "test", "strict")} strict; ` +
+                `no IA ${fig("no-ia", "test", "category")} / ${fig("no-ia", "test", "strict")}; prior ${(r.prior.category * 100).toFixed(1)}% / ${(r.prior.strict * 100).toFixed(1)}%; ` +
+                `false claims on nulls and decoys ${fig(r.chosen, "negatives", "claims")} (family-agnostic questions${seeds.length > 1 ? `, mean over ${seeds.length} seeds ± t half-width` : ""}).`,
+            "",
+        );
+    }
     const firstSeed = r.results[seeds[0] as string] ?? {};
     for (const g of GROUPS) {
         const any = Object.values(firstSeed).some((c) => c?.[g]);

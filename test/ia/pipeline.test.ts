@@ -42,6 +42,8 @@ test("the whole pipeline runs on the test preset and resumes", () => {
     assert.ok(bench.results["1"]["no-ia"]);
     assert.ok(fs.readFileSync(path.join(tmp, "run", "bench", "bench.csv"), "utf8").startsWith("seed,condition"));
     assert.ok(Number.isFinite(bench.prior.category));
+    assert.ok(["ia-dpo", "ia-sft"].includes(bench.chosen), `chosen on validation: ${bench.chosen}`);
+    assert.match(fs.readFileSync(path.join(tmp, "run", "bench", "bench.md"), "utf8"), /\*\*Headline\*\* — IA \(SFT(\+DPO| only)\), chosen on the validation group/);
 
     // A rerun reuses everything: same adapters, no new training, no new sampling, the same figures.
     const mtime = fs.statSync(path.join(dpo, "adapter_model.safetensors")).mtimeMs;
