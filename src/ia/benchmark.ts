@@ -4,7 +4,9 @@
  * held-out family, negatives), sample self-reports to test-split questions and grade them. Primary figure:
  * family-agnostic (generic) questions; family-specific questions are reported separately. Baselines printed next
  * to the IA: no-IA and the prior (a training label judged against the test organism). Writes bench.json and
- * bench.csv; every rate carries n and a 95% interval (Wilson over reports; across seeds, a t interval).
+ * bench.csv; every rate carries n and a 95% interval (Wilson over reports; across seeds, a t interval). The IA to
+ * headline (SFT+DPO or SFT alone) is chosen on the validation group only. Sampled reports are kept under
+ * bench/reports/ (reportCache.ts), so a rerun, or a rerun with one more seed, samples only what is new.
  */
 import fs from "node:fs";
 import path from "node:path";
