@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { cudaIsAvailable } from "../../src/engine/runtime.ts";
 import { runPipeline } from "../../src/ia/pipeline.ts";
 import { pipelinePreset } from "../../src/ia/presets.ts";
 import { runAudit } from "../../src/ia/audit.ts";
@@ -89,4 +90,10 @@ test("auditing a full checkpoint (the organism merged into the base) gives the a
     const viaCheckpoint = runAudit({ baseModel: base, targetModel: full, ia, samples: 6 });
     assert.deepEqual(viaCheckpoint.reports.map((r) => r.report), viaAdapter.reports.map((r) => r.report));
     assert.throws(() => runAudit({ baseModel: base, targetAdapter: path.join(pop, target.adapter), targetModel: full, ia, samples: 2 }), /exactly one/);
+});
+
+test("asking for a GPU on a machine without one fails before any work, naming the device", { skip: cudaIsAvailable() && "this libtorch has CUDA" }, () => {
+    const runDir = path.join(tmp, "run-cuda");
+    assert.throws(() => runPipeline({ preset: pipelinePreset("test"), runDir, cacheDir: path.join(tmp, "cache"), device: "cuda", quiet: true }), /device cuda requested but CUDA is not available/);
+    assert.ok(!fs.existsSync(runDir), "nothing written");
 });
