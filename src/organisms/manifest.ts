@@ -42,11 +42,16 @@ export interface PopulationManifest {
 export function readManifest(dir: string): PopulationManifest | null {
     const file = path.join(dir, "manifest.json");
     if (!fs.existsSync(file)) return null;
+    let m: PopulationManifest;
     try {
-        return JSON.parse(fs.readFileSync(file, "utf8")) as PopulationManifest;
+        m = JSON.parse(fs.readFileSync(file, "utf8")) as PopulationManifest;
     } catch (e) {
         throw new Error(`${file}: unreadable population manifest (${(e as Error).message})`);
     }
+    if (!m || typeof m !== "object" || typeof m.baseModel !== "string" || !Array.isArray(m.organisms)) {
+        throw new Error(`${file}: not a population manifest (expected "baseModel" and an "organisms" list)`);
+    }
+    return m;
 }
 
 export function writeManifest(dir: string, m: PopulationManifest): void {

@@ -66,3 +66,25 @@ test("bad input fails with one clear line naming the file", () => {
     const oob = run(["logprobs", "--model", base, "--input", tokens]);
     assert.match(oob.stderr, /token id 99999 is outside the vocabulary/);
 });
+
+test("ia-train refuses a missing, malformed or too small population, naming the folder, before writing anything", () => {
+    const out = path.join(tmp, "ia-refused");
+    const none = path.join(tmp, "pop-none");
+    fs.mkdirSync(none);
+    let r = run(["ia-train", "--base", base, "--population", none, "--out", out]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /pop-none: no manifest\.json/);
+    const malformed = path.join(tmp, "pop-malformed");
+    fs.mkdirSync(malformed);
+    fs.writeFileSync(path.join(malformed, "manifest.json"), JSON.stringify({ version: 1 }));
+    r = run(["ia-train", "--base", base, "--population", malformed, "--out", out]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /pop-malformed[/\\]manifest\.json: not a population manifest/);
+    const tiny = path.join(tmp, "pop-tiny");
+    fs.mkdirSync(tiny);
+    fs.writeFileSync(path.join(tiny, "manifest.json"), JSON.stringify({ version: 1, baseModel: base, config: {}, organisms: [], timings: { groups: [] } }));
+    r = run(["ia-train", "--base", base, "--population", tiny, "--out", out]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /pop-tiny: only 0 verified SFT organisms — too small a population to train an IA/);
+    assert.ok(!fs.existsSync(out), "nothing written");
+});
