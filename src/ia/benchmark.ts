@@ -234,9 +234,10 @@ export function formatBench(r: BenchReport): string {
             lines.push("");
         }
         if (g === "test" || g === "heldoutValues" || g === "heldoutFamily") {
-            const res = firstSeed["ia-dpo"]?.[g]?.find((x) => x.scope === "generic");
+            const shown: Condition = r.chosen ?? "ia-dpo";
+            const res = firstSeed[shown]?.[g]?.find((x) => x.scope === "generic");
             if (res) {
-                lines.push(`Per family (IA SFT+DPO, family-agnostic questions, seed ${seeds[0]}):`, "", "| family | organisms | category | strict |", "|---|---|---|---|");
+                lines.push(`Per family (${NAMES[shown]}, family-agnostic questions, seed ${seeds[0]}):`, "", "| family | organisms | category | strict |", "|---|---|---|---|");
                 for (const [fam, a] of Object.entries(res.byFamily)) lines.push(`| ${fam} | ${a.subjects} | ${fmtRate(a.category)} | ${fmtRate(a.strict)} |`);
                 lines.push("");
             }
