@@ -1,7 +1,9 @@
 /**
  * End-to-end presets of the tiny world: base size, population size, organism/IA training and evaluation
- * sampling. `demo` is sized for `make demo` (~10 minutes on 2 CPU cores with the base cached); `medium` triples the
- * population (~35 minutes); `large` (60 organisms per family, 3 IA seeds) is the one for the scaling sweeps; `test` runs the whole pipeline in about a minute for the test suite (it does not learn much).
+ * sampling. `demo` is sized for `make demo` (10 minutes from nothing on 2 CPU cores); `medium` triples the
+ * population (~35 minutes with the base cached); `large` (60 organisms per family, 3 IA seeds; ~65 minutes with the
+ * base cached) is the one for the scaling sweeps; `test` runs the whole pipeline in seconds for the test suite (it
+ * does not learn much). With `--device cuda` the medium preset on the micro base takes ~4 minutes on one H200.
  */
 import type { Family } from "../behaviors/types.ts";
 import type { OrganismTrainConfig } from "../organisms/config.ts";
