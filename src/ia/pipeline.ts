@@ -70,6 +70,8 @@ export function runPipeline(o: PipelineOptions): PipelineResult {
         groups.sft = new Rng(`${p.ia.split.seed}:sft-limit`).shuffle(groups.sft).slice(0, p.ia.sftLimit);
     }
     writeJsonAtomic(path.join(o.runDir, "groups.json"), groupIds(groups));
+    // The resolved run: which base model and population folders this run's IAs and figures come from.
+    writeJsonAtomic(path.join(o.runDir, "config.json"), { ...p, device, baseModel: base.dir, populationDir: popDir });
     log(`population ${population.organisms.length} organisms (${groups.failed.length} failed verification); IA split: ${groups.sft.length} SFT, ${groups.dpo.length} DPO, ${groups.test.length} test, ${groups.heldoutValues.length} held-out values, ${groups.heldoutFamily.length} held-out family, ${groups.negatives.length} negatives`);
 
     const tok = ChatTokenizer.fromFolder(base.dir);

@@ -43,6 +43,9 @@ test("the whole pipeline runs on the test preset and resumes", () => {
     assert.ok(bench.results["1"]["no-ia"]);
     assert.ok(fs.readFileSync(path.join(tmp, "run", "bench", "bench.csv"), "utf8").startsWith("seed,condition"));
     assert.ok(Number.isFinite(bench.prior.category));
+    const resolved = JSON.parse(fs.readFileSync(path.join(tmp, "run", "config.json"), "utf8"));
+    assert.equal(resolved.populationDir, first.populationDir);
+    assert.match(resolved.device, /^(cpu|cuda)/);
     assert.ok(["ia-dpo", "ia-sft"].includes(bench.chosen), `chosen on validation: ${bench.chosen}`);
     assert.match(fs.readFileSync(path.join(tmp, "run", "bench", "bench.md"), "utf8"), /\*\*Headline\*\* — IA \(SFT(\+DPO| only)\), chosen on the validation group/);
 

@@ -43,8 +43,8 @@ tail -25 "$OUT/smoke.log"
 run=runs/gpu-$PRESET-$BASE
 pack() {
     (cd "$run" && find . -path './seed-*/ia-*/checkpoint' -prune -o -type f -print | tar -czf "$OUT/run.tar.gz" -T -)
-    pop=$(ls -d .cache/populations/"$PRESET"-* 2>/dev/null | head -1)
-    [[ -n $pop ]] && cp "$pop/manifest.json" "$OUT/population-manifest.json"
+    pop=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1])).get("populationDir",""))' "$run/config.json" 2>/dev/null)
+    [[ -n $pop && -f $pop/manifest.json ]] && cp "$pop/manifest.json" "$OUT/population-manifest.json"
 }
 seeds=""
 for s in $SEEDS; do
