@@ -26,7 +26,7 @@ import type { SubjectBank } from "./subjects.ts";
 
 export type Condition = "ia-dpo" | "ia-sft" | "no-ia";
 const GROUPS = ["validation", "test", "heldoutValues", "heldoutFamily", "negatives", "base"] as const;
-type GroupName = (typeof GROUPS)[number];
+export type GroupName = (typeof GROUPS)[number];
 
 export interface GroupResult {
     scope: QuestionScope;
@@ -67,6 +67,11 @@ interface BenchInput {
     populationDir: string;
     outDir: string;
     quiet?: boolean;
+}
+
+/** One figure of a report's summary (mean over seeds), family-agnostic questions unless `scope` says otherwise. */
+export function summaryFigure(summary: BenchReport["summary"], condition: Condition, group: GroupName, metric: string, scope: QuestionScope = "generic"): BenchReport["summary"][number] | undefined {
+    return summary.find((x) => x.condition === condition && x.group === group && x.scope === scope && x.metric === metric);
 }
 
 export function runBenchmark(b: BenchInput): BenchReport {
@@ -128,7 +133,7 @@ export function runBenchmark(b: BenchInput): BenchReport {
             }
         }
     }
-    const validation = (cond: Condition) => summary.find((x) => x.condition === cond && x.group === "validation" && x.scope === "generic" && x.metric === "category")?.mean;
+    const validation = (cond: Condition) => summaryFigure(summary, cond, "validation", "category")?.mean;
     const [vDpo, vSft] = [validation("ia-dpo"), validation("ia-sft")];
     const chosen: Condition | null = vDpo === undefined || vSft === undefined || !Number.isFinite(vDpo) || !Number.isFinite(vSft) ? null : vSft > vDpo ? "ia-sft" : "ia-dpo";
     const population = familiesOf(b.population.organisms);
@@ -199,7 +204,7 @@ export function formatBench(r: BenchReport): string {
     lines.push("", `Groups: ${Object.entries(r.groupSizes).map(([k, v]) => `${k} ${v}`).join(", ")}.`, "");
     if (r.chosen) {
         const fig = (cond: Condition, group: GroupName, metric: string) => {
-            const x = r.summary.find((y) => y.condition === cond && y.group === group && y.scope === "generic" && y.metric === metric);
+            const x = summaryFigure(r.summary, cond, group, metric);
             return x ? `${(x.mean * 100).toFixed(1)}%${x.seeds > 1 ? ` ± ${(x.half * 100).toFixed(1)}` : ""}` : "–";
         };
         const other: Condition = r.chosen === "ia-dpo" ? "ia-sft" : "ia-dpo";
@@ -224,7 +229,7 @@ export function formatBench(r: BenchReport): string {
                 const res = firstSeed[cond]?.[g]?.find((x) => x.scope === scope);
                 if (!res) continue;
                 const across = (metric: string) => {
-                    const s = r.summary.find((x) => x.condition === cond && x.group === g && x.scope === scope && x.metric === metric);
+                    const s = summaryFigure(r.summary, cond, g, metric, scope);
                     return s && s.seeds > 1 ? ` (mean over ${s.seeds} seeds ${(s.mean * 100).toFixed(1)}% ± ${(s.half * 100).toFixed(1)})` : "";
                 };
                 const a = res.overall;

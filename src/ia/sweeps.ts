@@ -10,7 +10,7 @@ import path from "node:path";
 import { BEHAVIOR_FAMILIES } from "../behaviors/types.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
 import { Rng } from "../util/rng.ts";
-import type { BenchReport } from "./benchmark.ts";
+import { summaryFigure, type BenchReport, type Condition, type GroupName } from "./benchmark.ts";
 import { runPipeline } from "./pipeline.ts";
 import type { PipelinePreset } from "./presets.ts";
 
@@ -113,7 +113,7 @@ interface BasePoint {
     figures: Record<string, { mean: number; half: number; seeds: number } | null>;
 }
 
-const BASE_FIGURES: [string, string, string, string][] = [
+const BASE_FIGURES: [string, Condition, GroupName, string][] = [
     // [key, condition, group, metric] — family-agnostic questions throughout.
     ["test category", "ia-dpo", "test", "category"],
     ["test strict", "ia-dpo", "test", "strict"],
@@ -132,7 +132,7 @@ export function runBaseSweep(o: SweepOptions & { bases: string[] }): BasePoint[]
         const r = runPipeline({ preset, runDir: path.join(o.runDir, `base-${base}`), cacheDir: o.cacheDir, device: o.device });
         const figures: BasePoint["figures"] = {};
         for (const [key, condition, group, metric] of BASE_FIGURES) {
-            const s = r.report.summary.find((x) => x.condition === condition && x.group === group && x.scope === "generic" && x.metric === metric);
+            const s = summaryFigure(r.report.summary, condition, group, metric);
             figures[key] = s ? { mean: s.mean, half: s.half, seeds: s.seeds } : null;
         }
         points.push({

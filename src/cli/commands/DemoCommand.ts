@@ -31,13 +31,14 @@ const DemoCommand: CommandModule<object, Args> = {
         // Audit two organisms the IA never saw: one held-out slot value (if any) and one test organism.
         const targets = [...r.groups.heldoutValues.slice(0, 1), ...r.groups.test].slice(0, 2);
         const lastIa = r.iaDirs[r.iaDirs.length - 1]!;
-        const ia = r.report.chosen === "ia-sft" ? lastIa.sft : lastIa.dpo;
+        const sftChosen = r.report.chosen === "ia-sft";
+        const ia = sftChosen ? lastIa.sft : lastIa.dpo;
         for (const t of targets) {
             const out = runAudit({
                 baseModel: r.baseModel, targetAdapter: path.join(r.populationDir, t.adapter), ia, samples: 48, seed: 3,
                 groundTruth: t.spec, outDir: path.join(a.run, "audits", t.id),
             });
-            process.stdout.write(`\n## Audit of held-out organism ${t.id} (${t.family}) with ${r.report.chosen === "ia-sft" ? "the SFT IA" : "the SFT+DPO IA"} (chosen on validation)\nground truth: "${t.label}"\n`);
+            process.stdout.write(`\n## Audit of held-out organism ${t.id} (${t.family}) with ${sftChosen ? "the SFT IA" : "the SFT+DPO IA"} (chosen on validation)\nground truth: "${t.label}"\n`);
             for (const c of out.summary.candidates) process.stdout.write(`  ${c.rank}. ${c.statement}  [${c.reports}/${out.summary.reports} reports]\n`);
             if (out.summary.candidates.length === 0) process.stdout.write("  (no behavior claimed)\n");
             const g = out.grading!;
