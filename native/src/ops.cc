@@ -23,6 +23,7 @@ UNARY(Rsqrt, at::rsqrt(a))
 UNARY(Abs, at::abs(a))
 UNARY(Tanh, at::tanh(a))
 UNARY(Sigmoid, at::sigmoid(a))
+UNARY(LogSigmoid, at::log_sigmoid(a))
 UNARY(Silu, at::silu(a))
 UNARY(Relu, at::relu(a))
 UNARY(Gelu, at::gelu(a))
@@ -216,6 +217,7 @@ void RegisterOps(Napi::Env env, Napi::Object exports) {
   IA_EXPORT(exports, "abs", Abs);
   IA_EXPORT(exports, "tanh", Tanh);
   IA_EXPORT(exports, "sigmoid", Sigmoid);
+  IA_EXPORT(exports, "log_sigmoid", LogSigmoid);
   IA_EXPORT(exports, "silu", Silu);
   IA_EXPORT(exports, "relu", Relu);
   IA_EXPORT(exports, "gelu", Gelu);

@@ -38,7 +38,7 @@ export interface NativeAddon {
     build_info(): { torchVersion: string; hasSdpa: boolean; parallelInfo: string };
 
     neg(a: H): H; exp(a: H): H; log(a: H): H; sqrt(a: H): H; rsqrt(a: H): H; abs(a: H): H; tanh(a: H): H;
-    sigmoid(a: H): H; silu(a: H): H; relu(a: H): H; gelu(a: H): H; cos(a: H): H; sin(a: H): H;
+    sigmoid(a: H): H; log_sigmoid(a: H): H; silu(a: H): H; relu(a: H): H; gelu(a: H): H; cos(a: H): H; sin(a: H): H;
     reciprocal(a: H): H; logical_not(a: H): H; contiguous(a: H): H; clone(a: H): H; detach(a: H): H;
     flatten(a: H): H; isfinite(a: H): H;
     add(a: HS, b: HS): H; sub(a: HS, b: HS): H; mul(a: HS, b: HS): H; div(a: HS, b: HS): H; pow(a: HS, b: HS): H;

@@ -123,6 +123,8 @@ export class Tensor implements Disposable {
     abs(): Tensor { return new Tensor(native.abs(this.handle)); }
     tanh(): Tensor { return new Tensor(native.tanh(this.handle)); }
     sigmoid(): Tensor { return new Tensor(native.sigmoid(this.handle)); }
+    /** log(sigmoid(x)), stable for large |x|, with the exact gradient sigmoid(-x) everywhere (also at 0). */
+    logSigmoid(): Tensor { return new Tensor(native.log_sigmoid(this.handle)); }
     silu(): Tensor { return new Tensor(native.silu(this.handle)); }
     relu(): Tensor { return new Tensor(native.relu(this.handle)); }
     gelu(): Tensor { return new Tensor(native.gelu(this.handle)); }

@@ -6,9 +6,13 @@
 import { tensor } from "../engine/factory.ts";
 import type { Tensor } from "../engine/tensor.ts";
 
-/** -log(sigmoid(x)) = softplus(-x), computed stably as relu(-x) + log(1 + exp(-|x|)). */
+/**
+ * -log(sigmoid(x)) = softplus(-x), through libtorch's log_sigmoid: stable for large |x| and with the exact gradient
+ * -sigmoid(-x) everywhere. The earlier relu(-x) + log(1 + exp(-|x|)) form had a zero subgradient at x = 0 — exactly
+ * where DPO starts when the policy reproduces the reference bit for bit — so on some BLAS kernel paths DPO never moved.
+ */
 export function negLogSigmoid(x: Tensor): Tensor {
-    return x.neg().relu().add(x.abs().neg().exp().add(1).log());
+    return x.logSigmoid().neg();
 }
 
 /**

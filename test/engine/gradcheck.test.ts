@@ -65,9 +65,10 @@ test("RMSNorm composite (mul, mean keepdim, add eps, rsqrt, weight)", () => {
     check("sum keepdim", ([x]) => x!.sum(1, true), [randnF64([2, 3, 4], 34)]);
 });
 
-test("elementwise activations: silu, sigmoid, exp, log, tanh, neg", () => {
+test("elementwise activations: silu, sigmoid, logSigmoid, exp, log, tanh, neg", () => {
     check("silu", ([x]) => x!.silu(), [randnF64([3, 5], 40, 2)]);
     check("sigmoid", ([x]) => x!.sigmoid(), [randnF64([3, 5], 41, 2)]);
+    check("logSigmoid", ([x]) => x!.logSigmoid(), [randnF64([3, 5], 46, 4)]);
     check("exp", ([x]) => x!.exp(), [randnF64([4], 42)]);
     check("log", ([x]) => x!.log(), [randnF64([4], 43, 0.2, 2)]);
     check("tanh", ([x]) => x!.tanh(), [randnF64([4], 44)]);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { splitOrganisms } from "../../src/ia/split.ts";
 import { organismStepSchedule } from "../../src/ia/data.ts";
 import { summarizeReports } from "../../src/ia/summarize.ts";
-import { negLogSigmoid } from "../../src/ia/dpoLoss.ts";
+import { dpoLossSum, negLogSigmoid } from "../../src/ia/dpoLoss.ts";
 import { tensor } from "../../src/engine/factory.ts";
 
 test("organism split follows the released fractions and is deterministic", () => {
@@ -54,4 +54,16 @@ test("-log sigmoid is stable and correct", () => {
     const got = negLogSigmoid(x).toNumbers();
     const want = [100, Math.log(1 + Math.E), Math.log(2), Math.log(1 + Math.exp(-1)), 0];
     got.forEach((g, i) => assert.ok(Math.abs(g - want[i]!) < 1e-5, `${g} vs ${want[i]}`));
+});
+
+test("the DPO loss pulls from its first step, when the policy equals the reference exactly", () => {
+    // Regression: a zero subgradient at margin 0 made DPO a no-op whenever the BLAS kernels reproduced the
+    // reference log-probs bit for bit. d/d(chosen) of -log sigmoid(beta * margin) at 0 is -beta/2 (+beta/2 rejected).
+    const beta = 0.1;
+    const policy = tensor([-12.5, -30.25, -7, -7]).requiresGrad_();
+    const loss = dpoLossSum(policy, [-12.5, -30.25, -7, -7], beta);
+    loss.backward();
+    assert.ok(Math.abs(loss.item() - 2 * Math.log(2)) < 1e-6);
+    const g = policy.grad!.toNumbers();
+    [-beta / 2, beta / 2, -beta / 2, beta / 2].forEach((want, i) => assert.ok(Math.abs(g[i]! - want) < 1e-7, `grad ${i}: ${g[i]} vs ${want}`));
 });
