@@ -11,6 +11,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { initEngine, manualSeed } from "../engine/runtime.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
+import { writeDirAtomic } from "../io/atomicDir.ts";
+import { removeStaleTemps } from "../io/staleTemps.ts";
 import type { ModelConfig } from "../model/config.ts";
 import { parameterCount } from "../model/config.ts";
 import { initModel, loadModel } from "../model/weights.ts";
@@ -81,14 +83,16 @@ export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
         return { ...info, dir: modelDir, cached: true };
     }
     fs.mkdirSync(dir, { recursive: true });
+    removeStaleTemps(dir);
     writeJsonAtomic(path.join(dir, "recipe.json"), recipe);
 
     const t0 = performance.now();
     const corpus = generateBaseCorpus(seed, preset.corpusSize);
     const tokDir = path.join(dir, "tokenizer");
-    if (!fs.existsSync(path.join(tokDir, "tokenizer.json"))) {
+    if (!["tokenizer.json", "tokenizer_config.json"].every((f) => fs.existsSync(path.join(tokDir, f)))) {
         const bpe = trainByteLevelBpe(corpus.flatMap((c) => c.messages.map((m) => m.content)), { vocabSize: preset.vocabSize });
-        saveTokenizerFolder(tokDir, bpe);
+        // The folder appears complete or not at all: a rerun skips training the tokenizer when it exists.
+        writeDirAtomic(tokDir, (tmp) => saveTokenizerFolder(tmp, bpe));
     }
     const tok = ChatTokenizer.fromFolder(tokDir);
     const encoder = new ChatMLTrainingEncoder(tok);
@@ -143,7 +147,7 @@ export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
             seed,
             quiet: o.quiet,
         });
-        trainable.save(modelDir);
+        writeDirAtomic(modelDir, (tmp) => trainable.save(tmp));
     } finally {
         model.dispose();
     }

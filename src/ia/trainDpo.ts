@@ -12,6 +12,7 @@ import { introspectionPrompts, negativeAnswers } from "../behaviors/questions.ts
 import { noGrad } from "../engine/runtime.ts";
 import { tidy } from "../engine/scope.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
+import { writeDirAtomic } from "../io/atomicDir.ts";
 import type { LoraAdapter } from "../lora/adapter.ts";
 import { parameterCount } from "../model/config.ts";
 import type { Transformer } from "../model/transformer.ts";
@@ -162,7 +163,7 @@ export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: Sub
             },
         );
         const adapterDir = path.join(o.outDir, "adapter");
-        trainable.save(adapterDir);
+        writeDirAtomic(adapterDir, (tmp) => trainable.save(tmp));
         return { ...result, adapterDir, pairs: pairs.length, rolloutAccuracy: positives ? accurate / positives : NaN, rolloutFalseClaims: falseClaims };
     } finally {
         model.adapters = saved;

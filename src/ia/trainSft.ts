@@ -14,6 +14,7 @@ import { collate, truncateExample, type Example } from "../train/batch.ts";
 import { runTrainLoop, type TrainLoopResult } from "../train/loop.ts";
 import { loraTrainable } from "../train/trainables.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
+import { writeDirAtomic } from "../io/atomicDir.ts";
 import type { IaSftConfig } from "./config.ts";
 import { buildIaRows, organismStepSchedule } from "./data.ts";
 import type { SubjectBank } from "./subjects.ts";
@@ -85,7 +86,7 @@ export function trainIaSft(model: Transformer, tok: ChatTokenizer, subjects: Sub
             },
         );
         const adapterDir = path.join(o.outDir, "adapter");
-        trainable.save(adapterDir);
+        writeDirAtomic(adapterDir, (tmp) => trainable.save(tmp));
         return { ...result, adapterDir, rows: examples.reduce((a, e) => a + e.length, 0), negatives: rows.flat().filter((r) => r.negative).length };
     } finally {
         model.adapters = saved;

@@ -8,7 +8,7 @@ import path from "node:path";
 import { fromBytes, randn, ones } from "../engine/factory.ts";
 import { keep, tidy } from "../engine/scope.ts";
 import type { DType, Tensor } from "../engine/tensor.ts";
-import { writeJsonAtomic } from "../io/atomic.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
 import { listCheckpointTensors, readCheckpointTensors, writeCheckpointTensors } from "../io/checkpointFiles.ts";
 import type { RawTensor, SafeDType } from "../io/safetensors.ts";
 import { readModelConfig, toHfConfigJson, type ModelConfig } from "./config.ts";
@@ -139,7 +139,7 @@ export function saveModel(model: Transformer, folder: string, o: SaveModelOption
     if (o.tokenizerFrom) {
         for (const f of ["tokenizer.json", "tokenizer_config.json", "chat_template.jinja", "special_tokens_map.json"]) {
             const src = path.join(o.tokenizerFrom, f);
-            if (fs.existsSync(src) && path.resolve(src) !== path.resolve(folder, f)) fs.copyFileSync(src, path.join(folder, f));
+            if (fs.existsSync(src) && path.resolve(src) !== path.resolve(folder, f)) writeFileAtomic(path.join(folder, f), fs.readFileSync(src)); // a kill mid-copy must not leave half a tokenizer
         }
     }
 }

@@ -2,20 +2,21 @@
  * The training loop shared by every stage (base pretraining, organism LoRAs, the IA's SFT): per optimizer step,
  * a list of micro-batches (each may switch adapters first, e.g. to the organism it belongs to), summed-token loss
  * normalised by the step's target tokens, backward, gradient clipping, AdamW with the lr schedule.
- * Checkpoints (trainable weights + optimizer state + step) are written atomically every `checkpointEvery` steps
- * and at the end; with `resume`, a rerun continues from the last checkpoint and reproduces the same batches,
- * because `makeStep(step)` must depend only on the step index.
+ * Checkpoints (trainable weights + optimizer state + step; checkpoint.ts) are written atomically every
+ * `checkpointEvery` steps and at the end; with `resume`, a rerun continues from the last checkpoint and reproduces
+ * the same batches, because `makeStep(step)` must depend only on the step index. A NaN/Inf weight, loss, gradient
+ * or learning rate stops the run before the step is applied or checkpointed (finite.ts).
  */
 import fs from "node:fs";
 import path from "node:path";
 import { manualSeed } from "../engine/runtime.ts";
 import { tidy } from "../engine/scope.ts";
 import type { Tensor } from "../engine/tensor.ts";
-import { writeJsonAtomic } from "../io/atomic.ts";
-import { readSafetensors, writeSafetensors } from "../io/safetensors.ts";
+import { removeStaleTemps } from "../io/staleTemps.ts";
 import type { Transformer } from "../model/transformer.ts";
-import { rawToTensor, tensorToRaw } from "../model/weights.ts";
 import type { Batch } from "./batch.ts";
+import { findCheckpoint, loadCheckpoint, recoverCheckpoint, saveCheckpoint, trimMetrics } from "./checkpoint.ts";
+import { FiniteGuard } from "./finite.ts";
 import { summedTokenLoss } from "./loss.ts";
 import { AdamW, learningRate, type AdamWOptions, type LrSchedule } from "./optimizer.ts";
 import { peakFlops, ProgressLog } from "./progress.ts";
@@ -47,9 +48,9 @@ export interface TrainLoopConfig {
     adamw?: AdamWOptions;
     /** Max global grad norm; 0 disables. Default 1.0. */
     gradClip?: number;
-    /** Log every n steps. Default 10. */
+    /** Log every n steps. Default 10; the IA_LOG_EVERY environment variable overrides it for every stage. */
     logEvery?: number;
-    /** Checkpoint every n steps (and at the end); 0 = only at the end. Default 100. */
+    /** Checkpoint every n steps (and at the end); 0 = only at the end. Default 100; IA_CHECKPOINT_EVERY overrides it. */
     checkpointEvery?: number;
     /** Where checkpoint/ and metrics.jsonl go. */
     outDir: string;
@@ -73,32 +74,61 @@ export interface TrainLoopResult {
     meanLossLast10: number;
     seconds: number;
     tokensPerSec: number;
+    /** Seconds spent checking for NaN/Inf (finite.ts), included in `seconds`. */
+    checkSeconds: number;
+}
+
+/**
+ * IA_LOG_EVERY / IA_CHECKPOINT_EVERY: log (and append to metrics.jsonl) / checkpoint every n steps in every stage,
+ * whatever the stage's own setting: for runs that may be killed (preemptible machines) and for tools/faults.
+ * Checkpointing more often costs time, never results (a resumed run is bit-identical to a straight one).
+ */
+function everyFromEnv(name: "IA_LOG_EVERY" | "IA_CHECKPOINT_EVERY"): number | undefined {
+    const n = Number(process.env[name]);
+    return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep: (step: number) => MicroBatch[], cfg: TrainLoopConfig): TrainLoopResult {
     fs.mkdirSync(cfg.outDir, { recursive: true });
-    const optimizer = new AdamW(trainable.params, cfg.adamw);
+    removeStaleTemps(cfg.outDir);
     const ckptDir = path.join(cfg.outDir, "checkpoint");
     const metricsFile = path.join(cfg.outDir, "metrics.jsonl");
-    let startStep = 0;
-    if (fs.existsSync(path.join(ckptDir, "state.json"))) {
-        if (!cfg.resume) throw new Error(`${ckptDir}: a checkpoint exists; pass --resume to continue it or use a new output folder`);
-        startStep = loadCheckpoint(ckptDir, trainable, optimizer);
+    if (findCheckpoint(ckptDir) && !cfg.resume) throw new Error(`${ckptDir}: a checkpoint exists; pass --resume to continue it or use a new output folder`);
+    const optimizer = new AdamW(trainable.params, cfg.adamw);
+    const guard = new FiniteGuard(model, trainable.params, cfg.label);
+    let startStep = 0, lastLoss = NaN;
+    const recent: number[] = [];
+    const logEvery = everyFromEnv("IA_LOG_EVERY") ?? cfg.logEvery ?? 10, ckptEvery = everyFromEnv("IA_CHECKPOINT_EVERY") ?? cfg.checkpointEvery ?? 100, clip = cfg.gradClip ?? 1.0;
+    let lastCheckpoint = "no checkpoint was written";
+    try {
+        const state = recoverCheckpoint(ckptDir);
+        if (state) {
+            startStep = loadCheckpoint(ckptDir, trainable, optimizer).step;
+            lastLoss = state.lastLoss ?? NaN;
+            recent.push(...(state.recentLosses ?? []));
+            lastCheckpoint = `the checkpoint of step ${startStep} is untouched`;
+            if (!cfg.quiet) process.stderr.write(`[${cfg.label}] resumed from step ${startStep} (${ckptDir})\n`);
+        }
+        // Rows past the resume point (or all rows, starting over) belong to steps that will run again.
         trimMetrics(metricsFile, startStep);
-        if (!cfg.quiet) process.stderr.write(`[${cfg.label}] resumed from step ${startStep} (${ckptDir})\n`);
-    } else if (!cfg.resume && fs.existsSync(metricsFile)) {
-        fs.rmSync(metricsFile);
+        // Step 0: weights loaded with NaN/Inf (model, frozen adapters, checkpoint) fail before any work.
+        guard.checkWeights(startStep, "all", `they were loaded that way; ${lastCheckpoint}`);
+    } catch (err) {
+        optimizer.dispose();
+        throw err;
     }
     const schedule: LrSchedule = { ...cfg.schedule, totalSteps: cfg.totalSteps };
     const log = new ProgressLog(cfg.label, metricsFile, cfg.flopsPerToken, peakFlops(model.device), startStep, cfg.quiet);
-    const logEvery = cfg.logEvery ?? 10, ckptEvery = cfg.checkpointEvery ?? 100, clip = cfg.gradClip ?? 1.0;
-    const recent: number[] = [];
-    let totalTokens = 0, lastLoss = NaN;
+    let totalTokens = 0;
     const t0 = performance.now();
     model.training = true;
     try {
         for (let step = startStep; step < cfg.totalSteps; step++) {
+            // Errors name steps as the progress log does: the first optimizer step is "step 1".
+            const n = step + 1;
             const s0 = performance.now();
+            const lr = learningRate(schedule, step);
+            guard.checkLearningRate(n, lr);
             if (cfg.seed !== undefined) manualSeed((cfg.seed * 1000003 + step) % 2147483647);
             const micro = makeStep(step);
             const batches = micro.map((m) => m.batch);
@@ -118,19 +148,26 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
                     });
                 });
             });
-            const gradNorm = clip > 0 ? optimizer.clipGradNorm(clip) : NaN;
-            const lr = learningRate(schedule, step);
+            lastLoss = lossSum / targets;
+            // Checked before the update, so a bad step never reaches the weights, the log or a checkpoint.
+            guard.checkLoss(n, lastLoss);
+            // Without clipping the norm is still computed (an infinite max norm clips nothing): it is the check.
+            const gradNorm = optimizer.clipGradNorm(clip > 0 ? clip : Infinity);
+            guard.checkGradients(n, gradNorm);
             optimizer.step(lr);
             optimizer.zeroGrad();
-            lastLoss = lossSum / targets;
-            if (!Number.isFinite(lastLoss)) throw new Error(`${cfg.label}: loss is ${lastLoss} at step ${step + 1}; lower the learning rate`);
             recent.push(lastLoss);
             if (recent.length > 10) recent.shift();
             totalTokens += tokens;
             const seconds = (performance.now() - s0) / 1000;
-            log.record({ step, totalSteps: cfg.totalSteps, loss: lastLoss, lr, gradNorm, tokens, seconds }, (step + 1) % logEvery === 0 || step + 1 === cfg.totalSteps);
+            log.record({ step, totalSteps: cfg.totalSteps, loss: lastLoss, lr, gradNorm, tokens, seconds }, n % logEvery === 0 || n === cfg.totalSteps);
             cfg.onStep?.({ step, loss: lastLoss });
-            if ((ckptEvery > 0 && (step + 1) % ckptEvery === 0) || step + 1 === cfg.totalSteps) saveCheckpoint(ckptDir, trainable, optimizer, step + 1);
+            if ((ckptEvery > 0 && n % ckptEvery === 0) || n === cfg.totalSteps) {
+                // Finite gradients and lr can still overflow a weight (a huge lr): never persist that.
+                guard.checkWeights(n, "trainable", `the optimizer step made them so (learning rate ${lr}); ${lastCheckpoint}`);
+                saveCheckpoint(ckptDir, trainable, optimizer, { step: n, lastLoss, recentLosses: [...recent], totalSteps: cfg.totalSteps, checkpointEvery: ckptEvery });
+                lastCheckpoint = `the checkpoint of step ${n} is untouched`;
+            }
         }
     } finally {
         model.training = false;
@@ -144,40 +181,6 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
         meanLossLast10: recent.reduce((a, b) => a + b, 0) / Math.max(recent.length, 1),
         seconds,
         tokensPerSec: totalTokens / Math.max(seconds, 1e-9),
+        checkSeconds: guard.seconds,
     };
-}
-
-/** Writes into checkpoint.tmp, then swaps it in, so an interruption leaves the previous checkpoint intact. */
-function saveCheckpoint(dir: string, trainable: Trainable, optimizer: AdamW, step: number): void {
-    const tmp = `${dir}.tmp`, old = `${dir}.old`;
-    fs.rmSync(tmp, { recursive: true, force: true });
-    fs.mkdirSync(tmp, { recursive: true });
-    trainable.save(path.join(tmp, "weights"));
-    const raw = new Map([...optimizer.stateTensors()].map(([k, t]) => [k, tensorToRaw(t)]));
-    writeSafetensors(path.join(tmp, "optimizer.safetensors"), raw);
-    writeJsonAtomic(path.join(tmp, "state.json"), { step, optimizerSteps: optimizer.stepCount, savedAt: new Date().toISOString() });
-    fs.rmSync(old, { recursive: true, force: true });
-    if (fs.existsSync(dir)) fs.renameSync(dir, old);
-    fs.renameSync(tmp, dir);
-    fs.rmSync(old, { recursive: true, force: true });
-}
-
-function loadCheckpoint(dir: string, trainable: Trainable, optimizer: AdamW): number {
-    const state = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")) as { step: number; optimizerSteps: number };
-    trainable.load(path.join(dir, "weights"));
-    const file = path.join(dir, "optimizer.safetensors");
-    const { tensors } = readSafetensors(file);
-    const loaded = new Map([...tensors].map(([k, raw]) => [k, rawToTensor(raw, `${file}: ${k}`, optimizer.params[0]?.device ?? "cpu")]));
-    try {
-        optimizer.loadState(loaded, state.optimizerSteps);
-    } finally {
-        for (const t of loaded.values()) t.dispose();
-    }
-    return state.step;
-}
-
-function trimMetrics(file: string, startStep: number): void {
-    if (!fs.existsSync(file)) return;
-    const kept = fs.readFileSync(file, "utf8").split("\n").filter((l) => l && (JSON.parse(l) as { step: number }).step < startStep);
-    fs.writeFileSync(file, kept.map((l) => l + "\n").join(""));
 }

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { manualSeed, resolveDevice, initEngine } from "../engine/runtime.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
+import { writeDirAtomic } from "../io/atomicDir.ts";
 import { LoraAdapter } from "../lora/adapter.ts";
 import { loadAdapter } from "../lora/peft.ts";
 import { parameterCount } from "../model/config.ts";
@@ -116,7 +117,8 @@ export function runSft(cfg: SftConfig): TrainLoopResult & { outputDir: string } 
             seed: cfg.seed,
             flopsPerToken,
         });
-        trainable.save(outputDir);
+        // Whole-folder swap: a kill mid-save leaves the previous complete adapter (or none), never a mix.
+        writeDirAtomic(outputDir, (tmp) => trainable.save(tmp));
         return { ...result, outputDir };
     } finally {
         model.dispose();
