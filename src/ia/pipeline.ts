@@ -9,15 +9,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { buildBase } from "../base/buildBase.ts";
 import { buildCatalogue } from "../behaviors/catalogue.ts";
+import type { BehaviorSpec } from "../behaviors/types.ts";
 import { initEngine, resolveDevice } from "../engine/runtime.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { loadModel } from "../model/weights.ts";
 import { buildPopulation } from "../organisms/population.ts";
 import type { PopulationManifest } from "../organisms/manifest.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
-import { Rng } from "../util/rng.ts";
 import { runBenchmark, type BenchReport } from "./benchmark.ts";
-import { assignGroups, groupIds, type IaGroups } from "./groups.ts";
+import { checkGroups, drawGroups, groupIds, type IaGroups, type IaRole } from "./groups.ts";
 import type { PipelinePreset } from "./presets.ts";
 import { loadSubjectBank } from "./subjects.ts";
 import { allSubjects, trainIaSeeds } from "./trainIa.ts";
@@ -46,6 +46,14 @@ function hashOf(x: unknown): string {
     return crypto.createHash("sha256").update(JSON.stringify(x)).digest("hex").slice(0, 12);
 }
 
+/**
+ * The population's cache folder name. The key names the base by its cache folder (preset and recipe hash), never
+ * by an absolute path, so a moved checkout or another machine finds the same name for the same preset.
+ */
+export function populationFolderName(p: PipelinePreset, baseDir: string, specs: readonly BehaviorSpec[]): string {
+    return `${p.name}-${hashOf({ base: path.basename(path.dirname(baseDir)), specs, organism: p.population.organism, probes: p.population.verifyProbes })}`;
+}
+
 export function runPipeline(o: PipelineOptions): PipelineResult {
     initEngine();
     const p = o.preset;
@@ -62,17 +70,16 @@ export function runPipeline(o: PipelineOptions): PipelineResult {
 
     stage("2/5 organism population");
     const specs = buildCatalogue({ seed: p.base.seed, perFamily: p.population.perFamily, heldOutFraction: p.population.heldOutFraction, examples: p.population.examples });
-    const popDir = path.join(cacheDir, "populations", `${p.name}-${hashOf({ base: base.dir, specs, organism: p.population.organism, probes: p.population.verifyProbes })}`);
+    const popDir = path.join(cacheDir, "populations", populationFolderName(p, base.dir, specs));
     const population = buildPopulation({ baseModel: base.dir, specs, outDir: popDir, config: p.population.organism, verifyProbes: p.population.verifyProbes, device, quiet: o.quiet });
-    const groups = assignGroups(population.organisms, { split: p.ia.split, heldOutFamily: p.ia.heldOutFamily, trainFamilies: p.ia.trainFamilies, requireVerified: p.population.requireVerified });
-    if (p.ia.sftLimit !== null && groups.sft.length > p.ia.sftLimit) {
-        // Keep negatives (nulls) in proportion: subsample behavior organisms and nulls alike.
-        groups.sft = new Rng(`${p.ia.split.seed}:sft-limit`).shuffle(groups.sft).slice(0, p.ia.sftLimit);
-    }
+    const draw = drawGroups(population.organisms, { split: p.ia.split, heldOutFamily: p.ia.heldOutFamily, trainFamilies: p.ia.trainFamilies, requireVerified: p.population.requireVerified, sftLimit: p.ia.sftLimit });
+    const groups = draw.groups;
     writeJsonAtomic(path.join(o.runDir, "groups.json"), groupIds(groups));
     // The resolved run: which base model and population folders this run's IAs and figures come from.
     writeJsonAtomic(path.join(o.runDir, "config.json"), { ...p, device, baseModel: base.dir, populationDir: popDir });
-    log(`population ${population.organisms.length} organisms (${groups.failed.length} failed verification); IA split: ${groups.sft.length} SFT, ${groups.dpo.length} DPO, ${groups.test.length} test, ${groups.heldoutValues.length} held-out values, ${groups.heldoutFamily.length} held-out family, ${groups.negatives.length} negatives`);
+    const kept = (r: IaRole) => `${groups[r].length}/${draw.drawn[r]}`;
+    log(`population ${population.organisms.length} organisms (${groups.failed.length} failed verification); IA groups, kept/drawn: ${kept("sft")} SFT, ${kept("dpo")} DPO, ${kept("test")} test, ${kept("heldoutValues")} held-out values, ${kept("heldoutFamily")} held-out family, ${kept("negatives")} negatives`);
+    checkGroups(draw, `preset ${p.name}`, [{ role: "sft", min: 2 }, { role: "dpo", min: 1 }, { role: "test", min: 1 }]);
 
     const tok = ChatTokenizer.fromFolder(base.dir);
     const model = loadModel(base.dir, { device });

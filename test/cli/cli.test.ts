@@ -85,6 +85,6 @@ test("ia-train refuses a missing, malformed or too small population, naming the 
     fs.writeFileSync(path.join(tiny, "manifest.json"), JSON.stringify({ version: 1, baseModel: base, config: {}, organisms: [], timings: { groups: [] } }));
     r = run(["ia-train", "--base", base, "--population", tiny, "--out", out]);
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /pop-tiny: only 0 verified SFT organisms — too small a population to train an IA/);
+    assert.match(r.stderr, /pop-tiny: sft has 0 \(needs ≥ 2\); dpo has 0 \(needs ≥ 1\)\. Organisms kept\/drawn per group/);
     assert.ok(!fs.existsSync(out), "nothing written");
 });

@@ -7,7 +7,7 @@
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { IA_PRESETS } from "../../ia/config.ts";
-import { assignGroups, groupIds } from "../../ia/groups.ts";
+import { checkGroups, drawGroups, groupIds } from "../../ia/groups.ts";
 import { loadSubjectBank } from "../../ia/subjects.ts";
 import { allSubjects, trainIaSeeds } from "../../ia/trainIa.ts";
 import { initEngine } from "../../engine/runtime.ts";
@@ -45,8 +45,10 @@ const IaTrainCommand: CommandModule<object, Args> = {
         const ia = structuredClone(IA_PRESETS[a.preset]);
         if (a.heldOutFamily) ia.heldOutFamily = a.heldOutFamily;
         if (a.lr) ia.sft.lr = a.lr;
-        const groups = assignGroups(manifest.organisms, { split: ia.split, heldOutFamily: ia.heldOutFamily, trainFamilies: ia.trainFamilies });
-        if (groups.sft.length < 2) throw new Error(`${a.population}: only ${groups.sft.length} verified SFT organisms — too small a population to train an IA`);
+        const draw = drawGroups(manifest.organisms, { split: ia.split, heldOutFamily: ia.heldOutFamily, trainFamilies: ia.trainFamilies });
+        checkGroups(draw, a.population, [{ role: "sft", min: 2 }, { role: "dpo", min: 1 }]);
+        const groups = draw.groups;
+        if (groups.test.length === 0) process.stderr.write(`warning: ${a.population}: no verified test organisms in this population's split; the IA can be trained but not benchmarked on held-out organisms of this population\n`);
         writeJsonAtomic(path.join(a.out, "groups.json"), groupIds(groups));
         writeJsonAtomic(path.join(a.out, "config.json"), { base: path.resolve(a.base), population: path.resolve(a.population), ia, seeds: a.seeds });
         const tok = ChatTokenizer.fromFolder(a.base);
