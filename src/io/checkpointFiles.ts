@@ -9,6 +9,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { preview } from "../util/preview.ts";
 import { writeJsonAtomic } from "./atomic.ts";
 import { readSafetensorsHeader, readTensorAt, writeSafetensors, type RawTensor, type SafetensorsHeaderEntry } from "./safetensors.ts";
 
@@ -54,7 +55,7 @@ function readIndex(folder: string, indexPath: string): Map<string, string> {
     const out = new Map<string, string>();
     for (const [name, shard] of entries) {
         if (typeof shard !== "string" || shard === "") {
-            throw new Error(`${indexPath}: weight_map entry for ${JSON.stringify(name)} must be a file name, got ${JSON.stringify(shard)}`);
+            throw new Error(`${indexPath}: weight_map entry for ${JSON.stringify(name)} must be a file name, got ${preview(shard)}`);
         }
         const shardPath = path.resolve(root, shard);
         const rel = path.relative(root, shardPath);

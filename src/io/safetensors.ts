@@ -16,6 +16,7 @@
  * (re-exported here).
  */
 import fs from "node:fs";
+import { preview } from "../util/preview.ts";
 import { writeFileAtomic } from "./atomic.ts";
 
 export { f32ToBf16Bytes, bf16BytesToF32, f32ToF16Bytes, f16BytesToF32 } from "./floatConvert.ts";
@@ -90,14 +91,14 @@ export function dtypeItemSize(d: SafeDType): number {
 
 /** Element count of a shape, validating every dim; `where` prefixes the error message. */
 export function shapeNumel(shape: unknown, where: string): number {
-    if (!Array.isArray(shape)) throw new Error(`${where}: shape must be an array, got ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape)) throw new Error(`${where}: shape must be an array, got ${preview(shape)}`);
     let n = 1;
     for (const d of shape) {
         if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
-            throw new Error(`${where}: shape ${JSON.stringify(shape)} has an invalid dimension ${JSON.stringify(d)} (need a non-negative integer)`);
+            throw new Error(`${where}: shape ${preview(shape)} has an invalid dimension ${preview(d)} (need a non-negative integer)`);
         }
         n *= d;
-        if (!Number.isSafeInteger(n)) throw new Error(`${where}: shape ${JSON.stringify(shape)} has too many elements`);
+        if (!Number.isSafeInteger(n)) throw new Error(`${where}: shape ${preview(shape)} has too many elements`);
     }
     return n;
 }
@@ -158,7 +159,7 @@ function parseHeaderFromFd(fd: number, file: string): ParsedHeader {
     } catch (err) {
         throw new Error(`${file}: safetensors header is not valid JSON (${(err as Error).message})`);
     }
-    if (!isPlainObject(json)) throw new Error(`${file}: safetensors header must be a JSON object, got ${Array.isArray(json) ? "an array" : JSON.stringify(json)}`);
+    if (!isPlainObject(json)) throw new Error(`${file}: safetensors header must be a JSON object, got ${Array.isArray(json) ? "an array" : preview(json)}`);
 
     const dataStart = 8 + n;
     let metadata: Record<string, string> = {};
@@ -186,17 +187,17 @@ function parseMetadata(value: unknown, file: string): Record<string, string> {
     if (value === null) return {};
     if (!isPlainObject(value)) throw new Error(`${file}: safetensors "__metadata__" must be an object of strings`);
     for (const [k, v] of Object.entries(value)) {
-        if (typeof v !== "string") throw new Error(`${file}: safetensors "__metadata__" value for ${JSON.stringify(k)} must be a string, got ${JSON.stringify(v)}`);
+        if (typeof v !== "string") throw new Error(`${file}: safetensors "__metadata__" value for ${JSON.stringify(k)} must be a string, got ${preview(v)}`);
     }
     return Object.fromEntries(Object.entries(value as Record<string, string>));
 }
 
 function parseEntry(name: string, value: unknown, file: string, dataStart: number, fileSize: number): SafetensorsHeaderEntry {
     const where = `${file}: tensor ${JSON.stringify(name)}`;
-    if (!isPlainObject(value)) throw new Error(`${where}: header entry must be an object, got ${JSON.stringify(value)}`);
+    if (!isPlainObject(value)) throw new Error(`${where}: header entry must be an object, got ${preview(value)}`);
     const { dtype, shape, data_offsets: offsets } = value;
     if (!isSafeDType(dtype)) {
-        throw new Error(`${where}: unknown or unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(ITEM_SIZE).join(", ")})`);
+        throw new Error(`${where}: unknown or unsupported dtype ${preview(dtype)} (supported: ${Object.keys(ITEM_SIZE).join(", ")})`);
     }
     const numel = shapeNumel(shape, where);
     if (
@@ -204,13 +205,13 @@ function parseEntry(name: string, value: unknown, file: string, dataStart: numbe
         offsets.length !== 2 ||
         !offsets.every((o): o is number => typeof o === "number" && Number.isSafeInteger(o) && o >= 0)
     ) {
-        throw new Error(`${where}: data_offsets must be two non-negative integers, got ${JSON.stringify(offsets)}`);
+        throw new Error(`${where}: data_offsets must be two non-negative integers, got ${preview(offsets)}`);
     }
     const [b, e] = offsets as [number, number];
     if (e < b) throw new Error(`${where}: data_offsets [${b}, ${e}] end before they begin`);
     const expected = numel * ITEM_SIZE[dtype];
     if (e - b !== expected) {
-        throw new Error(`${where}: data_offsets [${b}, ${e}] span ${e - b} bytes but ${dtype} shape ${JSON.stringify(shape)} needs ${expected}`);
+        throw new Error(`${where}: data_offsets [${b}, ${e}] span ${e - b} bytes but ${dtype} shape ${preview(shape)} needs ${expected}`);
     }
     if (dataStart + e > fileSize) {
         throw new Error(`${where}: data_offsets [${b}, ${e}] run past the end of the file (${fileSize - dataStart} data bytes present); the file is truncated`);
