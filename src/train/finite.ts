@@ -70,6 +70,8 @@ export class FiniteGuard {
     private readonly all: Tensor[];
     /** Seconds spent in checks (reported by the loop: the guard's overhead). */
     seconds = 0;
+    /** Step of the last checkpoint on disk (set by the loop), named in errors: it is the one to go back to. */
+    lastCheckpoint: number | null = null;
 
     constructor(model: Transformer, private readonly params: readonly Tensor[], private readonly label: string) {
         this.labels = labelWeights(model);
@@ -86,7 +88,8 @@ export class FiniteGuard {
     }
 
     private fail(step: number, what: string, hint: string): never {
-        throw new NonFiniteError(step, `${this.label}: step ${step}: ${what}; ${hint}`);
+        const ckpt = this.lastCheckpoint === null ? "no checkpoint was written" : `the checkpoint of step ${this.lastCheckpoint} is untouched`;
+        throw new NonFiniteError(step, `${this.label}: step ${step}: ${what}; ${hint}; ${ckpt}`);
     }
 
     private time<R>(fn: () => R): R {

@@ -99,20 +99,19 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
     let startStep = 0, lastLoss = NaN;
     const recent: number[] = [];
     const logEvery = everyFromEnv("IA_LOG_EVERY") ?? cfg.logEvery ?? 10, ckptEvery = everyFromEnv("IA_CHECKPOINT_EVERY") ?? cfg.checkpointEvery ?? 100, clip = cfg.gradClip ?? 1.0;
-    let lastCheckpoint = "no checkpoint was written";
     try {
         const state = recoverCheckpoint(ckptDir);
         if (state) {
             startStep = loadCheckpoint(ckptDir, trainable, optimizer).step;
             lastLoss = state.lastLoss ?? NaN;
             recent.push(...(state.recentLosses ?? []));
-            lastCheckpoint = `the checkpoint of step ${startStep} is untouched`;
+            guard.lastCheckpoint = startStep;
             if (!cfg.quiet) process.stderr.write(`[${cfg.label}] resumed from step ${startStep} (${ckptDir})\n`);
         }
         // Rows past the resume point (or all rows, starting over) belong to steps that will run again.
         trimMetrics(metricsFile, startStep);
         // Step 0: weights loaded with NaN/Inf (model, frozen adapters, checkpoint) fail before any work.
-        guard.checkWeights(startStep, "all", `they were loaded that way; ${lastCheckpoint}`);
+        guard.checkWeights(startStep, "all", "the weights were loaded that way, training did not start");
     } catch (err) {
         optimizer.dispose();
         throw err;
@@ -164,9 +163,9 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
             cfg.onStep?.({ step, loss: lastLoss });
             if ((ckptEvery > 0 && n % ckptEvery === 0) || n === cfg.totalSteps) {
                 // Finite gradients and lr can still overflow a weight (a huge lr): never persist that.
-                guard.checkWeights(n, "trainable", `the optimizer step made them so (learning rate ${lr}); ${lastCheckpoint}`);
+                guard.checkWeights(n, "trainable", `after the optimizer step (learning rate ${lr})`);
                 saveCheckpoint(ckptDir, trainable, optimizer, { step: n, lastLoss, recentLosses: [...recent], totalSteps: cfg.totalSteps, checkpointEvery: ckptEvery });
-                lastCheckpoint = `the checkpoint of step ${n} is untouched`;
+                guard.lastCheckpoint = n;
             }
         }
     } finally {
