@@ -108,7 +108,9 @@ test("529 overloaded_error and 500 api_error are retried", async () => {
 
 test("timeout against a silent server", async () => {
     const s = await serve(() => ({ hang: true }));
-    await assert.rejects(provider(s.url, { retry: { ...FAST_RETRY, timeoutMs: 60, maxRetries: 2 } }).complete(hello), (e: unknown) => e instanceof ProviderError && e.kind === "timeout" && e.attempts === 3);
+    // The fake server shares the client's event loop: a timeout much shorter than a busy machine's scheduling
+    // delay aborts the request before the server has read it (seen at 60 ms on 2 loaded cores).
+    await assert.rejects(provider(s.url, { retry: { ...FAST_RETRY, timeoutMs: 250, maxRetries: 2 } }).complete(hello), (e: unknown) => e instanceof ProviderError && e.kind === "timeout" && e.attempts === 3);
     assert.equal(s.requests.length, 3);
 });
 
