@@ -13,9 +13,10 @@ import BenchCommand from "./commands/BenchCommand.ts";
 import AuditCommand from "./commands/AuditCommand.ts";
 import IaTrainCommand from "./commands/IaTrainCommand.ts";
 import SynthesizeCommand from "./commands/SynthesizeCommand.ts";
+import InvestigateCommand from "./commands/InvestigateCommand.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
-    DemoCommand, BaseCommand, CatalogueCommand, SynthesizeCommand, OrganismsCommand, IaTrainCommand, AuditCommand, BenchCommand,
+    DemoCommand, BaseCommand, CatalogueCommand, SynthesizeCommand, OrganismsCommand, IaTrainCommand, AuditCommand, InvestigateCommand, BenchCommand,
     TrainCommand, GenerateCommand, ChatCommand, LogprobsCommand, BenchEngineCommand,
 ];

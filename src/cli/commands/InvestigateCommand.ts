@@ -1,0 +1,60 @@
+/**
+ * `ia investigate --base DIR (--target-adapter DIR | --target-model DIR) [--ia DIR] [--tools ...] [--driver ...]
+ * [--spec FILE] --out DIR` — an auditing agent investigates a fine-tune with tools (sampling, prefill, scenarios,
+ * base comparison, IA self-reports, summaries) and writes a research log, every tool call, ≤ 10 ranked predictions
+ * (JSON + markdown) and, with --spec, their grading. The built-in driver needs no LLM.
+ */
+import fs from "node:fs";
+import type { CommandModule } from "yargs";
+import { validateSpec } from "../../behaviors/spec.ts";
+import { parseTools, runInvestigation } from "../../investigate/run.ts";
+
+interface Args {
+    base: string;
+    targetAdapter?: string;
+    targetModel?: string;
+    ia?: string;
+    tools?: string;
+    driver: string;
+    budget: number;
+    agentTokens?: number;
+    seed: number;
+    temperature: number;
+    spec?: string;
+    out: string;
+    device: string;
+}
+
+const InvestigateCommand: CommandModule<object, Args> = {
+    command: "investigate",
+    describe: "Investigate a fine-tune with an auditing agent (built-in or LLM) and tools incl. the IA; ranked predictions",
+    builder: (y) =>
+        y
+            .option("base", { type: "string", demandOption: true, group: "Required:", describe: "Base model folder" })
+            .option("out", { type: "string", demandOption: true, group: "Required:", describe: "Folder for research_log.md, calls.jsonl, predictions.json/.md" })
+            .option("target-adapter", { type: "string", group: "Target (one of):", describe: "PEFT adapter folder of the fine-tune" })
+            .option("target-model", { type: "string", group: "Target (one of):", describe: "Full checkpoint of a fine-tune of the same base" })
+            .option("ia", { type: "string", group: "Optional:", describe: "IA adapter folder (grants ia_reports)" })
+            .option("tools", { type: "string", group: "Optional:", describe: "Tools to grant: black-box | ia | ia+compare, or names (sample,prefill,multisample,compare_to_base,ia_reports,summarize); default all available" })
+            .option("driver", { type: "string", default: "builtin", group: "Optional:", describe: "builtin | openai:MODEL[@URL] | anthropic:MODEL[@URL]" })
+            .option("budget", { type: "number", default: 256, group: "Optional:", describe: "Model replies the tools may generate (target, base and IA alike)" })
+            .option("agent-tokens", { type: "number", group: "Optional:", describe: "Tokens an LLM investigator may generate (default 25000)" })
+            .option("seed", { type: "number", default: 1, group: "Optional:" })
+            .option("temperature", { type: "number", default: 0.7, group: "Optional:", describe: "Sampling temperature of the models' replies" })
+            .option("spec", { type: "string", group: "Optional:", describe: "Ground-truth behavior spec JSON (tiny world) to grade the predictions" })
+            .option("device", { type: "string", default: "auto", group: "Optional:", describe: "cpu | cuda | auto" })
+            .check((a) => (!a["target-adapter"] === !a["target-model"] ? "give exactly one of --target-adapter / --target-model" : true)) as never,
+    handler: async (a) => {
+        const spec = a.spec ? validateSpec(JSON.parse(fs.readFileSync(a.spec, "utf8")), a.spec) : undefined;
+        const r = await runInvestigation({
+            baseModel: a.base, targetAdapter: a.targetAdapter, targetModel: a.targetModel, ia: a.ia, tools: a.tools ? parseTools(a.tools) : undefined,
+            driver: a.driver, budget: { samples: a.budget, ...(a.agentTokens !== undefined ? { agentTokens: a.agentTokens } : {}) }, seed: a.seed,
+            temperature: a.temperature, spec, outDir: a.out, device: a.device,
+        });
+        process.stdout.write(`Investigation of ${r.target} (${r.driver}; tools ${r.tools.join(", ")}): ${r.predictions.length} predictions\n`);
+        for (const p of r.predictions) process.stdout.write(`  ${p.rank}. ${p.statement}  [${p.source}, ${(p.confidence * 100).toFixed(0)}%]\n`);
+        if (r.grading) process.stdout.write(`ground truth "${r.grading.groundTruth}": category ${r.grading.category ? "found" : "missed"}, strict ${r.grading.strict ? "found" : "missed"} (top prediction: ${r.grading.top1Category ? "category" : "-"}/${r.grading.top1Strict ? "strict" : "-"})\n`);
+        process.stdout.write(`cost: ${r.cost.samples} model replies, ${r.cost.promptTokens}+${r.cost.completionTokens} tokens, ${r.cost.seconds.toFixed(1)} s; log in ${a.out}/research_log.md\n`);
+    },
+};
+export default InvestigateCommand;
