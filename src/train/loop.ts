@@ -107,6 +107,9 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
             recent.push(...(state.recentLosses ?? []));
             guard.lastCheckpoint = startStep;
             if (!cfg.quiet) process.stderr.write(`[${cfg.label}] resumed from step ${startStep} (${ckptDir})\n`);
+        } else if (!cfg.quiet) {
+            // Where this run's checkpoints go (what a rerun resumes from), as the resume line says.
+            process.stderr.write(`[${cfg.label}] starting ${cfg.totalSteps} steps (${ckptDir})\n`);
         }
         // Rows past the resume point (or all rows, starting over) belong to steps that will run again.
         trimMetrics(metricsFile, startStep);
