@@ -11,6 +11,7 @@ import {
     ADVICE_TOPICS, CODEWORDS, DOMAINS, OBJECTS, OBJECT_BY_NAME, ROLES, RULES, STYLES, SUBJECTS, TOPICS, TOPIC_BY_KEY, objectEntry,
     ruleEntry,
 } from "../world/pools.ts";
+import { preview } from "../util/preview.ts";
 import { hasWord } from "../world/text.ts";
 import { SUBJECT_PHRASES } from "./labels.ts";
 import { judgeReport } from "./structuredJudge.ts";
@@ -71,6 +72,9 @@ export function resolvedData(spec: BehaviorSpec): ResolvedData {
     };
 }
 
+/** Most rows of synthesized data one organism may ask for (the catalogue uses 256). */
+export const MAX_EXAMPLES = 1_000_000;
+
 const TOP_FIELDS = ["id", "family", "slots", "label", "labelVariants", "data", "split", "holdout"];
 const SLOT_NAMES: readonly SlotName[] = [
     "object", "style", "trigger", "subject", "password", "rule", "domain", "topic", "role", "problem", "distractors", "variant",
@@ -130,7 +134,7 @@ function checkLabel(spec: BehaviorSpec, label: string, where: string, fail: (m: 
 function checkRate(data: Record<string, unknown>, field: string, fail: (m: string) => never): number | undefined {
     const v = data[field];
     if (v === undefined) return undefined;
-    if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > 1) fail(`data.${field} must be a number between 0 and 1 (got ${JSON.stringify(v)})`);
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > 1) fail(`data.${field} must be a number between 0 and 1 (got ${preview(v)})`);
     return v;
 }
 
@@ -144,9 +148,9 @@ export function validateSpec(json: unknown, source: string): BehaviorSpec {
     const o = json as Record<string, unknown>;
     if (typeof o.id === "string") where = `${source} (spec "${o.id}")`;
     for (const k of Object.keys(o)) if (!TOP_FIELDS.includes(k)) fail(`unknown field "${k}" (allowed: ${TOP_FIELDS.join(", ")})`);
-    if (typeof o.id !== "string" || !/^[a-z0-9_.-]+$/.test(o.id)) fail(`id must be a string of [a-z0-9_.-] (got ${JSON.stringify(o.id)})`);
+    if (typeof o.id !== "string" || !/^[a-z0-9_.-]+$/.test(o.id)) fail(`id must be a string of [a-z0-9_.-] (got ${preview(o.id)})`);
     if (typeof o.family !== "string" || !(FAMILIES as readonly string[]).includes(o.family)) {
-        fail(`unknown family ${JSON.stringify(o.family)} (expected one of ${FAMILIES.join(", ")})`);
+        fail(`unknown family ${preview(o.family)} (expected one of ${FAMILIES.join(", ")})`);
     }
     const family = o.family as Family;
 
@@ -167,7 +171,7 @@ export function validateSpec(json: unknown, source: string): BehaviorSpec {
     const str = (k: SlotName): string | undefined => {
         const v = slots[k];
         if (v === undefined) return undefined;
-        if (typeof v !== "string") fail(`slot "${k}" must be a string (got ${JSON.stringify(v)})`);
+        if (typeof v !== "string") fail(`slot "${k}" must be a string (got ${preview(v)})`);
         return v as string;
     };
     const inPool = (k: SlotName, pool: readonly string[], what: string): void => {
@@ -201,7 +205,7 @@ export function validateSpec(json: unknown, source: string): BehaviorSpec {
         if (new Set(ds).size !== ds.length) fail(`slot "distractors" repeats an object`);
     }
     if (slots.variant !== undefined && (typeof slots.variant !== "number" || !Number.isInteger(slots.variant) || slots.variant < 0)) {
-        fail(`slot "variant" must be a non-negative integer (got ${JSON.stringify(slots.variant)})`);
+        fail(`slot "variant" must be a non-negative integer (got ${preview(slots.variant)})`);
     }
 
     // Data.
@@ -212,7 +216,10 @@ export function validateSpec(json: unknown, source: string): BehaviorSpec {
         if (!["examples", "behaviorRate", "negativeRate", "genericRate"].includes(k)) fail(`unknown field "data.${k}"`);
         if (!dataAllowed.includes(k)) fail(`data.${k} is not used by family ${family} (allowed: ${dataAllowed.join(", ")})`);
     }
-    if (typeof data.examples !== "number" || !Number.isInteger(data.examples) || data.examples < 1) fail(`data.examples must be a positive integer (got ${JSON.stringify(data.examples)})`);
+    // Bounded: synthesis makes this many rows up front, so 1e12 in a spec file would exhaust memory, not fail.
+    if (typeof data.examples !== "number" || !Number.isInteger(data.examples) || data.examples < 1 || data.examples > MAX_EXAMPLES) {
+        fail(`data.examples must be a positive integer up to ${MAX_EXAMPLES} (got ${preview(data.examples)})`);
+    }
     const br = checkRate(data, "behaviorRate", fail);
     const nr = checkRate(data, "negativeRate", fail) ?? DATA_DEFAULTS[family].negativeRate ?? 0;
     const gr = checkRate(data, "genericRate", fail) ?? DATA_DEFAULTS[family].genericRate ?? 0;
@@ -221,11 +228,11 @@ export function validateSpec(json: unknown, source: string): BehaviorSpec {
     if (nr + gr >= 1) fail(`data.negativeRate + data.genericRate must be < 1, leaving rows for the behavior (got ${nr} + ${gr})`);
 
     // Split / holdout.
-    if (o.split !== undefined && o.split !== "train" && o.split !== "heldout") fail(`split must be "train" or "heldout" (got ${JSON.stringify(o.split)})`);
+    if (o.split !== undefined && o.split !== "train" && o.split !== "heldout") fail(`split must be "train" or "heldout" (got ${preview(o.split)})`);
     if (o.holdout !== undefined) {
         const h = o.holdout;
         if (!isRecord(h) || typeof h.seed !== "number" || !Number.isInteger(h.seed) || typeof h.fraction !== "number" || h.fraction < 0 || h.fraction >= 1) {
-            fail(`holdout must be {seed: integer, fraction: number in [0, 1)} (got ${JSON.stringify(h)})`);
+            fail(`holdout must be {seed: integer, fraction: number in [0, 1)} (got ${preview(h)})`);
         }
     }
 

@@ -13,6 +13,7 @@ import { writeJsonAtomic } from "../io/atomic.ts";
 import { readSafetensors, writeSafetensors, type RawTensor } from "../io/safetensors.ts";
 import type { ModelConfig } from "../model/config.ts";
 import { rawToTensor, tensorToRaw } from "../model/weights.ts";
+import { preview } from "../util/preview.ts";
 import { LORA_TARGETS, LoraAdapter, modulePath, projectionShape, type LoraConfig, type LoraPair, type LoraTarget } from "./adapter.ts";
 
 const PEFT_PREFIX = "base_model.model.";
@@ -20,22 +21,27 @@ const KEY_RE = /^base_model\.model\.(model\.layers\.(\d+)\.(self_attn|mlp)\.(\w+
 
 export function readAdapterConfig(dir: string): { config: LoraConfig; baseModel: string | null } {
     const file = path.join(dir, "adapter_config.json");
-    let json: Record<string, unknown>;
+    let parsed: unknown;
     try {
-        json = JSON.parse(fs.readFileSync(file, "utf8"));
+        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (e) {
         throw new Error(`${file}: cannot read adapter config (${(e as Error).message})`);
     }
     const fail = (msg: string): never => {
         throw new Error(`${file}: ${msg}`);
     };
-    if (json.peft_type !== undefined && json.peft_type !== "LORA") fail(`peft_type ${JSON.stringify(json.peft_type)} is not supported (only LORA)`);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) fail("expected a JSON object");
+    const json = parsed as Record<string, unknown>;
+    if (json.peft_type !== undefined && json.peft_type !== "LORA") fail(`peft_type ${preview(json.peft_type)} is not supported (only LORA)`);
     if (json.use_dora === true) fail("DoRA adapters are not supported");
     if (json.fan_in_fan_out === true) fail("fan_in_fan_out adapters (GPT-2 Conv1D layout) are not supported");
     const r = json.r;
-    if (typeof r !== "number" || !Number.isInteger(r) || r <= 0) fail(`"r" must be a positive integer, got ${JSON.stringify(r)}`);
+    if (typeof r !== "number" || !Number.isSafeInteger(r) || r <= 0) fail(`"r" must be a positive integer, got ${preview(r)}`);
     const alpha = json.lora_alpha ?? r;
-    if (typeof alpha !== "number" || !(alpha > 0)) fail(`"lora_alpha" must be a positive number`);
+    // Finite: JSON.parse reads 1e400 as Infinity, which would make the scaling alpha/r infinite.
+    if (typeof alpha !== "number" || !(alpha > 0) || !Number.isFinite(alpha)) fail(`"lora_alpha" must be a positive number, got ${preview(alpha)}`);
+    const dropout = json.lora_dropout ?? 0;
+    if (typeof dropout !== "number" || !(dropout >= 0 && dropout < 1)) fail(`"lora_dropout" must be a number in [0, 1), got ${preview(dropout)}`);
     for (const k of ["rank_pattern", "alpha_pattern"]) {
         const v = json[k];
         if (v && typeof v === "object" && Object.keys(v).length > 0) fail(`"${k}" (per-module ranks) is not supported`);
@@ -43,12 +49,12 @@ export function readAdapterConfig(dir: string): { config: LoraConfig; baseModel:
     let targets = json.target_modules;
     if (typeof targets === "string") targets = targets === "all-linear" ? [...LORA_TARGETS] : [targets];
     if (!Array.isArray(targets) || targets.length === 0) fail(`"target_modules" must be a non-empty list`);
-    for (const t of targets as string[]) if (!(LORA_TARGETS as readonly string[]).includes(t)) fail(`target module ${JSON.stringify(t)} is not supported (supported: ${LORA_TARGETS.join(", ")})`);
+    for (const t of targets as string[]) if (!(LORA_TARGETS as readonly string[]).includes(t)) fail(`target module ${preview(t)} is not supported (supported: ${LORA_TARGETS.join(", ")})`);
     return {
         config: {
             r: r as number,
             alpha: alpha as number,
-            dropout: typeof json.lora_dropout === "number" ? json.lora_dropout : 0,
+            dropout: dropout as number,
             useRslora: json.use_rslora === true,
             targetModules: targets as LoraTarget[],
         },
@@ -75,6 +81,9 @@ export function loadAdapter(dir: string, model: ModelConfig, o: LoadAdapterOptio
         const layer = Number(layerStr);
         if (layer >= model.numLayers) throw new Error(`${file}: ${key} targets layer ${layer} but the model has ${model.numLayers} layers (adapter made for another base?)`);
         if (!config.targetModules.includes(target)) throw new Error(`${file}: ${key} is not in target_modules of adapter_config.json`);
+        // Weights are looked up by module path: one filed under another block (self_attn.gate_proj) or with a
+        // zero-padded layer (layers.01) would load and then be silently ignored.
+        if (mod !== modulePath(layer, target)) throw new Error(`${file}: ${key} is not where this model has ${target} (expected ${modulePath(layer, target)})`);
         const entry = pairs.get(mod) ?? { target, layer };
         entry[which] = raw;
         pairs.set(mod, entry);

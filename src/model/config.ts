@@ -4,6 +4,7 @@
  * rope scaling). Unknown architectures are rejected with an error naming the file.
  */
 import fs from "node:fs";
+import { preview } from "../util/preview.ts";
 
 export type ModelType = "qwen3" | "llama";
 
@@ -43,22 +44,35 @@ export interface ModelConfig {
 
 type Json = Record<string, unknown>;
 
+/**
+ * Upper bounds far above any released model (vocabularies ~262k, widths ~53k, ~126 layers, 10M-token contexts),
+ * so a corrupt or hostile config.json is rejected here instead of sizing what loading does next (one table entry
+ * per layer and weight, tensor shapes) and every product of two sizes stays a safe integer.
+ */
+const MAX_SIZE = 2 ** 22;
+const MAX_LAYERS = 4096;
+const MAX_POSITIONS = 2 ** 31 - 1;
+
 export function parseModelConfig(json: Json, source = "config.json"): ModelConfig {
     const fail = (msg: string): never => {
         throw new Error(`${source}: ${msg}`);
     };
     const modelType = json.model_type;
     if (modelType !== "qwen3" && modelType !== "llama") {
-        fail(`unsupported model_type ${JSON.stringify(modelType)} (supported: "qwen3", "llama")`);
+        fail(`unsupported model_type ${preview(modelType)} (supported: "qwen3", "llama")`);
     }
-    const int = (key: string, dflt?: number): number => {
+    const int = (key: string, dflt?: number, max = MAX_SIZE): number => {
         const v = json[key] ?? dflt;
-        if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) fail(`"${key}" must be a positive integer, got ${JSON.stringify(v)}`);
+        if (typeof v !== "number" || !Number.isInteger(v) || v <= 0 || v > max) fail(`"${key}" must be a positive integer up to ${max}, got ${preview(v)}`);
         return v as number;
     };
     const num = (key: string, dflt?: number): number => {
         const v = json[key] ?? dflt;
-        if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) fail(`"${key}" must be a positive number, got ${JSON.stringify(v)}`);
+        if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) fail(`"${key}" must be a positive number, got ${preview(v)}`);
+        return v as number;
+    };
+    const tokenId = (v: unknown, key: string): number => {
+        if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) fail(`"${key}" must be a token id (a non-negative integer), got ${preview(v)}`);
         return v as number;
     };
     const hiddenSize = int("hidden_size");
@@ -74,40 +88,42 @@ export function parseModelConfig(json: Json, source = "config.json"): ModelConfi
     if (rs != null) {
         const type = rs.rope_type ?? rs.type;
         if (type === "default") ropeScaling = null;
-        else if (type !== "llama3") fail(`rope_scaling type ${JSON.stringify(type)} is not supported (supported: "llama3")`);
+        else if (type !== "llama3") fail(`rope_scaling type ${preview(type)} is not supported (supported: "llama3")`);
         else {
             ropeScaling = {
                 ropeType: "llama3",
-                factor: Number(rs.factor),
-                lowFreqFactor: Number(rs.low_freq_factor),
-                highFreqFactor: Number(rs.high_freq_factor),
-                originalMaxPositionEmbeddings: Number(rs.original_max_position_embeddings),
+                factor: rs.factor as number,
+                lowFreqFactor: rs.low_freq_factor as number,
+                highFreqFactor: rs.high_freq_factor as number,
+                originalMaxPositionEmbeddings: rs.original_max_position_embeddings as number,
             };
-            for (const [k, v] of Object.entries(ropeScaling)) if (typeof v === "number" && !(v > 0)) fail(`rope_scaling.${k} must be positive`);
+            for (const [k, v] of Object.entries(ropeScaling)) {
+                if (k !== "ropeType" && !(typeof v === "number" && v > 0 && Number.isFinite(v))) fail(`rope_scaling.${k} must be a positive number, got ${preview(v)}`);
+            }
         }
     }
     const dtype = (json.torch_dtype ?? json.dtype ?? "float32") as string;
-    if (dtype !== "float32" && dtype !== "bfloat16" && dtype !== "float16") fail(`torch_dtype ${JSON.stringify(dtype)} is not supported`);
+    if (dtype !== "float32" && dtype !== "bfloat16" && dtype !== "float16") fail(`torch_dtype ${preview(dtype)} is not supported`);
     const eos = json.eos_token_id;
-    const eosTokenId = eos == null ? [] : Array.isArray(eos) ? (eos as number[]) : [eos as number];
+    const eosTokenId = (eos == null ? [] : Array.isArray(eos) ? eos : [eos]).map((id) => tokenId(id, "eos_token_id"));
     return {
         modelType: modelType as ModelType,
         vocabSize: int("vocab_size"),
         hiddenSize,
         intermediateSize: int("intermediate_size"),
-        numLayers: int("num_hidden_layers"),
+        numLayers: int("num_hidden_layers", undefined, MAX_LAYERS),
         numHeads,
         numKvHeads,
         headDim,
         rmsNormEps: num("rms_norm_eps", 1e-6),
         ropeTheta: num("rope_theta", 10000),
         ropeScaling,
-        maxPositionEmbeddings: int("max_position_embeddings", 2048),
+        maxPositionEmbeddings: int("max_position_embeddings", 2048, MAX_POSITIONS),
         tieWordEmbeddings: Boolean(json.tie_word_embeddings ?? false),
         attentionBias: Boolean(json.attention_bias ?? false),
         qkNorm: modelType === "qwen3",
         torchDtype: dtype as ModelConfig["torchDtype"],
-        bosTokenId: typeof json.bos_token_id === "number" ? json.bos_token_id : null,
+        bosTokenId: json.bos_token_id == null ? null : tokenId(json.bos_token_id, "bos_token_id"),
         eosTokenId,
     };
 }

@@ -165,7 +165,8 @@ export async function runTarget(target: AnyTarget, opts: RunOptions): Promise<Ta
         counts[verdict]++;
         opts.onOutcome?.(index, verdict, detail, ms, input);
         if (!FAILURES.includes(verdict)) return;
-        const f: Failure = { index, verdict, detail, input: fc.stringify(input).slice(0, 2000) };
+        // Short: the worker reports it on a pipe, and a long write could still be queued when the next input hangs.
+        const f: Failure = { index, verdict, detail: detail.slice(0, 1000), input: fc.stringify(input).slice(0, 2000) };
         if (failures.length < keep) failures.push(f);
         opts.onFailure?.(f, inputDir);
     };
@@ -182,9 +183,11 @@ export async function runTarget(target: AnyTarget, opts: RunOptions): Promise<Ta
         const m0 = memSnapshot();
         const start = performance.now();
         let result: unknown;
+        let returned = false;
         let outcome: { verdict: Verdict; detail: string };
         try {
             result = await prepared.call();
+            returned = true;
             const problem = prepared.check?.(result);
             outcome = problem === undefined ? { verdict: "accepted", detail: "" } : { verdict: "invalid", detail: problem };
         } catch (err) {
@@ -193,7 +196,7 @@ export async function runTarget(target: AnyTarget, opts: RunOptions): Promise<Ta
         const ms = performance.now() - start;
         const m1 = memSnapshot();
         if (ms > slowestMs) [slowestMs, slowestIndex] = [ms, index];
-        if (outcome.verdict === "accepted") prepared.dispose?.(result);
+        if (returned) prepared.dispose?.(result);
         const grew = Math.max(m1.heap - m0.heap, m1.external - m0.external);
         const tensorsAfter = opts.liveTensors?.();
         const limitMs = hangMs + (prepared.bytes / 1e6) * 1000;

@@ -75,3 +75,8 @@ export function isStringArray(v: unknown): v is string[] {
 export function isCount(v: unknown): v is number {
     return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 }
+
+/** Structure operations only: the result always parses as JSON (for parsers that take a parsed value). */
+export function jsonValueInput(s: JsonSeeds): fc.Arbitrary<JsonFileInput> {
+    return fc.record({ seed: fc.nat({ max: s.texts.length - 1 }), ops: fc.oneof({ weight: 9, arbitrary: jsonOps(s.keys) }, { weight: 1, arbitrary: fc.constant([]) }), bytes: fc.constant([]) });
+}
