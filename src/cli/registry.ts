@@ -14,9 +14,10 @@ import AuditCommand from "./commands/AuditCommand.ts";
 import IaTrainCommand from "./commands/IaTrainCommand.ts";
 import SynthesizeCommand from "./commands/SynthesizeCommand.ts";
 import InvestigateCommand from "./commands/InvestigateCommand.ts";
+import McpCommand from "./commands/McpCommand.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
-    DemoCommand, BaseCommand, CatalogueCommand, SynthesizeCommand, OrganismsCommand, IaTrainCommand, AuditCommand, InvestigateCommand, BenchCommand,
+    DemoCommand, BaseCommand, CatalogueCommand, SynthesizeCommand, OrganismsCommand, IaTrainCommand, AuditCommand, InvestigateCommand, McpCommand, BenchCommand,
     TrainCommand, GenerateCommand, ChatCommand, LogprobsCommand, BenchEngineCommand,
 ];

@@ -1,0 +1,58 @@
+/**
+ * `ia mcp --base DIR (--target-adapter DIR | --target-model DIR) [--ia DIR] [--tools ...] [--budget N] [--log DIR]` —
+ * serve the investigation tools for one target over MCP (stdio). stdout carries the protocol; the call log and
+ * research log go to --log.
+ */
+import type { CommandModule } from "yargs";
+import { Budget } from "../../investigate/budget.ts";
+import { InvestigationLog } from "../../investigate/callLog.ts";
+import { EngineTarget } from "../../investigate/engineTarget.ts";
+import { serveStdio } from "../../investigate/mcpServer.ts";
+import { parseTools } from "../../investigate/run.ts";
+import { ToolBox } from "../../investigate/tools.ts";
+import { TOOL_NAMES } from "../../investigate/types.ts";
+
+interface Args {
+    base: string;
+    targetAdapter?: string;
+    targetModel?: string;
+    ia?: string;
+    tools?: string;
+    budget: number;
+    seed: number;
+    temperature: number;
+    log?: string;
+    device: string;
+}
+
+const McpCommand: CommandModule<object, Args> = {
+    command: "mcp",
+    describe: "Serve the investigation tools for one target over MCP (stdio)",
+    builder: (y) =>
+        y
+            .option("base", { type: "string", demandOption: true, group: "Required:", describe: "Base model folder" })
+            .option("target-adapter", { type: "string", group: "Target (one of):", describe: "PEFT adapter folder of the fine-tune" })
+            .option("target-model", { type: "string", group: "Target (one of):", describe: "Full checkpoint of a fine-tune of the same base" })
+            .option("ia", { type: "string", group: "Optional:", describe: "IA adapter folder (grants ia_reports)" })
+            .option("tools", { type: "string", group: "Optional:", describe: "Tools to expose (names or black-box | ia | ia+compare); default all available" })
+            .option("budget", { type: "number", default: 1000, group: "Optional:", describe: "Model replies the tools may generate in this session" })
+            .option("seed", { type: "number", default: 1, group: "Optional:" })
+            .option("temperature", { type: "number", default: 0.7, group: "Optional:" })
+            .option("log", { type: "string", group: "Optional:", describe: "Folder for calls.jsonl and research_log.md" })
+            .option("device", { type: "string", default: "auto", group: "Optional:", describe: "cpu | cuda | auto" })
+            .check((a) => (!a["target-adapter"] === !a["target-model"] ? "give exactly one of --target-adapter / --target-model" : true)) as never,
+    handler: async (a) => {
+        const budget = new Budget({ samples: a.budget });
+        const responder = new EngineTarget({ baseModel: a.base, targetAdapter: a.targetAdapter, targetModel: a.targetModel, ia: a.ia, device: a.device });
+        try {
+            const granted = a.tools ? parseTools(a.tools) : TOOL_NAMES.filter((t) => (t !== "ia_reports" || responder.hasIa) && (t !== "compare_to_base" || responder.hasBase));
+            const log = new InvestigationLog(a.log ?? null, `MCP session on ${responder.description}`);
+            const tools = new ToolBox({ responder, granted, budget, log, seed: a.seed, temperature: a.temperature });
+            process.stderr.write(`[mcp] serving ${granted.join(", ")} for ${responder.description} on stdio\n`);
+            await serveStdio(tools);
+        } finally {
+            responder.dispose();
+        }
+    },
+};
+export default McpCommand;
