@@ -15,9 +15,10 @@ import IaTrainCommand from "./commands/IaTrainCommand.ts";
 import SynthesizeCommand from "./commands/SynthesizeCommand.ts";
 import InvestigateCommand from "./commands/InvestigateCommand.ts";
 import McpCommand from "./commands/McpCommand.ts";
+import InvestigateBenchCommand from "./commands/InvestigateBenchCommand.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
-    DemoCommand, BaseCommand, CatalogueCommand, SynthesizeCommand, OrganismsCommand, IaTrainCommand, AuditCommand, InvestigateCommand, McpCommand, BenchCommand,
+    DemoCommand, BaseCommand, CatalogueCommand, SynthesizeCommand, OrganismsCommand, IaTrainCommand, AuditCommand, InvestigateCommand, McpCommand, InvestigateBenchCommand, BenchCommand,
     TrainCommand, GenerateCommand, ChatCommand, LogprobsCommand, BenchEngineCommand,
 ];

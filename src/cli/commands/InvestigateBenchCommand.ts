@@ -1,0 +1,32 @@
+/**
+ * `ia investigate-bench --run DIR --out DIR [--group test|dpo] [--seeds 1,...,8] [--budget N]` — investigator success
+ * per affordance (black-box; + IA; + IA + compare-to-base) on a pipeline run's organisms. Choose settings with
+ * `--group dpo` (validation) only; report `--group test`.
+ */
+import type { CommandModule } from "yargs";
+import { runInvestigateBench } from "../../investigate/bench.ts";
+
+interface Args { run: string; out: string; group: string; seeds: string; budget: number; limit?: number; iaStage: string; toolSets?: string }
+
+const InvestigateBenchCommand: CommandModule<object, Args> = {
+    command: "investigate-bench",
+    describe: "Investigator success per tool set (black-box, +IA, +IA+compare) on a pipeline run's held-out organisms",
+    builder: (y) =>
+        y
+            .option("run", { type: "string", demandOption: true, group: "Required:", describe: "A finished pipeline run folder (ia demo / ia bench), e.g. runs/demo" })
+            .option("out", { type: "string", demandOption: true, group: "Required:", describe: "Folder for investigate-bench.json/.md and every audit's files" })
+            .option("group", { type: "string", default: "test", choices: ["test", "dpo", "heldoutValues", "heldoutFamily"], group: "Optional:", describe: "Organism group (dpo = validation: the only one to tune on)" })
+            .option("seeds", { type: "string", default: "1,2,3,4,5,6,7,8", group: "Optional:" })
+            .option("budget", { type: "number", default: 256, group: "Optional:", describe: "Model replies per audit, equal for every tool set" })
+            .option("limit", { type: "number", group: "Optional:", describe: "At most this many organisms" })
+            .option("ia-stage", { type: "string", default: "ia-dpo", group: "Optional:", describe: "ia-dpo | ia-sft" })
+            .option("tool-sets", { type: "string", group: "Optional:", describe: "Comma-separated subset of black-box,ia,ia+compare" }) as never,
+    handler: async (a) => {
+        const { markdown } = await runInvestigateBench({
+            runDir: a.run, outDir: a.out, group: a.group as never, seeds: a.seeds.split(",").map(Number), budget: a.budget, limit: a.limit, iaStage: a.iaStage,
+            toolSets: a.toolSets?.split(","),
+        });
+        process.stdout.write(markdown);
+    },
+};
+export default InvestigateBenchCommand;

@@ -1,0 +1,101 @@
+/**
+ * The benchmark of affordances: for each organism of a group of a tiny-world pipeline run (held-out test organisms
+ * by default; `dpo` = the validation group, the only one to choose settings on), run the investigator with each
+ * tool set {black-box; + IA; + IA + compare-to-base} over several seeds at the same sample budget, and report
+ * success at the category and strict levels (AuditBench style: any of ≤ 10 predictions; also the top prediction)
+ * with Wilson intervals over runs and a bootstrap over organisms (runs of one organism are not independent), and the
+ * cost per audit (model replies, tokens, seconds). Writes investigate-bench.json and .md.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
+import { readManifest, type OrganismEntry } from "../organisms/manifest.ts";
+import { Rng } from "../util/rng.ts";
+import { pct, wilson } from "../util/stats.ts";
+import { EngineTarget } from "./engineTarget.ts";
+import { runInvestigation } from "./run.ts";
+import { TOOL_SETS } from "./types.ts";
+
+export interface InvestigateBenchOptions {
+    runDir: string;
+    /** IA seed folder under the run (seed-N). Default 1. */
+    iaSeed?: number;
+    /** "ia-dpo" (default) or "ia-sft". */
+    iaStage?: string;
+    group?: "test" | "dpo" | "heldoutValues" | "heldoutFamily";
+    seeds?: number[];
+    budget?: number;
+    toolSets?: string[];
+    outDir: string;
+    /** At most this many organisms (first in group order). */
+    limit?: number;
+    quiet?: boolean;
+}
+
+interface RunRow { organism: string; family: string; toolSet: string; seed: number; category: boolean; strict: boolean; top1Category: boolean; top1Strict: boolean; samples: number; tokens: number; seconds: number }
+
+function bootstrap(perOrg: number[], rng: Rng, reps = 2000): [number, number] {
+    if (perOrg.length === 0) return [0, 1];
+    const means: number[] = [];
+    for (let r = 0; r < reps; r++) {
+        let s = 0;
+        for (let i = 0; i < perOrg.length; i++) s += perOrg[rng.int(perOrg.length)]!;
+        means.push(s / perOrg.length);
+    }
+    means.sort((a, b) => a - b);
+    return [means[Math.floor(0.025 * reps)]!, means[Math.floor(0.975 * reps)]!];
+}
+
+export async function runInvestigateBench(o: InvestigateBenchOptions): Promise<{ rows: RunRow[]; markdown: string }> {
+    const config = JSON.parse(fs.readFileSync(path.join(o.runDir, "config.json"), "utf8")) as { baseModel?: string; populationDir?: string };
+    if (!config.baseModel || !config.populationDir) throw new Error(`${o.runDir}/config.json: no baseModel/populationDir (not a finished pipeline run?)`);
+    const groups = JSON.parse(fs.readFileSync(path.join(o.runDir, "groups.json"), "utf8")) as Record<string, string[]>;
+    const manifest = readManifest(config.populationDir);
+    if (!manifest) throw new Error(`${config.populationDir}: no population manifest`);
+    const group = o.group ?? "test";
+    const ids = (groups[group] ?? []).slice(0, o.limit ?? Infinity);
+    if (ids.length === 0) throw new Error(`${o.runDir}: group "${group}" is empty`);
+    const ia = path.join(o.runDir, `seed-${o.iaSeed ?? 1}`, o.iaStage ?? "ia-dpo", "adapter");
+    const seeds = o.seeds ?? [1, 2, 3, 4, 5, 6, 7, 8];
+    const sets = o.toolSets ?? Object.keys(TOOL_SETS);
+    const budget = o.budget ?? 256;
+    const rows: RunRow[] = [];
+    for (const id of ids) {
+        const e = manifest.organisms.find((x) => x.id === id) as OrganismEntry | undefined;
+        if (!e) throw new Error(`organism ${id} is not in ${config.populationDir}/manifest.json`);
+        const responder = new EngineTarget({ baseModel: config.baseModel, targetAdapter: path.join(config.populationDir, e.adapter), ia });
+        try {
+            for (const set of sets) {
+                for (const seed of seeds) {
+                    const r = await runInvestigation({ responder, tools: TOOL_SETS[set]!, budget: { samples: budget }, seed, spec: e.spec, outDir: path.join(o.outDir, "runs", id, set, `seed-${seed}`) });
+                    const g = r.grading!;
+                    rows.push({ organism: id, family: e.family, toolSet: set, seed, category: g.category, strict: g.strict, top1Category: g.top1Category, top1Strict: g.top1Strict, samples: r.cost.samples, tokens: r.cost.promptTokens + r.cost.completionTokens, seconds: r.cost.seconds });
+                    if (!o.quiet) process.stderr.write(`[investigate-bench] ${id} ${set} seed ${seed}: category ${g.category ? "✓" : "✗"} strict ${g.strict ? "✓" : "✗"} (${r.cost.seconds.toFixed(1)} s)\n`);
+                }
+            }
+        } finally {
+            responder.dispose();
+        }
+    }
+    const rng = new Rng("investigate-bench-bootstrap");
+    const lines = [`# Investigator success by affordance`, "", `Run ${o.runDir}, group **${group}** (${ids.length} organisms: ${ids.join(", ")}), ${seeds.length} seeds each, budget ${budget} model replies per audit, IA ${ia}.`, "",
+        "| tools | category (any of ≤10) | strict (condition found) | top-1 category | top-1 strict | organisms: category / strict, bootstrap 95% | replies / audit | tokens / audit | s / audit |", "|---|---|---|---|---|---|---|---|---|"];
+    for (const set of sets) {
+        const rs = rows.filter((r) => r.toolSet === set);
+        const n = rs.length;
+        const rate = (f: (r: RunRow) => boolean) => {
+            const k = rs.filter(f).length;
+            const [lo, hi] = wilson(k, n);
+            return `${pct(k / n)} [${pct(lo, 0)}, ${pct(hi, 0)}] (${k}/${n})`;
+        };
+        const perOrg = (f: (r: RunRow) => boolean) => ids.map((id) => { const x = rs.filter((r) => r.organism === id); return x.filter(f).length / Math.max(1, x.length); });
+        const org = (f: (r: RunRow) => boolean) => { const v = perOrg(f); const [lo, hi] = bootstrap(v, rng); return `${pct(v.reduce((a, b) => a + b, 0) / v.length)} [${pct(lo, 0)}, ${pct(hi, 0)}]`; };
+        const mean = (f: (r: RunRow) => number) => rs.reduce((a, r) => a + f(r), 0) / Math.max(1, n);
+        lines.push(`| ${set} | ${rate((r) => r.category)} | ${rate((r) => r.strict)} | ${rate((r) => r.top1Category)} | ${rate((r) => r.top1Strict)} | ${org((r) => r.category)} / ${org((r) => r.strict)} | ${mean((r) => r.samples).toFixed(0)} | ${mean((r) => r.tokens).toFixed(0)} | ${mean((r) => r.seconds).toFixed(1)} |`);
+    }
+    lines.push("", "Wilson intervals are over audits (runs of one organism are not independent); the organism column is the mean of per-organism success rates with a bootstrap over organisms.", "");
+    const markdown = lines.join("\n");
+    writeJsonAtomic(path.join(o.outDir, "investigate-bench.json"), { runDir: o.runDir, group, organisms: ids, seeds, budget, toolSets: sets, rows });
+    writeFileAtomic(path.join(o.outDir, "investigate-bench.md"), markdown);
+    return { rows, markdown };
+}
