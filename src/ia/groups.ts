@@ -45,6 +45,8 @@ export interface GroupDraw {
     groups: IaGroups;
     /** Organisms drawn into each role before failed ones were dropped. */
     drawn: Record<IaRole, number>;
+    /** The role each failed organism was drawn into (so runs on two machines can be compared organism by organism). */
+    failedRoles: Record<string, IaRole>;
 }
 
 const CONTROLS = new Set(["null", "decoy"]);
@@ -71,6 +73,7 @@ export function drawGroups(organisms: readonly OrganismEntry[], o: GroupOptions)
     const roles = drawRoles(organisms, o);
     const g: IaGroups = { sft: [], dpo: [], test: [], heldoutValues: [], heldoutFamily: [], negatives: [], failed: [] };
     const drawn = Object.fromEntries(ROLES.map((r) => [r, 0])) as Record<IaRole, number>;
+    const failedRoles: Record<string, IaRole> = {};
     let sftOrder = organisms.filter((e) => roles.get(e) === "sft");
     if (o.sftLimit != null) {
         // Keeps negatives (nulls) in proportion: behavior organisms and nulls are subsampled alike.
@@ -88,9 +91,13 @@ export function drawGroups(organisms: readonly OrganismEntry[], o: GroupOptions)
         const role = roles.get(e)!;
         if (role === "sft" && !sftDrawn.has(e)) continue;
         drawn[role]++;
-        (passes(e, o) ? g[role] : g.failed).push(e);
+        if (passes(e, o)) g[role].push(e);
+        else {
+            g.failed.push(e);
+            failedRoles[e.id] = role;
+        }
     }
-    return { groups: g, drawn };
+    return { groups: g, drawn, failedRoles };
 }
 
 function passes(e: OrganismEntry, o: GroupOptions): boolean {
@@ -113,4 +120,9 @@ export function checkGroups(d: GroupDraw, what: string, need: { role: IaRole; mi
 /** Organism ids per role, as written to groups.json next to every IA run. */
 export function groupIds(g: IaGroups): Record<keyof IaGroups, string[]> {
     return Object.fromEntries(Object.entries(g).map(([k, v]) => [k, (v as OrganismEntry[]).map((e) => e.id)])) as Record<keyof IaGroups, string[]>;
+}
+
+/** groups.json: the ids per role, and for failed organisms the role they were drawn into. */
+export function groupsFile(d: GroupDraw): Record<string, unknown> {
+    return { ...groupIds(d.groups), failedDrawnInto: d.failedRoles };
 }

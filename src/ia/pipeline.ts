@@ -17,7 +17,7 @@ import { buildPopulation } from "../organisms/population.ts";
 import type { PopulationManifest } from "../organisms/manifest.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { runBenchmark, type BenchReport } from "./benchmark.ts";
-import { checkGroups, drawGroups, groupIds, type IaGroups, type IaRole } from "./groups.ts";
+import { checkGroups, drawGroups, groupsFile, type IaGroups, type IaRole } from "./groups.ts";
 import type { PipelinePreset } from "./presets.ts";
 import { loadSubjectBank } from "./subjects.ts";
 import { allSubjects, trainIaSeeds } from "./trainIa.ts";
@@ -74,7 +74,7 @@ export function runPipeline(o: PipelineOptions): PipelineResult {
     const population = buildPopulation({ baseModel: base.dir, specs, outDir: popDir, config: p.population.organism, verifyProbes: p.population.verifyProbes, device, quiet: o.quiet });
     const draw = drawGroups(population.organisms, { split: p.ia.split, heldOutFamily: p.ia.heldOutFamily, trainFamilies: p.ia.trainFamilies, requireVerified: p.population.requireVerified, sftLimit: p.ia.sftLimit });
     const groups = draw.groups;
-    writeJsonAtomic(path.join(o.runDir, "groups.json"), groupIds(groups));
+    writeJsonAtomic(path.join(o.runDir, "groups.json"), groupsFile(draw));
     // The resolved run: which base model and population folders this run's IAs and figures come from.
     writeJsonAtomic(path.join(o.runDir, "config.json"), { ...p, device, baseModel: base.dir, populationDir: popDir });
     const kept = (r: IaRole) => `${groups[r].length}/${draw.drawn[r]}`;

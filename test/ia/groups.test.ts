@@ -38,6 +38,7 @@ test("two verification outcomes of the same catalogue give the same role to ever
         assert.deepEqual(d.drawn, all.drawn);
         const kept = ROLES.reduce((n, r) => n + d.groups[r].length, 0);
         assert.equal(kept + d.groups.failed.length, specs.length);
+        for (const e of d.groups.failed) assert.equal(d.failedRoles[e.id], rall.get(e.id), `${e.id}: the role it was drawn into is recorded`);
     }
     for (const r of ROLES) assert.equal(all.groups[r].length, all.drawn[r]);
     assert.ok(all.drawn.test > 0 && all.drawn.dpo > 0 && all.drawn.sft > 0);

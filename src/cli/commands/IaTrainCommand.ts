@@ -7,7 +7,7 @@
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { IA_PRESETS } from "../../ia/config.ts";
-import { checkGroups, drawGroups, groupIds } from "../../ia/groups.ts";
+import { checkGroups, drawGroups, groupsFile } from "../../ia/groups.ts";
 import { loadSubjectBank } from "../../ia/subjects.ts";
 import { allSubjects, trainIaSeeds } from "../../ia/trainIa.ts";
 import { initEngine } from "../../engine/runtime.ts";
@@ -49,7 +49,7 @@ const IaTrainCommand: CommandModule<object, Args> = {
         checkGroups(draw, a.population, [{ role: "sft", min: 2 }, { role: "dpo", min: 1 }]);
         const groups = draw.groups;
         if (groups.test.length === 0) process.stderr.write(`warning: ${a.population}: no verified test organisms in this population's split; the IA can be trained but not benchmarked on held-out organisms of this population\n`);
-        writeJsonAtomic(path.join(a.out, "groups.json"), groupIds(groups));
+        writeJsonAtomic(path.join(a.out, "groups.json"), groupsFile(draw));
         writeJsonAtomic(path.join(a.out, "config.json"), { base: path.resolve(a.base), population: path.resolve(a.population), ia, seeds: a.seeds });
         const tok = ChatTokenizer.fromFolder(a.base);
         const model = loadModel(a.base);
