@@ -24,6 +24,12 @@ export function fileFingerprint(file: string): string {
     return sha(fs.readFileSync(file)).slice(0, 16);
 }
 
+/** Hits are handed to the grader as they are: every entry must be a list of report strings. */
+function isEntries(x: unknown): x is Record<string, string[]> {
+    if (typeof x !== "object" || x === null || Array.isArray(x)) return false;
+    return Object.values(x).every((v) => Array.isArray(v) && v.every((r) => typeof r === "string"));
+}
+
 /** A cache in one JSON file; a file written for another context (model, population, IA) is ignored and replaced. */
 export function openReportCache(file: string, context: unknown): ReportCache {
     const ctx = sha(JSON.stringify(context));
@@ -31,7 +37,7 @@ export function openReportCache(file: string, context: unknown): ReportCache {
     if (fs.existsSync(file)) {
         try {
             const read = JSON.parse(fs.readFileSync(file, "utf8")) as CacheFile;
-            if (read.context === ctx && read.entries && typeof read.entries === "object") data = read;
+            if (read.context === ctx && isEntries(read.entries)) data = read;
         } catch {
             // A damaged cache only costs a resample: it is rewritten whole on the next set.
         }

@@ -5,8 +5,10 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { validateSpec } from "../behaviors/spec.ts";
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
+import { preview } from "../util/preview.ts";
 
 export interface Verification {
     passed: boolean;
@@ -51,7 +53,43 @@ export function readManifest(dir: string): PopulationManifest | null {
     if (!m || typeof m !== "object" || typeof m.baseModel !== "string" || !Array.isArray(m.organisms)) {
         throw new Error(`${file}: not a population manifest (expected "baseModel" and an "organisms" list)`);
     }
+    if (typeof m.timings !== "object" || m.timings === null || !Array.isArray(m.timings.groups)) {
+        throw new Error(`${file}: not a population manifest (expected "timings": {"groups": [...]})`);
+    }
+    const ids = new Set<string>();
+    m.organisms.forEach((e, i) => {
+        checkEntry(e, `${file}: organisms[${i}]`);
+        if (ids.has(e.id)) throw new Error(`${file}: organisms[${i}]: duplicate id ${JSON.stringify(e.id)}`);
+        ids.add(e.id);
+    });
     return m;
+}
+
+/**
+ * Entries are used as they are (adapter folders joined to the population path, specs judged, verification
+ * read), so each must be what OrganismEntry says, with its adapter inside the population folder.
+ */
+function checkEntry(e: unknown, where: string): asserts e is OrganismEntry {
+    const fail = (msg: string): never => {
+        throw new Error(`${where}: ${msg}`);
+    };
+    if (typeof e !== "object" || e === null || Array.isArray(e)) fail("not an object");
+    const o = e as Record<string, unknown>;
+    for (const k of ["id", "family", "label", "dataHash", "adapter"]) if (typeof o[k] !== "string") fail(`"${k}" must be a string`);
+    if (o.split !== "train" && o.split !== "heldout") fail(`"split" must be "train" or "heldout"`);
+    const adapter = path.normalize(o.adapter as string);
+    if (adapter === "." || path.isAbsolute(adapter) || adapter === ".." || adapter.startsWith(`..${path.sep}`)) fail(`"adapter" must be a folder inside the population, got ${preview(o.adapter)}`);
+    if (typeof o.examples !== "number" || !Number.isSafeInteger(o.examples) || o.examples < 0) fail(`"examples" must be a non-negative integer`);
+    const spec = validateSpec(o.spec, `${where}.spec`);
+    if (spec.id !== o.id || spec.family !== o.family) fail(`spec ${JSON.stringify(spec.id)} (${spec.family}) does not match the entry`);
+    const v = o.verification as Record<string, unknown> | undefined;
+    if (v === undefined) return;
+    const rate = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+    if (typeof v !== "object" || v === null || typeof v.passed !== "boolean" || !rate(v.behaviorRate) || !rate(v.baseBehaviorRate) ||
+        !(v.controlRate === null || rate(v.controlRate)) || typeof v.n !== "number" || !Number.isSafeInteger(v.n) || v.n < 0 ||
+        typeof v.details !== "object" || v.details === null) {
+        fail(`"verification" must be {passed, behaviorRate, controlRate, baseBehaviorRate, n, details}`);
+    }
 }
 
 export function writeManifest(dir: string, m: PopulationManifest): void {

@@ -54,6 +54,10 @@ export function cacheKey(provider: string, model: string | undefined, req: Compl
     return createHash("sha256").update(canonical).digest("hex");
 }
 
+function isTokenCount(n: unknown): boolean {
+    return typeof n === "number" && Number.isFinite(n) && n >= 0;
+}
+
 export class ResponseCache {
     /** @param dir Root folder of the cache; created on first write. */
     constructor(readonly dir: string) {
@@ -76,6 +80,8 @@ export class ResponseCache {
             const rec = JSON.parse(raw) as Partial<CacheRecord>;
             const r = rec.result;
             if (rec.key !== key || !r || typeof r.text !== "string" || typeof r.model !== "string" || !r.usage) return undefined;
+            // Token counts feed the cost meter: a damaged record is a miss, not NaN dollars.
+            if (!isTokenCount(r.usage.inputTokens) || !isTokenCount(r.usage.outputTokens)) return undefined;
             return { text: r.text, model: r.model, usage: { inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens }, cached: true };
         } catch {
             return undefined;

@@ -67,6 +67,29 @@ export interface TrainingEncoding {
 
 const ROLES = new Set(["system", "user", "assistant"]);
 
+/** Ids index embedding rows; the tokenizer library takes whatever it is given ("295" or 1e15 included). */
+const MAX_TOKEN_ID = 2 ** 31 - 1;
+
+function isTokenId(id: unknown): id is number {
+    return typeof id === "number" && Number.isInteger(id) && id >= 0 && id <= MAX_TOKEN_ID;
+}
+
+/** Every id in tokenizer.json (added tokens, and model.vocab when it is a token -> id map) is an integer id. */
+function checkTokenIds(tj: Record<string, unknown>, source: string): void {
+    (tj["added_tokens"] as unknown[]).forEach((t, i) => {
+        const { id, content } = (typeof t === "object" && t !== null ? t : {}) as { id?: unknown; content?: unknown };
+        if (!isTokenId(id) || typeof content !== "string" || content === "") {
+            throw new Error(`${source}: tokenizer.json added_tokens[${i}] must have an integer "id" in [0, ${MAX_TOKEN_ID}] and a non-empty "content"`);
+        }
+    });
+    const vocab = (tj["model"] as { vocab?: unknown }).vocab;
+    if (typeof vocab === "object" && vocab !== null && !Array.isArray(vocab)) {
+        for (const [token, id] of Object.entries(vocab)) {
+            if (!isTokenId(id)) throw new Error(`${source}: tokenizer.json model.vocab[${JSON.stringify(token.slice(0, 50))}] must be an integer id in [0, ${MAX_TOKEN_ID}]`);
+        }
+    }
+}
+
 export class ChatTokenizer {
     /** Number of token ids (max id + 1), added tokens included. */
     readonly vocabSize: number;
@@ -97,6 +120,7 @@ export class ChatTokenizer {
         if (!Array.isArray(tj["added_tokens"])) {
             throw new Error(`${source}: tokenizer.json field added_tokens must be a list`);
         }
+        checkTokenIds(tj, source);
         try {
             this.tokenizer = new Tokenizer(tj, config);
         } catch (err) {

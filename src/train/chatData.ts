@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import type { ChatMessage, ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
+import { preview } from "../util/preview.ts";
 import { truncateExample, type Example } from "./batch.ts";
 
 export interface Conversation {
@@ -38,7 +39,7 @@ export function validateConversation(row: unknown, where: string): Conversation 
     if (!Array.isArray(msgs) || msgs.length === 0) throw new Error(`${where}: expected {"messages": [...]} with at least one message`);
     for (const m of msgs) {
         const role = (m as ChatMessage)?.role, content = (m as ChatMessage)?.content;
-        if (role !== "system" && role !== "user" && role !== "assistant") throw new Error(`${where}: unknown role ${JSON.stringify(role)}`);
+        if (role !== "system" && role !== "user" && role !== "assistant") throw new Error(`${where}: unknown role ${preview(role)}`);
         if (typeof content !== "string") throw new Error(`${where}: message content must be a string`);
     }
     if (!msgs.some((m) => (m as ChatMessage).role === "assistant")) throw new Error(`${where}: no assistant message to learn from`);
