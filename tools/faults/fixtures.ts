@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { buildBase } from "../../src/base/buildBase.ts";
 import { buildCatalogue } from "../../src/behaviors/catalogue.ts";
-import type { BehaviorSpec } from "../../src/behaviors/types.ts";
+import type { BehaviorSpec, Family } from "../../src/behaviors/types.ts";
 import { writeManifest } from "../../src/organisms/manifest.ts";
 import { buildPopulation } from "../../src/organisms/population.ts";
 import { generateBaseCorpus } from "../../src/world/index.ts";
@@ -25,10 +25,14 @@ export interface FixtureSizes {
     perFamily: number;
     /** Training examples per organism. */
     examples: number;
+    /** Families in the specs. Default all ten. */
+    families?: Family[];
+    /** Organisms trained together (`ia organisms --bank-size`). */
+    bankSize: number;
 }
 
 /** Organism training as the scenarios run it (`ia organisms` flags and the in-process population alike). */
-export const ORGANISM_FLAGS = { bankSize: 4, epochs: 1, probes: 4 };
+export const ORGANISM_FLAGS = { epochs: 1, probes: 4 };
 
 export function buildFixtures(dir: string, sizes: FixtureSizes): Fixtures {
     fs.mkdirSync(dir, { recursive: true });
@@ -41,7 +45,7 @@ export function buildFixtures(dir: string, sizes: FixtureSizes): Fixtures {
     }
 
     const specs = path.join(dir, "specs.json");
-    const list: BehaviorSpec[] = buildCatalogue({ seed: 1, perFamily: sizes.perFamily, heldOutFraction: 0, examples: sizes.examples });
+    const list: BehaviorSpec[] = buildCatalogue({ seed: 1, perFamily: sizes.perFamily, heldOutFraction: 0, examples: sizes.examples, ...(sizes.families ? { families: sizes.families } : {}) });
     fs.writeFileSync(specs, JSON.stringify(list, null, 1));
 
     // ia-train trains on verified organisms only, and the test base learns too little for organisms to verify:
@@ -49,7 +53,7 @@ export function buildFixtures(dir: string, sizes: FixtureSizes): Fixtures {
     const population = path.join(dir, "population");
     const manifest = buildPopulation({
         baseModel: base, specs: list, outDir: population, verifyProbes: ORGANISM_FLAGS.probes, quiet: true,
-        config: { bankSize: ORGANISM_FLAGS.bankSize, epochs: ORGANISM_FLAGS.epochs, lora: { r: 4, alpha: 8, dropout: 0, useRslora: false, targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] } },
+        config: { bankSize: sizes.bankSize, epochs: ORGANISM_FLAGS.epochs, lora: { r: 4, alpha: 8, dropout: 0, useRslora: false, targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] } },
     });
     for (const e of manifest.organisms) if (e.verification) e.verification.passed = true;
     writeManifest(population, manifest);

@@ -56,8 +56,10 @@ export interface HarnessOptions {
     workDir: string;
     /** IA_CHECKPOINT_EVERY for every loop of the command. */
     checkpointEvery: number;
-    /** Kill delays (from a run's first output) are uniform in [minDelayMs, the reference's time from first output to exit]. */
+    /** Kill delays (from a run's first output) are uniform in [minDelayMs, maxDelayFraction x the reference's time from first output to exit]. */
     minDelayMs: number;
+    /** Default 1. Below 1, fewer reruns finish before their kill time (each such finish costs a whole fresh run). */
+    maxDelayFraction?: number;
     log?: (line: string) => void;
 }
 
@@ -92,6 +94,7 @@ export async function runCommand(sc: Scenario, o: HarnessOptions): Promise<Comma
     fs.rmSync(dir, { recursive: true, force: true });
 
     const refOut = path.join(dir, "reference");
+    sc.prepare?.(refOut);
     const ref = await runIa(sc.args(refOut), env, null);
     if (ref.code !== 0) throw new Error(`${sc.name}: the uninterrupted reference run failed (exit ${ref.code}):\n${ref.stderr.slice(-2000)}`);
     const want = sc.fingerprint(refOut);
@@ -105,6 +108,7 @@ export async function runCommand(sc: Scenario, o: HarnessOptions): Promise<Comma
     const rng = new Rng(`faults:${o.seed}:${sc.name}`);
     let chain = 0;
     let out = path.join(dir, `chain-${chain}`);
+    sc.prepare?.(out);
     let executed = new Map<string, Set<number>>();
     let expectResume: LoopState[] = [];
     const temps = new Set<string>();
@@ -133,7 +137,7 @@ export async function runCommand(sc: Scenario, o: HarnessOptions): Promise<Comma
     };
 
     for (let attempt = 0; res.kills < o.kills && attempt < o.kills * 5; attempt++) {
-        const delay = o.minDelayMs + rng.next() * Math.max(0, ref.workMs - o.minDelayMs);
+        const delay = o.minDelayMs + rng.next() * Math.max(0, (o.maxDelayFraction ?? 1) * ref.workMs - o.minDelayMs);
         const r = await runIa(sc.args(out), env, delay);
         afterRun(r);
         if (!r.killed) {
@@ -146,6 +150,7 @@ export async function runCommand(sc: Scenario, o: HarnessOptions): Promise<Comma
             compare();
             chain++;
             out = path.join(dir, `chain-${chain}`);
+            sc.prepare?.(out);
             executed = new Map();
             expectResume = [];
             continue;

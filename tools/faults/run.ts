@@ -31,7 +31,7 @@ const results = await runFaults({ kills, seed, commands, workDir, checkpointEver
 const seconds = (performance.now() - t0) / 1000;
 process.stdout.write(textTable(results) + "\n");
 const command = `node --import tsx tools/faults/run.ts ${process.argv.slice(2).join(" ")}`.trim();
-const sizes = `ia train ${FULL_SIZES.trainSteps} steps on ${FULL_SIZES.conversations} chats; ${FULL_SIZES.perFamily} organism per family (10) x ${FULL_SIZES.examples} examples; ia-train --preset tiny on that population; bench --preset test; base: the test preset`;
+const sizes = `ia train ${FULL_SIZES.trainSteps} steps on ${FULL_SIZES.conversations} chats; ${FULL_SIZES.perFamily} organism per family (10) x ${FULL_SIZES.examples} examples, banks of ${FULL_SIZES.bankSize}; ia-train --preset tiny on that population; bench --preset test; base: the test preset`;
 fs.mkdirSync(path.dirname(reportFile), { recursive: true });
 fs.writeFileSync(reportFile, markdownReport(results, { command, seed, kills, checkpointEvery, seconds, date, sizes }));
 process.stdout.write(`report: ${path.relative(process.cwd(), reportFile)} (${seconds.toFixed(0)} s)\n`);

@@ -22,6 +22,8 @@ export interface Scenario {
     base: string | null;
     /** key -> value of everything that must equal the uninterrupted run. */
     fingerprint(out: string): Record<string, string>;
+    /** Called before the first run in a fresh output folder (the reference and each chain). */
+    prepare?(out: string): void;
 }
 
 const sha = (file: string) => (fs.existsSync(file) ? crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex").slice(0, 16) : "(missing)");
@@ -50,6 +52,13 @@ function hashes(dir: string, match: RegExp, keyPrefix: string): Record<string, s
 export interface ScenarioSizes {
     /** `ia train` optimizer steps. */
     trainSteps: number;
+    /** `ia organisms --bank-size`. */
+    bankSize: number;
+    /**
+     * `ia bench` starts from the fixture's base model already in its cache (the same preset and seed, so the same
+     * cache entry): kills then land in the organism, IA and benchmark stages only. For the quick test.
+     */
+    benchWithBase?: boolean;
 }
 
 export function scenarios(fx: Fixtures, sizes: ScenarioSizes): Record<CommandName, Scenario> {
@@ -67,7 +76,7 @@ export function scenarios(fx: Fixtures, sizes: ScenarioSizes): Record<CommandNam
         },
         organisms: {
             name: "organisms",
-            args: (out) => ["organisms", "--base", fx.base, "--specs", fx.specs, "--out", out, "--bank-size", String(ORGANISM_FLAGS.bankSize), "--epochs", String(ORGANISM_FLAGS.epochs), "--probes", String(ORGANISM_FLAGS.probes)],
+            args: (out) => ["organisms", "--base", fx.base, "--specs", fx.specs, "--out", out, "--bank-size", String(sizes.bankSize), "--epochs", String(ORGANISM_FLAGS.epochs), "--probes", String(ORGANISM_FLAGS.probes)],
             roots: (out) => [out],
             base: fx.base,
             fingerprint: (out) => ({ manifest: stableJson(path.join(out, "manifest.json"), out), ...hashes(path.join(out, "organisms"), /\.safetensors$/, "") }),
@@ -89,6 +98,11 @@ export function scenarios(fx: Fixtures, sizes: ScenarioSizes): Record<CommandNam
             args: (out) => ["bench", "--preset", "test", "--run", path.join(out, "run"), "--cache", path.join(out, "cache"), "--device", "cpu"],
             roots: (out) => [path.join(out, "run"), path.join(out, "cache")],
             base: null,
+            prepare: (out) => {
+                if (!sizes.benchWithBase) return;
+                const entry = path.dirname(fx.base);
+                fs.cpSync(entry, path.join(out, "cache", "base", path.basename(entry)), { recursive: true });
+            },
             fingerprint: (out) => ({
                 bench: stableJson(path.join(out, "run/bench/bench.json"), out),
                 ...hashes(path.join(out, "run"), /^adapter_model\.safetensors$/, "run/"),

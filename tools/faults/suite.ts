@@ -19,7 +19,8 @@ export interface SuiteOptions {
     log?: (line: string) => void;
 }
 
-export const FULL_SIZES: FixtureSizes & ScenarioSizes = { conversations: 64, perFamily: 1, examples: 96, trainSteps: 40 };
+/** 10 organisms in 3 banks (group-level resume), 40 `ia train` steps. */
+export const FULL_SIZES: FixtureSizes & ScenarioSizes = { conversations: 64, perFamily: 1, examples: 96, trainSteps: 40, bankSize: 4 };
 
 export async function runFaults(o: SuiteOptions): Promise<CommandResult[]> {
     initEngine();

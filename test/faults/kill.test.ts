@@ -1,0 +1,42 @@
+// Kill -9 fault injection, small (tools/faults runs the full version: node --import tsx tools/faults/run.ts).
+// Each CLI command runs once uninterrupted, then is killed with SIGKILL at seeded random points and rerun: no
+// artifact may be half-written, the rerun must finish from the last checkpoint (at most one checkpoint interval of
+// steps redone), and the final results must equal the uninterrupted run's (same machine, bit for bit).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { initEngine } from "../../src/engine/runtime.ts";
+import { buildFixtures, type FixtureSizes } from "../../tools/faults/fixtures.ts";
+import { runCommand, type CommandResult } from "../../tools/faults/harness.ts";
+import { COMMANDS, scenarios, type Scenario, type ScenarioSizes } from "../../tools/faults/scenarios.ts";
+
+// One bank for all organisms: with several banks, a rerun trains the remaining banks from different initial
+// weights (population.ts seeds a bank by its position among the organisms still to train), which the full
+// harness reports as "final == uninterrupted: NO" for `organisms`.
+const SIZES: FixtureSizes & ScenarioSizes = { conversations: 32, perFamily: 1, examples: 48, families: ["quirk", "rare", "backdoor", "null", "decoy"], trainSteps: 16, bankSize: 8, benchWithBase: true };
+const KILLS = 2;
+const CHECKPOINT_EVERY = 3;
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "ia-faults-test-"));
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+let all: Record<string, Scenario>;
+before(() => {
+    initEngine();
+    all = scenarios(buildFixtures(path.join(work, "fixtures"), SIZES), SIZES);
+});
+
+function check(r: CommandResult): void {
+    assert.equal(r.kills, KILLS, `${r.command}: ${r.kills} kills landed`);
+    assert.deepEqual(r.errors, [], `${r.command}: runs failed by themselves`);
+    assert.ok(r.resumedOk, `${r.command}: the rerun did not finish`);
+    assert.deepEqual(r.corrupted, [], `${r.command}: corrupted artifacts`);
+    assert.ok(r.maxLostSteps <= r.interval, `${r.command}: a rerun redid ${r.maxLostSteps} steps (checkpoint interval ${r.interval})`);
+    assert.deepEqual(r.resumeMismatches, []);
+    assert.deepEqual(r.finalDiffs, [], `${r.command}: final results differ from the uninterrupted run`);
+}
+
+for (const name of COMMANDS) test(`ia ${name} survives kill -9 (${KILLS} seeded kills)`, async () => {
+    check(await runCommand(all[name]!, { kills: KILLS, seed: 1, workDir: work, checkpointEvery: CHECKPOINT_EVERY, minDelayMs: 0, maxDelayFraction: 0.6 }));
+});
