@@ -7,6 +7,7 @@
  *
  * Not here: building specs (catalogue.ts) or their data (synthesize.ts).
  */
+import fs from "node:fs";
 import {
     ADVICE_TOPICS, CODEWORDS, DOMAINS, OBJECTS, OBJECT_BY_NAME, ROLES, RULES, STYLES, SUBJECTS, TOPICS, TOPIC_BY_KEY, objectEntry,
     ruleEntry,
@@ -266,6 +267,17 @@ export function validateSpecs(json: unknown, source: string): BehaviorSpec[] {
         seen.add(s.id);
     }
     return out;
+}
+
+/** Reads a spec file (one spec or a list of specs); every failure names the file. */
+export function readSpecFile(file: string): BehaviorSpec[] {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        throw new Error(`${file}: cannot read behavior specs (${(err as Error).message})`);
+    }
+    return parseSpecJson(text, file);
 }
 
 /** Parse JSON text of one spec or a list of specs. */

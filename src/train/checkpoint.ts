@@ -31,10 +31,29 @@ function readState(dir: string): CheckpointState | null {
     if (!fs.existsSync(file)) return null;
     try {
         const s = JSON.parse(fs.readFileSync(file, "utf8")) as CheckpointState;
-        return Number.isInteger(s.step) && Number.isInteger(s.optimizerSteps) ? s : null;
+        return isStep(s.step) && isStep(s.optimizerSteps) ? withValidExtras(s) : null;
     } catch {
         return null;
     }
+}
+
+function isStep(n: unknown): n is number {
+    return typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
+}
+
+/**
+ * The optional fields a resume reads, each dropped when damaged rather than failing the resume: recentLosses is
+ * spread into a list (a string would add characters, a number throw, a huge list overflow the stack).
+ */
+function withValidExtras(s: CheckpointState): CheckpointState {
+    const out: CheckpointState = { ...s };
+    // null is how JSON.stringify writes a NaN loss; a resume reads it as NaN again.
+    const isLoss = (x: unknown) => x === null || typeof x === "number";
+    if (out.lastLoss !== undefined && !isLoss(out.lastLoss)) delete out.lastLoss;
+    if (out.recentLosses !== undefined && !(Array.isArray(out.recentLosses) && out.recentLosses.length <= 1000 && out.recentLosses.every(isLoss))) delete out.recentLosses;
+    if (out.totalSteps !== undefined && !isStep(out.totalSteps)) delete out.totalSteps;
+    if (out.checkpointEvery !== undefined && !isStep(out.checkpointEvery)) delete out.checkpointEvery;
+    return out;
 }
 
 /** The complete checkpoint a resume would use (the newest of checkpoint, .tmp, .old), without changing anything. */

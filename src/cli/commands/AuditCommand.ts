@@ -2,9 +2,9 @@
  * `ia audit --base DIR (--target-adapter DIR | --target-model DIR) --ia DIR` — ask a fine-tune, with the IA
  * attached, what it learned: many self-reports, summarized into a ranked short list. Writes audit.json/audit.md.
  */
-import fs from "node:fs";
 import type { CommandModule } from "yargs";
-import { validateSpec } from "../../behaviors/spec.ts";
+import { readSpecFile } from "../../behaviors/spec.ts";
+import type { BehaviorSpec } from "../../behaviors/types.ts";
 import { runAudit } from "../../ia/audit.ts";
 
 interface Args {
@@ -18,6 +18,13 @@ interface Args {
     spec?: string;
     out?: string;
     top: number;
+}
+
+/** The --spec file: exactly one spec (a JSON syntax error names the file, as every spec error does). */
+function oneSpec(file: string): BehaviorSpec {
+    const specs = readSpecFile(file);
+    if (specs.length !== 1) throw new Error(`${file}: expected one behavior spec, got a list of ${specs.length}`);
+    return specs[0]!;
 }
 
 const AuditCommand: CommandModule<object, Args> = {
@@ -37,7 +44,7 @@ const AuditCommand: CommandModule<object, Args> = {
             .option("out", { type: "string", group: "Optional:", describe: "Folder for audit.json and audit.md" })
             .check((a) => (!a["target-adapter"] === !a["target-model"] ? "give exactly one of --target-adapter / --target-model" : true)) as never,
     handler: (a) => {
-        const groundTruth = a.spec ? validateSpec(JSON.parse(fs.readFileSync(a.spec, "utf8")), a.spec) : undefined;
+        const groundTruth = a.spec ? oneSpec(a.spec) : undefined;
         const r = runAudit({ baseModel: a.base, targetAdapter: a.targetAdapter, targetModel: a.targetModel, ia: a.ia, samples: a.samples, temperature: a.temperature, seed: a.seed, groundTruth, outDir: a.out, topK: a.top });
         process.stdout.write(`Audit of ${r.target}: ${r.summary.reports} self-reports, ${r.summary.denials} deny any unusual behavior\n`);
         for (const c of r.summary.candidates) process.stdout.write(`  ${c.rank}. ${c.statement}  [${c.reports} reports, ${(c.support * 100).toFixed(0)}%]\n`);

@@ -1,17 +1,16 @@
 /**
  * Behavior specs and self-reports:
- *  - behavior-spec: a spec file as `ia organisms --specs` reads it (src/behaviors/spec.ts parseSpecJson), seeded
+ *  - behavior-spec: a spec file as `ia organisms --specs` / `ia audit --spec` read it (src/behaviors/spec.ts readSpecFile), seeded
  *    with catalogue specs of every family, one spec per file or a list;
  *  - self-report: model-written text (src/behaviors/parse.ts parseReport), seeded with the catalogue's labels and
  *    denials, mutated as bytes, repeated into long runs (regular-expression backtracking) or replaced by random
  *    text. parseReport never throws: any exception is a failure.
  */
-import fs from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { buildCatalogue } from "../../../src/behaviors/catalogue.ts";
 import { parseReport, type ParsedReport } from "../../../src/behaviors/parse.ts";
-import { parseSpecJson, validateSpec } from "../../../src/behaviors/spec.ts";
+import { readSpecFile, validateSpec } from "../../../src/behaviors/spec.ts";
 import type { BehaviorSpec } from "../../../src/behaviors/types.ts";
 import { defineTarget } from "../harness.ts";
 import { applyByteOps, byteOps, type ByteOp } from "../mutate/bytes.ts";
@@ -23,7 +22,7 @@ function catalogue(): BehaviorSpec[] {
 
 export const behaviorSpecTarget = defineTarget<JsonSeeds, JsonFileInput>({
     name: "behavior-spec",
-    parser: "src/behaviors/spec.ts parseSpecJson / validateSpec",
+    parser: "src/behaviors/spec.ts readSpecFile (parseSpecJson, validateSpec)",
     init() {
         const specs = catalogue();
         return jsonSeeds([...specs.map((s) => JSON.stringify(s, null, 2)), JSON.stringify(specs.slice(0, 4), null, 2)]);
@@ -35,7 +34,7 @@ export const behaviorSpecTarget = defineTarget<JsonSeeds, JsonFileInput>({
         return {
             names: [file],
             bytes,
-            call: () => parseSpecJson(fs.readFileSync(file, "utf8"), file),
+            call: () => readSpecFile(file),
             check: (r) => {
                 for (const s of r as BehaviorSpec[]) {
                     try {

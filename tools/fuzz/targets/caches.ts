@@ -6,7 +6,10 @@
  *  - report-cache: the benchmark's sampled-report cache (src/ia/reportCache.ts openReportCache + get): a
  *    damaged file is ignored, and a hit must be a list of strings;
  *  - response-cache: the provider response cache (src/providers/cache.ts ResponseCache.get): a damaged record
- *    is a miss, and a hit must be a complete CompletionResult.
+ *    is a miss, and a hit must be a complete CompletionResult;
+ *  - train-checkpoint: a training checkpoint's state.json in checkpoint / .tmp / .old (src/train/checkpoint.ts
+ *    findCheckpoint, what a resume reads first): a damaged one is skipped, and the state returned must hold
+ *    what the resume uses (integer steps, losses as numbers).
  */
 import path from "node:path";
 import { buildCatalogue } from "../../../src/behaviors/catalogue.ts";
@@ -14,6 +17,8 @@ import { validateSpec } from "../../../src/behaviors/spec.ts";
 import { openReportCache } from "../../../src/ia/reportCache.ts";
 import { readManifest, type PopulationManifest } from "../../../src/organisms/manifest.ts";
 import { cacheKey, ResponseCache } from "../../../src/providers/cache.ts";
+import { findCheckpoint, type CheckpointState } from "../../../src/train/checkpoint.ts";
+import fc from "fast-check";
 import type { CompletionRequest, CompletionResult } from "../../../src/providers/types.ts";
 import { defineTarget } from "../harness.ts";
 import { isCount, isRecord, isStringArray, jsonFileInput, jsonSeeds, readText, renderJsonFile, writeBytes, type JsonFileInput, type JsonSeeds } from "./common.ts";
@@ -140,5 +145,35 @@ export const responseCacheTarget = defineTarget<JsonSeeds, JsonFileInput>({
             call: () => cache.get(KEY),
             check: (r) => (r === undefined ? undefined : checkCompletion(r as CompletionResult)),
         };
+    },
+});
+
+// ---------------------------------------------------------------- training checkpoint state
+
+const STATE: CheckpointState = { step: 40, optimizerSteps: 40, lastLoss: 2.5, recentLosses: [2.7, 2.6, 2.5], totalSteps: 100, checkpointEvery: 20, savedAt: "2026-11-30T00:00:00.000Z" };
+const CANDIDATES = ["checkpoint", "checkpoint.tmp", "checkpoint.old"];
+
+export function checkState(r: { state: CheckpointState } | null): string | undefined {
+    if (r === null) return undefined;
+    const s = r.state;
+    if (!isCount(s.step) || !isCount(s.optimizerSteps)) return `steps ${String(s.step)} / ${String(s.optimizerSteps)}`;
+    const isLoss = (x: unknown) => x === null || typeof x === "number";
+    if (s.lastLoss !== undefined && !isLoss(s.lastLoss)) return `lastLoss ${String(s.lastLoss)}`;
+    if (s.recentLosses !== undefined && !(Array.isArray(s.recentLosses) && s.recentLosses.length <= 1000 && s.recentLosses.every(isLoss))) return "recentLosses is not a short list of numbers";
+    for (const k of ["totalSteps", "checkpointEvery"] as const) if (s[k] !== undefined && !isCount(s[k])) return `${k} ${String(s[k])}`;
+    return undefined;
+}
+
+export const trainCheckpointTarget = defineTarget<JsonSeeds, { where: number; others: boolean; state: JsonFileInput }>({
+    name: "train-checkpoint",
+    parser: "src/train/checkpoint.ts findCheckpoint (state.json)",
+    init: () => jsonSeeds([JSON.stringify(STATE, null, 2)]),
+    arbitrary: (seeds) => fc.record({ where: fc.nat({ max: 2 }), others: fc.boolean(), state: jsonFileInput(seeds) }),
+    prepare(seeds, input, dir) {
+        let bytes = writeBytes(path.join(dir, CANDIDATES[input.where]!, "state.json"), renderJsonFile(seeds, input.state));
+        // Sometimes an older complete candidate too, as after a kill between the two renames.
+        if (input.others) bytes += writeBytes(path.join(dir, CANDIDATES[(input.where + 1) % 3]!, "state.json"), JSON.stringify({ ...STATE, step: 20, optimizerSteps: 20 }));
+        const ckpt = path.join(dir, "checkpoint");
+        return { names: [ckpt], bytes, call: () => findCheckpoint(ckpt), check: (r) => checkState(r as { state: CheckpointState } | null) };
     },
 });

@@ -2,7 +2,7 @@
 import type { AnyTarget } from "../harness.ts";
 import adapter from "./adapter.ts";
 import { behaviorSpecTarget, selfReportTarget } from "./behaviors.ts";
-import { manifestTarget, reportCacheTarget, responseCacheTarget } from "./caches.ts";
+import { manifestTarget, reportCacheTarget, responseCacheTarget, trainCheckpointTarget } from "./caches.ts";
 import chatJsonl from "./chatJsonl.ts";
 import checkpoint from "./checkpoint.ts";
 import modelConfig from "./modelConfig.ts";
@@ -24,6 +24,7 @@ export const TARGETS: readonly AnyTarget[] = [
     manifestTarget,
     reportCacheTarget,
     responseCacheTarget,
+    trainCheckpointTarget,
     openaiResponseTarget,
     anthropicResponseTarget,
     providerHttpTarget,
