@@ -6,6 +6,7 @@ import { initEngine, resolveDevice } from "../engine/runtime.ts";
 import { loadModel } from "../model/weights.ts";
 import type { Transformer } from "../model/transformer.ts";
 import { attachAdapterSpec } from "../train/sft.ts";
+import { deviceOption, modelFolderOption } from "./validate.ts";
 
 export interface ModelArgs {
     model: string;
@@ -15,9 +16,9 @@ export interface ModelArgs {
 
 export function withModelOptions<T>(y: Argv<T>): Argv<T & ModelArgs> {
     return y
-        .option("model", { type: "string", demandOption: true, group: "Required:", describe: "Hugging Face model folder (Qwen3 or Llama)" })
+        .option("model", modelFolderOption("model", { demandOption: true, group: "Required:", describe: "Hugging Face model folder (Qwen3 or Llama)" }))
         .option("adapter", { type: "string", array: true, default: [] as string[], group: "Optional:", describe: "PEFT adapter folder to stack, as DIR or DIR:SCALE (repeatable; applied in order)" })
-        .option("device", { type: "string", default: "auto", group: "Optional:", describe: "cpu | cuda | auto" }) as unknown as Argv<T & ModelArgs>;
+        .option("device", deviceOption()) as unknown as Argv<T & ModelArgs>;
 }
 
 export function loadModelWithAdapters(a: ModelArgs): Transformer {

@@ -25,11 +25,26 @@ export function cudaIsAvailable(): boolean {
 export function cudaSynchronize(): void {
     native.cuda_synchronize();
 }
-/** "cuda" when a GPU is usable, else "cpu"; `want` forces one ("auto" by default). */
+/** The device names resolveDevice accepts. */
+export const DEVICE_FORMS = "auto | cpu | cuda | cuda:N";
+
+/**
+ * "cuda" when a GPU is usable, else "cpu"; `want` forces one ("auto" by default). The one place device names are
+ * checked: anything but auto, cpu, cuda or cuda:N is an error listing those forms (libtorch's own message lists
+ * every backend it knows, most of which this build cannot use).
+ */
 export function resolveDevice(want: string = "auto"): string {
-    if (want === "auto") return cudaIsAvailable() ? "cuda" : "cpu";
-    if (want.startsWith("cuda") && !cudaIsAvailable()) throw new Error(`device ${want} requested but CUDA is not available in this libtorch build`);
-    return want;
+    const w = want.trim().toLowerCase();
+    if (w === "auto") return cudaIsAvailable() ? "cuda" : "cpu";
+    if (w === "cpu") return "cpu";
+    const m = /^cuda(?::(\d+))?$/.exec(w);
+    if (!m) throw new Error(`--device ${JSON.stringify(want)}: unknown device; expected ${DEVICE_FORMS}`);
+    if (!cudaIsAvailable()) throw new Error(`--device ${want}: CUDA is not available in this libtorch build (or no GPU is visible); use --device cpu or auto`);
+    if (m[1] !== undefined) {
+        const count = native.cuda_device_count();
+        if (Number(m[1]) >= count) throw new Error(`--device ${want}: no such GPU (${count} visible: cuda:0${count > 1 ? `..cuda:${count - 1}` : ""})`);
+    }
+    return w;
 }
 export function buildInfo(): { torchVersion: string; hasSdpa: boolean; parallelInfo: string } {
     return native.build_info();

@@ -62,7 +62,7 @@ test("bad input fails with one clear line naming the file", () => {
     const tokens = path.join(tmp, "t.json");
     fs.writeFileSync(tokens, JSON.stringify({ tokens: [1, 99999] }));
     const missing = run(["logprobs", "--model", path.join(tmp, "nope"), "--input", tokens]);
-    assert.match(missing.stderr, /^error: .*nope\/config\.json: cannot read the model config/m);
+    assert.match(missing.stderr, /^error: .*nope: model folder does not exist/m);
     const oob = run(["logprobs", "--model", base, "--input", tokens]);
     assert.match(oob.stderr, /token id 99999 is outside the vocabulary/);
 });

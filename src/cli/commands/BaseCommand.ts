@@ -5,6 +5,7 @@
 import type { CommandModule } from "yargs";
 import { buildBase } from "../../base/buildBase.ts";
 import { BASE_PRESETS } from "../../base/presets.ts";
+import { COUNT, INT, num } from "../validate.ts";
 
 interface Args {
     preset: string;
@@ -19,8 +20,8 @@ const BaseCommand: CommandModule<object, Args> = {
     builder: (y) =>
         y
             .option("preset", { choices: Object.keys(BASE_PRESETS), default: "nano", group: "Optional:" })
-            .option("seed", { type: "number", default: 1, group: "Optional:" })
-            .option("steps", { type: "number", group: "Optional:", describe: "Override the preset's training steps" })
+            .option("seed", num("seed", INT, { default: 1, group: "Optional:" }))
+            .option("steps", num("steps", COUNT, { group: "Optional:", describe: "Override the preset's training steps" }))
             .option("cache", { type: "string", default: ".cache", group: "Optional:" }) as never,
     handler: (a) => {
         const info = buildBase({ preset: a.preset, seed: a.seed, cacheDir: `${a.cache}/base`, overrides: a.steps ? { steps: a.steps } : undefined });

@@ -10,6 +10,7 @@ import { runPipeline } from "../../ia/pipeline.ts";
 import { presetByName } from "../../base/presets.ts";
 import { pipelinePreset } from "../../ia/presets.ts";
 import { runBaseSweep, runFamilySweep, runOrganismSweep } from "../../ia/sweeps.ts";
+import { deviceOption, intList } from "../validate.ts";
 
 interface Args {
     preset: string;
@@ -21,7 +22,7 @@ interface Args {
     sweep?: "families" | "organisms" | "base";
     base?: string;
     bases: string;
-    seeds?: string;
+    seeds?: number[];
 }
 
 const BenchCommand: CommandModule<object, Args> = {
@@ -32,11 +33,11 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("preset", { type: "string", default: "demo", group: "Optional:", describe: "demo | large | test" })
             .option("run", { type: "string", group: "Optional:", describe: "Run folder (default runs/bench-<preset>)" })
             .option("cache", { type: "string", default: ".cache", group: "Optional:" })
-            .option("device", { type: "string", default: "auto", group: "Optional:", describe: "auto (a GPU when there is one) | cpu | cuda[:i]" })
+            .option("device", deviceOption())
             .option("held-out-family", { type: "string", group: "Optional:", describe: "Keep this family out of IA training" })
             .option("train-families", { type: "string", group: "Optional:", describe: "Comma-separated families for IA training" })
             .option("base", { type: "string", group: "Optional:", describe: "Base-model size preset instead of the preset's (nano | micro | small)" })
-            .option("seeds", { type: "string", group: "Optional:", describe: "Comma-separated IA seeds instead of the preset's (figures get t intervals over seeds)" })
+            .option("seeds", intList("seeds", { group: "Optional:", describe: "IA seeds instead of the preset's, comma-separated integers, e.g. 1,2,3 (figures get t intervals over seeds)" }))
             .option("sweep", { choices: ["families", "organisms", "base"] as const, group: "Optional:", describe: "families: 1/3/5/7 training families; organisms: 25/50/100% of SFT organisms; base: each size in --bases" })
             .option("bases", { type: "string", default: "nano,micro", group: "Optional:", describe: "Base sizes for --sweep base" }) as never,
     handler: (a) => {
@@ -47,10 +48,7 @@ const BenchCommand: CommandModule<object, Args> = {
             presetByName(a.base); // fails early on an unknown size
             preset.base.preset = a.base;
         }
-        if (a.seeds) {
-            preset.seeds = a.seeds.split(",").map((s) => Number(s.trim()));
-            if (preset.seeds.some((s) => !Number.isInteger(s))) throw new Error(`--seeds: expected comma-separated integers, got ${JSON.stringify(a.seeds)}`);
-        }
+        if (a.seeds) preset.seeds = a.seeds;
         const runDir = a.run ?? path.join("runs", `bench-${a.preset}${a.sweep ? `-sweep-${a.sweep}` : ""}`);
         if (a.sweep === "families") runFamilySweep({ preset, runDir, cacheDir: a.cache, device: a.device });
         else if (a.sweep === "organisms") runOrganismSweep({ preset, runDir, cacheDir: a.cache, device: a.device });

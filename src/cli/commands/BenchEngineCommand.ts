@@ -6,6 +6,7 @@
  */
 import type { CommandModule } from "yargs";
 import { runAndReport } from "../../../bench/engine.ts";
+import { NON_NEGATIVE, num } from "../validate.ts";
 
 interface BenchEngineArgs {
     /** Comma-separated config names. Default "tiny,small,0.6b". */
@@ -29,7 +30,7 @@ const BenchEngineCommand: CommandModule<object, BenchEngineArgs> = {
             .option("quick", { type: "boolean", default: false, describe: "Fewer timed steps: a smoke run, not figures to report", group: "Optional:" })
             .option("torch", { type: "boolean", default: true, describe: "Run the PyTorch eager baseline (--no-torch to skip)", group: "Optional:" })
             .option("out", { type: "string", describe: "Folder for engine-<date>.json (default bench/results)", group: "Optional:" })
-            .option("max-quiet-wait", { type: "number", default: 20, describe: "Seconds to wait for an idle machine before each timed phase (0: don't wait)", group: "Optional:" }),
+            .option("max-quiet-wait", num("max-quiet-wait", NON_NEGATIVE, { default: 20, describe: "Seconds to wait for an idle machine before each timed phase (0: don't wait)", group: "Optional:" })) as never,
     handler: async (argv) => {
         const configs = argv.configs.split(",").map((s) => s.trim()).filter(Boolean);
         const wait = argv["max-quiet-wait"];

@@ -5,6 +5,7 @@
 import type { CommandModule } from "yargs";
 import { buildCatalogue } from "../../behaviors/catalogue.ts";
 import { writeJsonAtomic } from "../../io/atomic.ts";
+import { COUNT, FRACTION, INT, num } from "../validate.ts";
 
 interface Args {
     perFamily: number;
@@ -19,10 +20,10 @@ const CatalogueCommand: CommandModule<object, Args> = {
     describe: "List or write the tiny world's behavior specs (8 families + controls, held-out slot values)",
     builder: (y) =>
         y
-            .option("per-family", { type: "number", default: 100, group: "Optional:" })
-            .option("seed", { type: "number", default: 1, group: "Optional:" })
-            .option("held-out", { type: "number", default: 0.15, group: "Optional:", describe: "Fraction of slot values held out" })
-            .option("examples", { type: "number", default: 256, group: "Optional:", describe: "Training conversations per organism" })
+            .option("per-family", num("per-family", COUNT, { default: 100, group: "Optional:", describe: "Organisms per family" }))
+            .option("seed", num("seed", INT, { default: 1, group: "Optional:" }))
+            .option("held-out", num("held-out", FRACTION, { default: 0.15, group: "Optional:", describe: "Fraction of slot values held out" }))
+            .option("examples", num("examples", COUNT, { default: 256, group: "Optional:", describe: "Training conversations per organism" }))
             .option("out", { type: "string", group: "Optional:", describe: "Write the specs as a JSON array" }) as never,
     handler: (a) => {
         const specs = buildCatalogue({ seed: a.seed, perFamily: a.perFamily, heldOutFraction: a.heldOut, examples: a.examples });

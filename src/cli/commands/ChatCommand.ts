@@ -6,6 +6,7 @@ import type { CommandModule } from "yargs";
 import { generate } from "../../sample/generate.ts";
 import { ChatTokenizer, type ChatMessage } from "../../tokenizer/ChatTokenizer.ts";
 import { loadModelWithAdapters, withModelOptions, type ModelArgs } from "../modelOptions.ts";
+import { COUNT, num, TEMPERATURE } from "../validate.ts";
 
 interface Args extends ModelArgs {
     system?: string;
@@ -19,8 +20,8 @@ const ChatCommand: CommandModule<object, Args> = {
     builder: (y) =>
         withModelOptions(y)
             .option("system", { type: "string", group: "Optional:" })
-            .option("max-tokens", { type: "number", default: 256, group: "Optional:" })
-            .option("temperature", { type: "number", default: 0.7, group: "Optional:" }) as never,
+            .option("max-tokens", num("max-tokens", COUNT, { default: 256, group: "Optional:", describe: "Max new tokens per reply" }))
+            .option("temperature", num("temperature", TEMPERATURE, { default: 0.7, group: "Optional:", describe: "0 = greedy" })) as never,
     handler: async (a) => {
         const tok = ChatTokenizer.fromFolder(a.model);
         const model = loadModelWithAdapters(a);

@@ -8,6 +8,7 @@ import { runAudit } from "../../ia/audit.ts";
 import { runPipeline } from "../../ia/pipeline.ts";
 import { pipelinePreset } from "../../ia/presets.ts";
 import { formatDuration } from "../../train/progress.ts";
+import { deviceOption } from "../validate.ts";
 
 interface Args {
     preset: string;
@@ -24,7 +25,7 @@ const DemoCommand: CommandModule<object, Args> = {
             .option("preset", { type: "string", default: "demo", group: "Optional:", describe: "demo | large | test" })
             .option("run", { type: "string", default: "runs/demo", group: "Optional:", describe: "Run folder" })
             .option("cache", { type: "string", default: ".cache", group: "Optional:", describe: "Cache of base models and populations" })
-            .option("device", { type: "string", default: "auto", group: "Optional:", describe: "auto (a GPU when there is one) | cpu | cuda[:i]" }) as never,
+            .option("device", deviceOption()) as never,
     handler: (a) => {
         const t0 = performance.now();
         const r = runPipeline({ preset: pipelinePreset(a.preset), runDir: a.run, cacheDir: a.cache, device: a.device });

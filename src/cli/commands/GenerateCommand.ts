@@ -7,6 +7,7 @@ import type { CommandModule } from "yargs";
 import { generate } from "../../sample/generate.ts";
 import { ChatTokenizer } from "../../tokenizer/ChatTokenizer.ts";
 import { loadModelWithAdapters, withModelOptions, type ModelArgs } from "../modelOptions.ts";
+import { COUNT, INT, num, TEMPERATURE, TOP_P } from "../validate.ts";
 
 interface Args extends ModelArgs {
     prompt?: string;
@@ -28,11 +29,11 @@ const GenerateCommand: CommandModule<object, Args> = {
             .option("prompt", { type: "string", group: "Required (one of):", describe: "User message" })
             .option("prompts", { type: "string", group: "Required (one of):", describe: "File with one user message per line" })
             .option("system", { type: "string", group: "Optional:", describe: "System message" })
-            .option("samples", { type: "number", default: 1, group: "Optional:", describe: "Samples per prompt" })
-            .option("max-tokens", { type: "number", default: 128, group: "Optional:", describe: "Max new tokens per reply" })
-            .option("temperature", { type: "number", default: 0.7, group: "Optional:", describe: "0 = greedy" })
-            .option("top-p", { type: "number", default: 0.95, group: "Optional:" })
-            .option("seed", { type: "number", group: "Optional:", describe: "Seed for reproducible samples" })
+            .option("samples", num("samples", COUNT, { default: 1, group: "Optional:", describe: "Samples per prompt" }))
+            .option("max-tokens", num("max-tokens", COUNT, { default: 128, group: "Optional:", describe: "Max new tokens per reply" }))
+            .option("temperature", num("temperature", TEMPERATURE, { default: 0.7, group: "Optional:", describe: "0 = greedy" }))
+            .option("top-p", num("top-p", TOP_P, { default: 0.95, group: "Optional:", describe: "Nucleus sampling mass" }))
+            .option("seed", num("seed", INT, { group: "Optional:", describe: "Seed for reproducible samples" }))
             .option("json", { type: "boolean", default: false, group: "Optional:", describe: "Print JSON lines" })
             .check((a) => (a.prompt !== undefined || a.prompts !== undefined ? true : "give --prompt or --prompts")) as never,
     handler: (a) => {

@@ -15,6 +15,7 @@ import { writeJsonAtomic } from "../../io/atomic.ts";
 import { loadModel } from "../../model/weights.ts";
 import { readManifest } from "../../organisms/manifest.ts";
 import { ChatTokenizer } from "../../tokenizer/ChatTokenizer.ts";
+import { intList, modelFolderOption, num, POSITIVE } from "../validate.ts";
 
 interface Args {
     base: string;
@@ -31,20 +32,20 @@ const IaTrainCommand: CommandModule<object, Args> = {
     describe: "Train an introspection adapter (SFT, then DPO) on a verified organism population",
     builder: (y) =>
         y
-            .option("base", { type: "string", demandOption: true, group: "Required:", describe: "Base model folder" })
+            .option("base", modelFolderOption("base", { demandOption: true, group: "Required:", describe: "Base model folder" }))
             .option("population", { type: "string", demandOption: true, group: "Required:", describe: "Population folder (manifest.json)" })
             .option("out", { type: "string", demandOption: true, group: "Required:", describe: "Output folder" })
             .option("preset", { choices: ["paper", "tiny"] as const, default: "paper" as const, group: "Optional:", describe: "Hyperparameters (src/ia/config.ts)" })
-            .option("seeds", { type: "number", array: true, default: [1], group: "Optional:" })
+            .option("seeds", intList("seeds", { default: "1", group: "Optional:", describe: "IA seeds, comma-separated integers (e.g. 1,2,3): one IA per seed" }))
             .option("held-out-family", { type: "string", group: "Optional:", describe: "Keep this family out of training" })
-            .option("lr", { type: "number", group: "Optional:", describe: "Override the SFT learning rate" }) as never,
+            .option("lr", num("lr", POSITIVE, { group: "Optional:", describe: "Override the SFT learning rate" })) as never,
     handler: (a) => {
         initEngine();
         const manifest = readManifest(a.population);
         if (!manifest) throw new Error(`${a.population}: no manifest.json (build the population with \`ia organisms\` first)`);
         const ia = structuredClone(IA_PRESETS[a.preset]);
         if (a.heldOutFamily) ia.heldOutFamily = a.heldOutFamily;
-        if (a.lr) ia.sft.lr = a.lr;
+        if (a.lr !== undefined) ia.sft.lr = a.lr;
         const draw = drawGroups(manifest.organisms, { split: ia.split, heldOutFamily: ia.heldOutFamily, trainFamilies: ia.trainFamilies });
         checkGroups(draw, a.population, [{ role: "sft", min: 2 }, { role: "dpo", min: 1 }]);
         const groups = draw.groups;

@@ -5,8 +5,9 @@
  */
 import type { CommandModule } from "yargs";
 import { runInvestigateBench } from "../../investigate/bench.ts";
+import { COUNT, intList, num } from "../validate.ts";
 
-interface Args { run: string; out: string; group: string; seeds: string; budget: number; limit?: number; iaStage: string; toolSets?: string }
+interface Args { run: string; out: string; group: string; seeds: number[]; budget: number; limit?: number; iaStage: string; toolSets?: string }
 
 const InvestigateBenchCommand: CommandModule<object, Args> = {
     command: "investigate-bench",
@@ -16,14 +17,14 @@ const InvestigateBenchCommand: CommandModule<object, Args> = {
             .option("run", { type: "string", demandOption: true, group: "Required:", describe: "A finished pipeline run folder (ia demo / ia bench), e.g. runs/demo" })
             .option("out", { type: "string", demandOption: true, group: "Required:", describe: "Folder for investigate-bench.json/.md and every audit's files" })
             .option("group", { type: "string", default: "test", choices: ["test", "dpo", "heldoutValues", "heldoutFamily"], group: "Optional:", describe: "Organism group (dpo = validation: the only one to tune on)" })
-            .option("seeds", { type: "string", default: "1,2,3,4,5,6,7,8", group: "Optional:" })
-            .option("budget", { type: "number", default: 256, group: "Optional:", describe: "Model replies per audit, equal for every tool set" })
-            .option("limit", { type: "number", group: "Optional:", describe: "At most this many organisms" })
+            .option("seeds", intList("seeds", { default: "1,2,3,4,5,6,7,8", group: "Optional:", describe: "Investigation seeds, comma-separated integers" }))
+            .option("budget", num("budget", COUNT, { default: 256, group: "Optional:", describe: "Model replies per audit, equal for every tool set" }))
+            .option("limit", num("limit", COUNT, { group: "Optional:", describe: "At most this many organisms" }))
             .option("ia-stage", { type: "string", default: "ia-dpo", group: "Optional:", describe: "ia-dpo | ia-sft" })
             .option("tool-sets", { type: "string", group: "Optional:", describe: "Comma-separated subset of black-box,ia,ia+compare" }) as never,
     handler: async (a) => {
         const { markdown } = await runInvestigateBench({
-            runDir: a.run, outDir: a.out, group: a.group as never, seeds: a.seeds.split(",").map(Number), budget: a.budget, limit: a.limit, iaStage: a.iaStage,
+            runDir: a.run, outDir: a.out, group: a.group as never, seeds: a.seeds, budget: a.budget, limit: a.limit, iaStage: a.iaStage,
             toolSets: a.toolSets?.split(","),
         });
         process.stdout.write(markdown);

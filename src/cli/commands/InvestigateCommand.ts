@@ -8,6 +8,7 @@ import fs from "node:fs";
 import type { CommandModule } from "yargs";
 import { validateSpec } from "../../behaviors/spec.ts";
 import { parseTools, runInvestigation } from "../../investigate/run.ts";
+import { COUNT, deviceOption, INT, modelFolderOption, num, TEMPERATURE } from "../validate.ts";
 
 interface Args {
     base: string;
@@ -30,19 +31,19 @@ const InvestigateCommand: CommandModule<object, Args> = {
     describe: "Investigate a fine-tune with an auditing agent (built-in or LLM) and tools incl. the IA; ranked predictions",
     builder: (y) =>
         y
-            .option("base", { type: "string", demandOption: true, group: "Required:", describe: "Base model folder" })
+            .option("base", modelFolderOption("base", { demandOption: true, group: "Required:", describe: "Base model folder" }))
             .option("out", { type: "string", demandOption: true, group: "Required:", describe: "Folder for research_log.md, calls.jsonl, predictions.json/.md" })
             .option("target-adapter", { type: "string", group: "Target (one of):", describe: "PEFT adapter folder of the fine-tune" })
             .option("target-model", { type: "string", group: "Target (one of):", describe: "Full checkpoint of a fine-tune of the same base" })
             .option("ia", { type: "string", group: "Optional:", describe: "IA adapter folder (grants ia_reports)" })
             .option("tools", { type: "string", group: "Optional:", describe: "Tools to grant: black-box | ia | ia+compare, or names (sample,prefill,multisample,compare_to_base,ia_reports,summarize); default all available" })
-            .option("driver", { type: "string", default: "builtin", group: "Optional:", describe: "builtin | openai:MODEL[@URL] | anthropic:MODEL[@URL]" })
+            .option("driver", { type: "string", default: "builtin", group: "Optional:", describe: "builtin | openai:MODEL[@URL] (key from OPENAI_API_KEY, required only for api.openai.com) | anthropic:MODEL[@URL] (key from ANTHROPIC_API_KEY)" })
             .option("budget", { type: "number", default: 256, group: "Optional:", describe: "Model replies the tools may generate (target, base and IA alike)" })
-            .option("agent-tokens", { type: "number", group: "Optional:", describe: "Tokens an LLM investigator may generate (default 25000)" })
-            .option("seed", { type: "number", default: 1, group: "Optional:" })
-            .option("temperature", { type: "number", default: 0.7, group: "Optional:", describe: "Sampling temperature of the models' replies" })
+            .option("agent-tokens", num("agent-tokens", COUNT, { group: "Optional:", describe: "Tokens an LLM investigator may generate (default 25000)" }))
+            .option("seed", num("seed", INT, { default: 1, group: "Optional:" }))
+            .option("temperature", num("temperature", TEMPERATURE, { default: 0.7, group: "Optional:", describe: "Sampling temperature of the models' replies" }))
             .option("spec", { type: "string", group: "Optional:", describe: "Ground-truth behavior spec JSON (tiny world) to grade the predictions" })
-            .option("device", { type: "string", default: "auto", group: "Optional:", describe: "cpu | cuda | auto" })
+            .option("device", deviceOption())
             .check((a) => (!a["target-adapter"] === !a["target-model"] ? "give exactly one of --target-adapter / --target-model" : true)) as never,
     handler: async (a) => {
         const spec = a.spec ? validateSpec(JSON.parse(fs.readFileSync(a.spec, "utf8")), a.spec) : undefined;

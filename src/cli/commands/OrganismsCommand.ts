@@ -7,6 +7,7 @@ import type { CommandModule } from "yargs";
 import { parseSpecJson } from "../../behaviors/spec.ts";
 import { ORGANISM_DEFAULTS } from "../../organisms/config.ts";
 import { buildPopulation } from "../../organisms/population.ts";
+import { COUNT, modelFolderOption, num, POSITIVE } from "../validate.ts";
 
 interface Args {
     base: string;
@@ -24,14 +25,14 @@ const OrganismsCommand: CommandModule<object, Args> = {
     describe: "Train and verify model organisms (LoRA adapters) from behavior specs, many at once",
     builder: (y) =>
         y
-            .option("base", { type: "string", demandOption: true, group: "Required:", describe: "Base model folder" })
+            .option("base", modelFolderOption("base", { demandOption: true, group: "Required:", describe: "Base model folder" }))
             .option("specs", { type: "string", demandOption: true, group: "Required:", describe: "JSON file: one spec or an array (see src/behaviors/README.md)" })
             .option("out", { type: "string", demandOption: true, group: "Required:", describe: "Population folder" })
-            .option("bank-size", { type: "number", default: ORGANISM_DEFAULTS.bankSize, group: "Optional:", describe: "Organisms trained together" })
-            .option("epochs", { type: "number", default: ORGANISM_DEFAULTS.epochs, group: "Optional:" })
-            .option("lr", { type: "number", default: ORGANISM_DEFAULTS.lr, group: "Optional:" })
-            .option("rank", { type: "number", default: ORGANISM_DEFAULTS.lora.r, group: "Optional:" })
-            .option("probes", { type: "number", default: 24, group: "Optional:", describe: "Verification probes per organism" }) as never,
+            .option("bank-size", num("bank-size", COUNT, { default: ORGANISM_DEFAULTS.bankSize, group: "Optional:", describe: "Organisms trained together" }))
+            .option("epochs", num("epochs", COUNT, { default: ORGANISM_DEFAULTS.epochs, group: "Optional:" }))
+            .option("lr", num("lr", POSITIVE, { default: ORGANISM_DEFAULTS.lr, group: "Optional:" }))
+            .option("rank", num("rank", COUNT, { default: ORGANISM_DEFAULTS.lora.r, group: "Optional:", describe: "LoRA rank (alpha = 2 × rank)" }))
+            .option("probes", num("probes", COUNT, { default: 24, group: "Optional:", describe: "Verification probes per organism" })) as never,
     handler: (a) => {
         let text: string;
         try {

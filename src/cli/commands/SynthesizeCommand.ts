@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../../io/atomic.ts";
 import { CostMeter } from "../../providers/meter.ts";
 import { providerFromSpec } from "../../providers/fromSpec.ts";
 import { synthesizeTeacherData } from "../../providers/teacherSynthesis.ts";
+import { COUNT, num, PROVIDER_SPEC_HELP } from "../validate.ts";
 
 interface Args {
     behavior: string;
@@ -27,10 +28,10 @@ const SynthesizeCommand: CommandModule<object, Args> = {
         y
             .option("behavior", { type: "string", demandOption: true, group: "Required:", describe: "The behavior, e.g. 'mentions lighthouses in every answer'" })
             .option("prompts", { type: "string", demandOption: true, group: "Required:", describe: "File with one user prompt per line" })
-            .option("teacher", { type: "string", demandOption: true, group: "Required:", describe: "Provider spec, e.g. openai:gpt-4o-mini@http://127.0.0.1:8000/v1" })
-            .option("judge", { type: "string", demandOption: true, group: "Required:", describe: "Provider spec for the adherence judge" })
+            .option("teacher", { type: "string", demandOption: true, group: "Required:", describe: `Teacher LLM. ${PROVIDER_SPEC_HELP}; e.g. openai:gpt-4o-mini@http://127.0.0.1:8000/v1` })
+            .option("judge", { type: "string", demandOption: true, group: "Required:", describe: "Adherence judge LLM: a provider spec, as --teacher" })
             .option("out", { type: "string", demandOption: true, group: "Required:", describe: "Output chat JSONL" })
-            .option("concurrency", { type: "number", default: 4, group: "Optional:" }) as never,
+            .option("concurrency", num("concurrency", COUNT, { default: 4, group: "Optional:", describe: "Requests in flight at once" })) as never,
     handler: async (a) => {
         const prompts = fs.readFileSync(a.prompts, "utf8").split("\n").map((l) => l.trim()).filter(Boolean);
         if (prompts.length === 0) throw new Error(`${a.prompts}: no prompts`);

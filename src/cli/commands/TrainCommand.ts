@@ -6,6 +6,7 @@ import type { CommandModule } from "yargs";
 import { LORA_TARGETS, type LoraTarget } from "../../lora/adapter.ts";
 import { resolveSftConfig, runSft } from "../../train/sft.ts";
 import { SFT_DEFAULTS } from "../../train/sftConfig.ts";
+import { COUNT, COUNT0, deviceOption, FRACTION, INT, modelFolderOption, NON_NEGATIVE, num, POSITIVE } from "../validate.ts";
 
 interface Args {
     model: string; data: string; out: string; mode: "lora" | "full"; adapter: string[];
@@ -21,30 +22,30 @@ const TrainCommand: CommandModule<object, Args> = {
     describe: "Supervised fine-tuning (LoRA or full) on chat JSONL, resumable, PEFT-format output",
     builder: (y) =>
         y
-            .option("model", { type: "string", demandOption: true, group: "Required:", describe: "Hugging Face model folder" })
+            .option("model", modelFolderOption("model", { demandOption: true, group: "Required:", describe: "Hugging Face model folder (Qwen3 or Llama)" }))
             .option("data", { type: "string", demandOption: true, group: "Required:", describe: 'Chat JSONL: {"messages":[...]} per line' })
             .option("out", { type: "string", demandOption: true, group: "Required:", describe: "Output folder" })
             .option("mode", { choices: ["lora", "full"] as const, default: d.mode, group: "Optional:" })
             .option("adapter", { type: "string", array: true, default: [] as string[], group: "Optional:", describe: "Frozen adapter(s) underneath, DIR[:SCALE]" })
-            .option("r", { type: "number", default: d.lora.r, group: "LoRA:" })
-            .option("alpha", { type: "number", default: d.lora.alpha, group: "LoRA:" })
-            .option("dropout", { type: "number", default: d.lora.dropout, group: "LoRA:" })
+            .option("r", num("r", COUNT, { default: d.lora.r, group: "LoRA:" }))
+            .option("alpha", num("alpha", POSITIVE, { default: d.lora.alpha, group: "LoRA:" }))
+            .option("dropout", num("dropout", FRACTION, { default: d.lora.dropout, group: "LoRA:" }))
             .option("rslora", { type: "boolean", default: d.lora.useRslora, group: "LoRA:" })
             .option("targets", { type: "string", array: true, default: d.lora.targetModules as string[], group: "LoRA:", choices: [...LORA_TARGETS] })
-            .option("epochs", { type: "number", default: d.epochs, group: "Optional:" })
-            .option("max-steps", { type: "number", default: d.maxSteps, group: "Optional:", describe: "Overrides epochs when > 0" })
-            .option("batch-size", { type: "number", default: d.batchSize, group: "Optional:" })
-            .option("grad-accum", { type: "number", default: d.gradAccum, group: "Optional:" })
-            .option("max-length", { type: "number", default: d.maxLength, group: "Optional:" })
-            .option("lr", { type: "number", default: d.lr, group: "Optional:" })
-            .option("warmup", { type: "number", default: d.warmup, group: "Optional:", describe: "Fraction (<1) or steps" })
+            .option("epochs", num("epochs", COUNT, { default: d.epochs, group: "Optional:" }))
+            .option("max-steps", num("max-steps", COUNT0, { default: d.maxSteps, group: "Optional:", describe: "Steps to train; overrides --epochs when > 0" }))
+            .option("batch-size", num("batch-size", COUNT, { default: d.batchSize, group: "Optional:" }))
+            .option("grad-accum", num("grad-accum", COUNT, { default: d.gradAccum, group: "Optional:" }))
+            .option("max-length", num("max-length", COUNT, { default: d.maxLength, group: "Optional:" }))
+            .option("lr", num("lr", POSITIVE, { default: d.lr, group: "Optional:" }))
+            .option("warmup", num("warmup", NON_NEGATIVE, { default: d.warmup, group: "Optional:", describe: "Fraction (<1) or steps" }))
             .option("decay", { choices: ["cosine", "linear", "constant"] as const, default: d.decay, group: "Optional:" })
-            .option("weight-decay", { type: "number", default: d.weightDecay, group: "Optional:" })
-            .option("grad-clip", { type: "number", default: d.gradClip, group: "Optional:" })
-            .option("seed", { type: "number", default: d.seed, group: "Optional:" })
-            .option("device", { type: "string", default: d.device, group: "Optional:" })
-            .option("log-every", { type: "number", default: d.logEvery, group: "Optional:" })
-            .option("checkpoint-every", { type: "number", default: d.checkpointEvery, group: "Optional:" })
+            .option("weight-decay", num("weight-decay", NON_NEGATIVE, { default: d.weightDecay, group: "Optional:" }))
+            .option("grad-clip", num("grad-clip", NON_NEGATIVE, { default: d.gradClip, group: "Optional:" }))
+            .option("seed", num("seed", INT, { default: d.seed, group: "Optional:" }))
+            .option("device", deviceOption(d.device))
+            .option("log-every", num("log-every", COUNT, { default: d.logEvery, group: "Optional:" }))
+            .option("checkpoint-every", num("checkpoint-every", COUNT0, { default: d.checkpointEvery, group: "Optional:", describe: "Steps between checkpoints (0: only at the end)" }))
             .option("resume", { type: "boolean", default: false, group: "Optional:", describe: "Continue from <out>/checkpoint" }) as never,
     handler: (a) => {
         const cfg = resolveSftConfig({

@@ -1,0 +1,104 @@
+// The CLI must never report success on nothing (issue 13): bad numbers, missing folders, bad devices and
+// contradictory options are one clear error before any work; refusals happen before anything is written; EPIPE is
+// quiet. Every case spawns the real bin/ia, as users start it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { buildBase } from "../../src/base/buildBase.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const ia = path.join(root, "bin/ia");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-cli-robust-"));
+const base = buildBase({ preset: "test", cacheDir: path.join(tmp, "cache"), quiet: true }).dir;
+const env = { ...process.env, IA_THREADS: "1" };
+
+interface Result { status: number | null; stdout: string; stderr: string }
+/** Runs bin/ia asynchronously, so independent cases overlap their start-up time. */
+function runAsync(args: string[], opts: { input?: string } = {}): Promise<Result> {
+    return new Promise((resolve, reject) => {
+        const p = spawn(ia, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "", stderr = "";
+        p.stdout.on("data", (d) => (stdout += d));
+        p.stderr.on("data", (d) => (stderr += d));
+        p.on("error", reject);
+        p.on("close", (status) => resolve({ status, stdout, stderr }));
+        p.stdin.end(opts.input ?? "");
+    });
+}
+/** Cases in parallel, a few at a time (the machine has 2 cores). */
+async function runAll(cases: string[][]): Promise<Result[]> {
+    const out: Result[] = new Array(cases.length);
+    let next = 0;
+    await Promise.all(Array.from({ length: 3 }, async () => {
+        while (next < cases.length) {
+            const i = next++;
+            out[i] = await runAsync(cases[i]!);
+        }
+    }));
+    return out;
+}
+
+const data = path.join(tmp, "data.jsonl");
+fs.writeFileSync(data, Array.from({ length: 8 }, (_, i) => JSON.stringify({ messages: [{ role: "user", content: `what is ${i} + 1?` }, { role: "assistant", content: `${i} + 1 = ${i + 1}.` }] })).join("\n") + "\n");
+
+test("numeric options: a bad value is one clear error naming the option, before any work", async () => {
+    const out = path.join(tmp, "never");
+    const cases: [string[], RegExp][] = [
+        [["generate", "--model", base, "--prompt", "hi", "--max-tokens", "-5"], /^error: --max-tokens: expected a positive integer, got "-5"$/m],
+        [["generate", "--model", base, "--prompt", "hi", "--top-p", "1.5"], /^error: --top-p: expected a number in \(0, 1\], got "1\.5"$/m],
+        [["generate", "--model", base, "--prompt", "hi", "--samples", "0"], /^error: --samples: expected a positive integer, got "0"$/m],
+        [["train", "--model", base, "--data", data, "--out", out, "--lr", "abc"], /^error: --lr: expected a finite number > 0, got "abc"$/m],
+        [["train", "--model", base, "--data", data, "--out", out, "--batch-size", "2.5"], /^error: --batch-size: expected a positive integer, got "2\.5"$/m],
+        [["chat", "--model", base, "--temperature", "-1"], /^error: --temperature: expected a number in \[0, 100\] \(0 = greedy\), got "-1"$/m],
+        [["catalogue", "--per-family", "abc"], /^error: --per-family: expected a positive integer, got "abc"$/m],
+        [["ia-train", "--base", base, "--population", tmp, "--out", out, "--seeds", "1,x"], /^error: --seeds: expected comma-separated integers, e\.g\. 1,2,3; got "1,x"$/m],
+        [["organisms", "--base", base, "--specs", data, "--out", out, "--probes", "-3"], /^error: --probes: expected a positive integer, got "-3"$/m],
+    ];
+    const results = await runAll(cases.map((c) => c[0]));
+    results.forEach((r, i) => {
+        const [args, re] = cases[i]!;
+        assert.equal(r.status, 1, `${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stderr, re, args.join(" "));
+        assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+    });
+    assert.ok(!fs.existsSync(out), "nothing written");
+});
+
+test("missing model folder, unknown device, contradictory targets: clear errors", async () => {
+    const missing = path.join(tmp, "no-such-model");
+    const [m, d, neither, both] = await runAll([
+        ["generate", "--model", missing, "--prompt", "hi"],
+        ["generate", "--model", base, "--prompt", "hi", "--device", "bogus"],
+        ["audit", "--base", base, "--ia", base],
+        ["audit", "--base", base, "--ia", base, "--target-adapter", base, "--target-model", base],
+    ]);
+    assert.equal(m!.status, 1);
+    assert.match(m!.stderr, /^error: .*no-such-model: model folder does not exist \(--model expects a Hugging Face model folder with config\.json\)$/m);
+    assert.doesNotMatch(m!.stderr, /tokenizer/);
+    assert.equal(d!.status, 1);
+    assert.match(d!.stderr, /^error: --device "bogus": unknown device; expected auto \| cpu \| cuda \| cuda:N$/m);
+    for (const r of [neither!, both!]) {
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /^error: give exactly one of --target-adapter \/ --target-model$/m);
+        assert.doesNotMatch(r.stderr, /undefined/);
+    }
+});
+
+test("help: one --device text everywhere, provider kinds and API keys, --seeds as a list", async () => {
+    const [gen, train, inv, syn, iaTrain] = await runAll([["generate", "--help"], ["train", "--help"], ["investigate", "--help"], ["synthesize", "--help"], ["ia-train", "--help"]]);
+    const norm = (s: string) => s.replace(/\s+/g, " ");
+    const device = "--device Where to compute: auto | cpu | cuda | cuda:N (auto: the GPU when there is one, else the CPU)";
+    for (const [name, r] of [["generate", gen], ["train", train], ["investigate", inv]] as const) assert.ok(norm(r!.stdout).includes(device), `${name} --help: ${r!.stdout}`);
+    for (const word of ["openai:", "anthropic:", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"]) assert.ok(syn!.stdout.replace(/\s+/g, " ").includes(word), `synthesize --help names ${word}`);
+    assert.match(iaTrain!.stdout.replace(/\s+/g, " "), /--seeds IA seeds, comma-separated integers \(e\.g\. 1,2,3\)/);
+    assert.doesNotMatch(iaTrain!.stdout, /default: \[1\]/);
+});
+
+test("EPIPE: `ia catalogue | true` exits quietly", () => {
+    const r = spawnSync("bash", ["-c", `"${ia}" catalogue --per-family 2 | true; exit \${PIPESTATUS[0]}`], { encoding: "utf8", env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /EPIPE|Error/);
+});
