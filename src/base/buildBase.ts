@@ -65,6 +65,24 @@ export interface BaseModelInfo {
     cached: boolean;
 }
 
+/** Reads a cached base.json; a damaged one fails naming the file (it is trusted afterwards: reports print its figures). */
+export function readBaseInfo(infoFile: string): Omit<BaseModelInfo, "cached"> {
+    let info: unknown;
+    try {
+        info = JSON.parse(fs.readFileSync(infoFile, "utf8"));
+    } catch (err) {
+        throw new Error(`${infoFile}: unreadable base-model cache (${(err as Error).message}); delete its folder to rebuild`);
+    }
+    const num = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+    const i = info as Partial<BaseModelInfo> | null;
+    const e = i?.evaluation;
+    if (typeof i !== "object" || i === null || typeof i.preset !== "object" || i.preset === null || !num(i.parameters) || !num(i.trainSeconds) ||
+        typeof e !== "object" || e === null || !num(e.n) || !num(e.accuracy) || (i.device !== undefined && typeof i.device !== "string")) {
+        throw new Error(`${infoFile}: damaged base-model cache (expected preset, parameters, trainSeconds, evaluation {n, accuracy}); delete its folder to rebuild`);
+    }
+    return i as Omit<BaseModelInfo, "cached">;
+}
+
 export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
     initEngine();
     const preset = { ...presetByName(o.preset ?? "nano"), ...o.overrides };
@@ -78,7 +96,7 @@ export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
     const infoFile = path.join(dir, "base.json");
     const log = (msg: string) => o.quiet || process.stderr.write(`[base] ${msg}\n`);
     if (fs.existsSync(infoFile)) {
-        const info = JSON.parse(fs.readFileSync(infoFile, "utf8")) as Omit<BaseModelInfo, "cached">;
+        const info = readBaseInfo(infoFile);
         log(`using cached ${preset.name} base model ${modelDir} (held-out accuracy ${(info.evaluation.accuracy * 100).toFixed(1)}%)`);
         return { ...info, dir: modelDir, cached: true };
     }

@@ -1,6 +1,7 @@
 /** Every fuzz target, in report order. */
 import type { AnyTarget } from "../harness.ts";
 import adapter from "./adapter.ts";
+import baseCache from "./baseCache.ts";
 import { behaviorSpecTarget, selfReportTarget } from "./behaviors.ts";
 import { manifestTarget, reportCacheTarget, responseCacheTarget, trainCheckpointTarget } from "./caches.ts";
 import chatJsonl from "./chatJsonl.ts";
@@ -25,6 +26,7 @@ export const TARGETS: readonly AnyTarget[] = [
     reportCacheTarget,
     responseCacheTarget,
     trainCheckpointTarget,
+    baseCache,
     openaiResponseTarget,
     anthropicResponseTarget,
     providerHttpTarget,
