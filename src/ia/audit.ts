@@ -38,6 +38,8 @@ export interface AuditOptions {
     outDir?: string;
     /** Candidates to keep. Default 5. */
     topK?: number;
+    /** auto | cpu | cuda | cuda:N. Default "auto". */
+    device?: string;
 }
 
 export interface AuditResult {
@@ -64,7 +66,9 @@ export function auditQuestions(n: number, seed: number): string[] {
 export function runAudit(o: AuditOptions): AuditResult {
     initEngine();
     if (!o.targetAdapter === !o.targetModel) throw new Error("audit: give exactly one of a target adapter folder or a target model folder");
-    const device = resolveDevice("auto");
+    const samples = o.samples ?? 64;
+    if (!Number.isInteger(samples) || samples < 1) throw new Error(`audit: samples must be a positive integer (got ${samples}); an audit of no self-reports says nothing`);
+    const device = resolveDevice(o.device ?? "auto");
     const modelDir = o.targetModel ?? o.baseModel;
     const tok = ChatTokenizer.fromFolder(o.baseModel);
     const model = loadModel(modelDir, { device });
@@ -73,7 +77,7 @@ export function runAudit(o: AuditOptions): AuditResult {
         // An IA made for another base fails here with a shape/layer error naming its file.
         model.adapters.push(loadAdapter(o.ia, model.config, { device, name: "ia" }));
         const seed = o.seed ?? 1;
-        const questions = auditQuestions(o.samples ?? 64, seed);
+        const questions = auditQuestions(samples, seed);
         const prompts = questions.map((q) => tok.encodeChat([{ role: "user", content: q }], { addGenerationPrompt: true, enableThinking: false }));
         const gens = generate(model, prompts, { temperature: o.temperature ?? 1.0, maxNewTokens: 48, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, seed });
         const reports = gens.map((g, i) => {

@@ -47,6 +47,9 @@ fs.writeFileSync(data, Array.from({ length: 8 }, (_, i) => JSON.stringify({ mess
 test("numeric options: a bad value is one clear error naming the option, before any work", async () => {
     const out = path.join(tmp, "never");
     const cases: [string[], RegExp][] = [
+        [["audit", "--base", base, "--ia", base, "--target-adapter", base, "--out", out, "--samples", "abc"], /^error: --samples: expected a positive integer, got "abc"$/m],
+        [["audit", "--base", base, "--ia", base, "--target-adapter", base, "--out", out, "--samples", "0"], /^error: --samples: expected a positive integer, got "0"$/m],
+        [["audit", "--base", base, "--ia", base, "--target-adapter", base, "--out", out, "--samples=-2"], /^error: --samples: expected a positive integer, got "-2"$/m],
         [["generate", "--model", base, "--prompt", "hi", "--max-tokens", "-5"], /^error: --max-tokens: expected a positive integer, got "-5"$/m],
         [["generate", "--model", base, "--prompt", "hi", "--top-p", "1.5"], /^error: --top-p: expected a number in \(0, 1\], got "1\.5"$/m],
         [["generate", "--model", base, "--prompt", "hi", "--samples", "0"], /^error: --samples: expected a positive integer, got "0"$/m],
@@ -101,4 +104,32 @@ test("EPIPE: `ia catalogue | true` exits quietly", () => {
     const r = spawnSync("bash", ["-c", `"${ia}" catalogue --per-family 2 | true; exit \${PIPESTATUS[0]}`], { encoding: "utf8", env });
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /EPIPE|Error/);
+});
+
+test("train: refusals come before anything is written; --resume refuses other data or settings; too little data is named", async () => {
+    const out = path.join(tmp, "sft");
+    const first = await runAsync(["train", "--model", base, "--data", data, "--out", out, "--max-steps", "2", "--batch-size", "4", "--r", "4", "--alpha", "8"]);
+    assert.equal(first.status, 0, first.stderr);
+    const config = fs.readFileSync(path.join(out, "config.json"), "utf8");
+    assert.match(JSON.parse(config).resolved.dataSha256, /^[0-9a-f]{64}$/);
+    const otherData = path.join(tmp, "other.jsonl");
+    fs.writeFileSync(otherData, fs.readFileSync(data, "utf8").replace("what is 0", "what is 100"));
+    const tiny = path.join(tmp, "tiny.jsonl");
+    fs.writeFileSync(tiny, fs.readFileSync(data, "utf8").split("\n").slice(0, 3).join("\n") + "\n");
+    const [again, lrResume, dataResume, few] = await runAll([
+        ["train", "--model", base, "--data", data, "--out", out, "--max-steps", "4", "--batch-size", "4", "--r", "4", "--alpha", "8", "--lr", "0.01"],
+        ["train", "--model", base, "--data", data, "--out", out, "--max-steps", "4", "--batch-size", "2", "--r", "4", "--alpha", "8", "--lr", "0.01", "--resume"],
+        ["train", "--model", base, "--data", otherData, "--out", out, "--max-steps", "4", "--batch-size", "4", "--r", "4", "--alpha", "8", "--resume"],
+        ["train", "--model", base, "--data", tiny, "--out", path.join(tmp, "sft-few"), "--batch-size", "8"],
+    ]);
+    assert.equal(again!.status, 1);
+    assert.match(again!.stderr, /checkpoint: a checkpoint exists; pass --resume/);
+    assert.equal(lrResume!.status, 1);
+    assert.match(lrResume!.stderr, /--resume with settings that differ from the run's config\.json: batchSize 4 → 2; lr 0\.0001 → 0\.01\./);
+    assert.equal(dataResume!.status, 1);
+    assert.match(dataResume!.stderr, /data ".*data\.jsonl" → ".*other\.jsonl"; data file contents \(sha256/);
+    assert.equal(fs.readFileSync(path.join(out, "config.json"), "utf8"), config, "the run's record is untouched by every refusal");
+    assert.equal(few!.status, 1);
+    assert.match(few!.stderr, /^error: .*tiny\.jsonl: 3 usable conversation\(s\) with assistant tokens after truncation to --max-length 1024, fewer than one step needs \(--batch-size 8 × --grad-accum 1 = 8\)/m);
+    assert.ok(!fs.existsSync(path.join(tmp, "sft-few")), "nothing written");
 });

@@ -6,6 +6,7 @@ import type { CommandModule } from "yargs";
 import { readSpecFile } from "../../behaviors/spec.ts";
 import type { BehaviorSpec } from "../../behaviors/types.ts";
 import { runAudit } from "../../ia/audit.ts";
+import { COUNT, deviceOption, INT, modelFolderOption, num, TEMPERATURE } from "../validate.ts";
 
 interface Args {
     base: string;
@@ -18,6 +19,7 @@ interface Args {
     spec?: string;
     out?: string;
     top: number;
+    device: string;
 }
 
 /** The --spec file: exactly one spec (a JSON syntax error names the file, as every spec error does). */
@@ -32,20 +34,21 @@ const AuditCommand: CommandModule<object, Args> = {
     describe: "Audit a fine-tune with an IA: sample self-reports and rank candidate behaviors",
     builder: (y) =>
         y
-            .option("base", { type: "string", demandOption: true, group: "Required:", describe: "Base model folder the IA was trained on" })
+            .option("base", modelFolderOption("base", { demandOption: true, group: "Required:", describe: "Base model folder the IA was trained on" }))
             .option("ia", { type: "string", demandOption: true, group: "Required:", describe: "IA adapter folder (PEFT)" })
             .option("target-adapter", { type: "string", group: "Target (one of):", describe: "PEFT adapter folder of the fine-tune" })
             .option("target-model", { type: "string", group: "Target (one of):", describe: "Full checkpoint of a fine-tune of the same base" })
-            .option("samples", { type: "number", default: 64, group: "Optional:" })
-            .option("temperature", { type: "number", default: 1.0, group: "Optional:" })
-            .option("seed", { type: "number", default: 1, group: "Optional:" })
-            .option("top", { type: "number", default: 5, group: "Optional:", describe: "Candidates to keep" })
+            .option("samples", num("samples", COUNT, { default: 64, group: "Optional:", describe: "Self-reports to sample" }))
+            .option("temperature", num("temperature", TEMPERATURE, { default: 1.0, group: "Optional:", describe: "0 = greedy" }))
+            .option("seed", num("seed", INT, { default: 1, group: "Optional:" }))
+            .option("top", num("top", COUNT, { default: 5, group: "Optional:", describe: "Candidates to keep" }))
+            .option("device", deviceOption())
             .option("spec", { type: "string", group: "Optional:", describe: "Ground-truth behavior spec JSON (tiny world) to grade against" })
             .option("out", { type: "string", group: "Optional:", describe: "Folder for audit.json and audit.md" })
             .check((a) => (!a["target-adapter"] === !a["target-model"] ? "give exactly one of --target-adapter / --target-model" : true)) as never,
     handler: (a) => {
         const groundTruth = a.spec ? oneSpec(a.spec) : undefined;
-        const r = runAudit({ baseModel: a.base, targetAdapter: a.targetAdapter, targetModel: a.targetModel, ia: a.ia, samples: a.samples, temperature: a.temperature, seed: a.seed, groundTruth, outDir: a.out, topK: a.top });
+        const r = runAudit({ baseModel: a.base, targetAdapter: a.targetAdapter, targetModel: a.targetModel, ia: a.ia, samples: a.samples, temperature: a.temperature, seed: a.seed, groundTruth, outDir: a.out, topK: a.top, device: a.device });
         process.stdout.write(`Audit of ${r.target}: ${r.summary.reports} self-reports, ${r.summary.denials} deny any unusual behavior\n`);
         for (const c of r.summary.candidates) process.stdout.write(`  ${c.rank}. ${c.statement}  [${c.reports} reports, ${(c.support * 100).toFixed(0)}%]\n`);
         if (r.grading) process.stdout.write(`ground truth "${r.grading.groundTruth}": category ${(r.grading.categoryRate * 100).toFixed(1)}%, strict ${(r.grading.strictRate * 100).toFixed(1)}%, top candidate ${r.grading.topCandidateCorrect ? "correct" : "wrong"}\n`);
