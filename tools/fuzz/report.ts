@@ -39,7 +39,7 @@ const VERDICT_TEXT: Record<Verdict, string> = {
     crash: "threw a non-Error or an engine error (TypeError, RangeError, ...), or the worker process died",
     unnamed: "threw an Error that does not name the input",
     invalid: "accepted a result its own type says cannot exist",
-    hang: "slower than 2 s + 1 s per MB of input, or no progress for 60 s",
+    hang: "more than 2 s + 4 s per MB of input in CPU time (10x that in wall time), or no progress for 120 s",
     alloc: "heap/external memory grew by more than 64 MiB + 64 x input size, or the worker passed the RSS cap",
     leak: "native tensors left alive after a failed or disposed load",
 };

@@ -26,7 +26,7 @@ const { values } = parseArgs({
         targets: { type: "string" },
         only: { type: "string" },
         "hang-ms": { type: "string", default: "2000" },
-        "kill-after-s": { type: "string", default: "60" },
+        "kill-after-s": { type: "string", default: "120" },
         "max-rss-mb": { type: "string", default: "4096" },
         out: { type: "string", default: path.join(REPO, "bench/results") },
         failures: { type: "string", default: path.join(REPO, "runs/fuzz/failures") },
