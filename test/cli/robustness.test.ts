@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { buildBase } from "../../src/base/buildBase.ts";
@@ -17,9 +18,9 @@ const env = { ...process.env, IA_THREADS: "1" };
 
 interface Result { status: number | null; stdout: string; stderr: string }
 /** Runs bin/ia asynchronously, so independent cases overlap their start-up time. */
-function runAsync(args: string[], opts: { input?: string } = {}): Promise<Result> {
+function runAsync(args: string[], opts: { input?: string; cwd?: string } = {}): Promise<Result> {
     return new Promise((resolve, reject) => {
-        const p = spawn(ia, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+        const p = spawn(ia, args, { env, stdio: ["pipe", "pipe", "pipe"], cwd: opts.cwd ?? tmp });
         let stdout = "", stderr = "";
         p.stdout.on("data", (d) => (stdout += d));
         p.stderr.on("data", (d) => (stderr += d));
@@ -132,4 +133,23 @@ test("train: refusals come before anything is written; --resume refuses other da
     assert.equal(few!.status, 1);
     assert.match(few!.stderr, /^error: .*tiny\.jsonl: 3 usable conversation\(s\) with assistant tokens after truncation to --max-length 1024, fewer than one step needs \(--batch-size 8 × --grad-accum 1 = 8\)/m);
     assert.ok(!fs.existsSync(path.join(tmp, "sft-few")), "nothing written");
+});
+
+test("synthesize against an unreachable server: the cause is printed, nothing is written, exit 1", async () => {
+    // A loopback port nobody listens on (bound, then closed): connection refused on every call.
+    const port = await new Promise<number>((resolve) => {
+        const srv = net.createServer().listen(0, "127.0.0.1", () => {
+            const p = (srv.address() as net.AddressInfo).port;
+            srv.close(() => resolve(p));
+        });
+    });
+    const prompts = path.join(tmp, "prompts.txt");
+    fs.writeFileSync(prompts, "hello\nwhat is 2 + 2?\n");
+    const out = path.join(tmp, "synth.jsonl");
+    fs.writeFileSync(out, '{"messages":[]}\n');
+    const spec = `openai:m@http://127.0.0.1:${port}/v1`;
+    const r = await runAsync(["synthesize", "--behavior", "mentions lanterns", "--prompts", prompts, "--teacher", spec, "--judge", spec, "--out", out]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^error: synthesize: kept 0\/2 \(rejected 0, unclear 0, errors 2\); nothing written to .*synth\.jsonl \(its previous contents are intact\)\. first error \(teacher openai:m@http:\/\/127\.0\.0\.1:\d+\/v1, prompt "hello"\): .*(ECONNREFUSED|fetch failed|refused)/m);
+    assert.equal(fs.readFileSync(out, "utf8"), '{"messages":[]}\n', "the previous file is intact");
 });

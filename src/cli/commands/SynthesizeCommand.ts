@@ -33,14 +33,30 @@ const SynthesizeCommand: CommandModule<object, Args> = {
             .option("out", { type: "string", demandOption: true, group: "Required:", describe: "Output chat JSONL" })
             .option("concurrency", num("concurrency", COUNT, { default: 4, group: "Optional:", describe: "Requests in flight at once" })) as never,
     handler: async (a) => {
-        const prompts = fs.readFileSync(a.prompts, "utf8").split("\n").map((l) => l.trim()).filter(Boolean);
+        let text: string;
+        try {
+            text = fs.readFileSync(a.prompts, "utf8");
+        } catch (e) {
+            throw new Error(`${a.prompts}: cannot read the prompts file (${(e as Error).message})`);
+        }
+        const prompts = text.split("\n").map((l) => l.trim()).filter(Boolean);
         if (prompts.length === 0) throw new Error(`${a.prompts}: no prompts`);
         const meter = new CostMeter();
         const teacher = providerFromSpec(a.teacher, { meter });
         const judge = providerFromSpec(a.judge, { meter });
         const r = await synthesizeTeacherData({ behavior: a.behavior, prompts, teacher, judge, concurrency: a.concurrency });
+        const s = r.stats;
+        const line = `kept ${s.kept}/${s.asked} (rejected ${s.rejected}, unclear ${s.unclear}, errors ${s.errors})`;
+        const firstError = r.errorSamples[0];
+        const cause = firstError ? `first error (${firstError.stage} ${firstError.stage === "teacher" ? a.teacher : a.judge}, prompt ${JSON.stringify(firstError.prompt.slice(0, 60))}): ${firstError.message}` : undefined;
+        if (s.kept === 0) {
+            // Nothing to write: leave whatever --out held before untouched, and say why.
+            const rejected = r.rejectedSamples[0];
+            const why = cause ?? (rejected ? `the judge confirmed no reply; e.g. it answered ${JSON.stringify(rejected.judgeOutput.slice(0, 80))} to a reply to ${JSON.stringify(rejected.prompt.slice(0, 60))}` : "no replies");
+            throw new Error(`synthesize: ${line}; nothing written to ${a.out}${fs.existsSync(a.out) ? " (its previous contents are intact)" : ""}. ${why}`);
+        }
         writeFileAtomic(a.out, r.records.map((x) => JSON.stringify(x)).join("\n") + "\n");
-        process.stderr.write(`kept ${r.stats.kept}/${r.stats.asked} (rejected ${r.stats.rejected}, unclear ${r.stats.unclear}, errors ${r.stats.errors}) -> ${a.out}\n${meter.summary()}\n`);
+        process.stderr.write(`${line} -> ${a.out}\n${cause ? `${cause}\n` : ""}${meter.summary()}\n`);
     },
 };
 export default SynthesizeCommand;
