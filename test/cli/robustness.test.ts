@@ -153,3 +153,13 @@ test("synthesize against an unreachable server: the cause is printed, nothing is
     assert.match(r.stderr, /^error: synthesize: kept 0\/2 \(rejected 0, unclear 0, errors 2\); nothing written to .*synth\.jsonl \(its previous contents are intact\)\. first error \(teacher openai:m@http:\/\/127\.0\.0\.1:\d+\/v1, prompt "hello"\): .*(ECONNREFUSED|fetch failed|refused)/m);
     assert.equal(fs.readFileSync(out, "utf8"), '{"messages":[]}\n', "the previous file is intact");
 });
+
+test("chat: a banner, and /help, /reset, /exit handled locally (never sent to the model)", async () => {
+    const r = await runAsync(["chat", "--model", base, "--max-tokens", "4", "--device", "cpu"], { input: "/help\n/reset\n/bogus\n/exit\nthis line is never read\n" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^ia chat: .* on cpu; adapters: none; temperature 0\.7, max 4 tokens per reply$/m);
+    assert.match(r.stderr, /\/exit \(or \/quit, Ctrl-D\) quit/);
+    assert.match(r.stderr, /\(conversation cleared\)/);
+    assert.match(r.stderr, /unknown command \/bogus/);
+    assert.equal(r.stdout, "", "no reply was generated: every line was a local command and /exit stopped before the last");
+});

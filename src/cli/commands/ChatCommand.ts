@@ -16,7 +16,7 @@ interface Args extends ModelArgs {
 
 const ChatCommand: CommandModule<object, Args> = {
     command: "chat",
-    describe: "Chat with a model (+ adapters) interactively; /reset clears the history, /exit quits",
+    describe: "Chat with a model (+ adapters) interactively; /help lists the commands (/reset, /adapters, /exit)",
     builder: (y) =>
         withModelOptions(y)
             .option("system", { type: "string", group: "Optional:" })
@@ -27,11 +27,21 @@ const ChatCommand: CommandModule<object, Args> = {
         const model = loadModelWithAdapters(a);
         const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
         const history: ChatMessage[] = a.system ? [{ role: "system", content: a.system }] : [];
+        const adapters = a.adapter.length ? a.adapter.join(", ") : "none";
+        const help = "commands: /help this list, /reset clear the conversation, /adapters list the active adapters, /exit (or /quit, Ctrl-D) quit";
+        // The banner goes to stderr, so stdout carries only the model's replies (scripts can pipe them).
+        process.stderr.write(`ia chat: ${a.model} on ${model.device}; adapters: ${adapters}; temperature ${a.temperature}, max ${a.maxTokens} tokens per reply\n${help}\n`);
         for await (const line of rl) {
             const text = line.trim();
-            if (text === "/exit") break;
-            if (text === "/reset") {
-                history.splice(a.system ? 1 : 0);
+            if (text.startsWith("/")) {
+                const cmd = text.split(/\s+/)[0]!.toLowerCase();
+                if (cmd === "/exit" || cmd === "/quit") break;
+                if (cmd === "/reset") {
+                    history.splice(a.system ? 1 : 0);
+                    process.stderr.write("(conversation cleared)\n");
+                } else if (cmd === "/help") process.stderr.write(`${help}\n`);
+                else if (cmd === "/adapters") process.stderr.write(`adapters: ${a.adapter.length ? a.adapter.join(", ") : "none"}\n`);
+                else process.stderr.write(`unknown command ${cmd}; ${help}\n`);
                 continue;
             }
             if (!text) continue;
