@@ -16,9 +16,10 @@ import SynthesizeCommand from "./commands/SynthesizeCommand.ts";
 import InvestigateCommand from "./commands/InvestigateCommand.ts";
 import McpCommand from "./commands/McpCommand.ts";
 import InvestigateBenchCommand from "./commands/InvestigateBenchCommand.ts";
+import ServeCommand from "./commands/ServeCommand.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
-    DemoCommand, BaseCommand, CatalogueCommand, SynthesizeCommand, OrganismsCommand, IaTrainCommand, AuditCommand, InvestigateCommand, McpCommand, InvestigateBenchCommand, BenchCommand,
+    DemoCommand, BaseCommand, CatalogueCommand, SynthesizeCommand, OrganismsCommand, IaTrainCommand, AuditCommand, InvestigateCommand, McpCommand, InvestigateBenchCommand, BenchCommand, ServeCommand,
     TrainCommand, GenerateCommand, ChatCommand, LogprobsCommand, BenchEngineCommand,
 ];

@@ -122,7 +122,7 @@ function generateBatch(model: Transformer, prompts: number[][], o: SampleOptions
     return results;
 }
 
-function maskTensor(mask: number[][], device: string): Tensor {
+export function maskTensor(mask: number[][], device: string): Tensor {
     const b = mask.length, s = (mask[0] as number[]).length;
     const data = new Uint8Array(b * s);
     mask.forEach((row, r) => data.set(row, r * s));
@@ -130,7 +130,7 @@ function maskTensor(mask: number[][], device: string): Tensor {
 }
 
 /** Next token per row from logits [B, 1, V]. */
-function pickNext(logits: Tensor, temperature: number, topP: number): number[] {
+export function pickNext(logits: Tensor, temperature: number, topP: number): number[] {
     const l = logits.squeeze(1).to("float32");
     if (temperature <= 0) return l.argmax(-1).toNumbers();
     const probs = l.div(temperature).softmax(-1);
