@@ -54,7 +54,7 @@ export async function handleGeneration(ctx: ServeContext, kind: Kind, req: Fasti
         };
         const gen = {
             rows, stack, temperature: p.temperature, topP: p.topP, seed: p.seed, maxTokens, stop: p.stop,
-            logprobs: p.logprobs ? Math.max(1, p.topLogprobs) : 0, signal: abort.signal,
+            logprobs: p.logprobs ? Math.max(1, p.topLogprobs) : 0, ignoreEos: p.ignoreEos, signal: abort.signal,
         };
         const tokenText = (t: number) => tok.decode([t]);
 

@@ -32,6 +32,8 @@ export interface SamplingParams {
     /** Log-probs wanted, and how many alternatives per token to return. */
     logprobs: boolean;
     topLogprobs: number;
+    /** vLLM's extra parameter: do not stop at end-of-turn tokens. */
+    ignoreEos: boolean;
 }
 
 type Body = Record<string, unknown>;
@@ -85,7 +87,7 @@ export function samplingParams(b: Body, limits: Limits, kind: "chat" | "completi
         logprobs = true;
         topLogprobs = num(b, "logprobs", 0, 0, 5, { int: true });
     }
-    return { n, temperature, topP, maxTokens, stop, seed: seed === undefined ? undefined : Math.abs(seed), stream, includeUsage, logprobs, topLogprobs };
+    return { n, temperature, topP, maxTokens, stop, seed: seed === undefined ? undefined : Math.abs(seed), stream, includeUsage, logprobs, topLogprobs, ignoreEos: bool(b, "ignore_eos") };
 }
 
 export function chatMessages(b: Body): ChatMessage[] {

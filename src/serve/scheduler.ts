@@ -33,6 +33,8 @@ export interface GenRequest {
     stop: string[];
     /** Top alternatives per token (0 = no log-probs; 1 = the chosen token's only). */
     logprobs: number;
+    /** Keep going past end-of-turn tokens (vLLM's ignore_eos): fixed-length replies for benchmarks. */
+    ignoreEos?: boolean;
     signal?: AbortSignal;
     /** Streaming: called with new text (and the token's log-probs) of row `row`. */
     onDelta?: (row: number, text: string, token: StepToken) => void;
@@ -101,7 +103,11 @@ export class Scheduler {
         const key = req.seed !== undefined ? `seed:${++seedKeys}` : `${req.temperature}|${req.topP}`;
         return new Promise((resolve, reject) => {
             this.queue.push({ req, resolve, reject, key });
-            if (!this.looping) void this.loop();
+            // Started on the next turn of the event loop, so requests arriving together share the first batch.
+            if (!this.looping) {
+                this.looping = true;
+                setImmediate(() => void this.loop());
+            }
         });
     }
 
@@ -110,7 +116,6 @@ export class Scheduler {
     }
 
     private async loop(): Promise<void> {
-        this.looping = true;
         try {
             while (this.queue.length > 0) {
                 const batch = this.take();
@@ -209,7 +214,7 @@ export class Scheduler {
                         end(r, "stop");
                         return;
                     }
-                    if (eos.has(st.token)) return end(r, "stop");
+                    if (!req.ignoreEos && eos.has(st.token)) return end(r, "stop");
                     this.stats.tokens++;
                     const s = streams[r] as TextStream;
                     const text = s.push(st.token);
