@@ -20,7 +20,7 @@ export interface StackSpec {
 export const MAX_STACK = 8;
 
 function parseRef(text: string, param: string): AdapterRef {
-    const m = /^(.*?)(?::(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?))?$/.exec(text)!;
+    const m = /^([\s\S]*?)(?::(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?))?$/.exec(text)!;
     const name = m[1] as string;
     const scale = m[2] === undefined ? 1 : Number(m[2]);
     if (name === "") throw badRequest(`empty adapter name in ${JSON.stringify(text)}`, param, "invalid_adapter");
