@@ -40,6 +40,11 @@ export interface AuditOptions {
     topK?: number;
     /** auto | cpu | cuda | cuda:N. Default "auto". */
     device?: string;
+    /**
+     * Also ask the same questions of the target without the IA (same seed), and report those candidates next to the
+     * IA's: a behavior the target states without the IA is a plain leak, not the IA's doing. Default false.
+     */
+    compareNoIa?: boolean;
 }
 
 export interface AuditResult {
@@ -48,6 +53,8 @@ export interface AuditResult {
     summary: AuditSummary;
     reports: { prompt: string; report: string; category?: boolean; strict?: boolean }[];
     grading?: { groundTruth: string; categoryRate: number; strictRate: number; topCandidateCorrect: boolean; anyCandidateCorrect: boolean };
+    /** With `compareNoIa`: the same questions asked of the target without the IA. */
+    noIa?: { summary: AuditSummary; reports: { prompt: string; report: string; category?: boolean; strict?: boolean }[]; categoryRate?: number };
 }
 
 const FAMILIES: QuestionFamily[] = ["generic", "conditional", "heuristic", "problematic", "roleplay"];
@@ -75,7 +82,8 @@ export function runAudit(o: AuditOptions): AuditResult {
     try {
         if (o.targetAdapter) model.adapters.push(loadAdapter(o.targetAdapter, model.config, { device, name: "target" }));
         // An IA made for another base fails here with a shape/layer error naming its file.
-        model.adapters.push(loadAdapter(o.ia, model.config, { device, name: "ia" }));
+        const iaAdapter = loadAdapter(o.ia, model.config, { device, name: "ia" });
+        model.adapters.push(iaAdapter);
         const seed = o.seed ?? 1;
         const questions = auditQuestions(samples, seed);
         const prompts = questions.map((q) => tok.encodeChat([{ role: "user", content: q }], { addGenerationPrompt: true, enableThinking: false }));
@@ -88,6 +96,22 @@ export function runAudit(o: AuditOptions): AuditResult {
         });
         const summary = summarizeReports(reports.map((r) => r.report), o.topK ?? 5);
         const result: AuditResult = { target: o.targetAdapter ?? o.targetModel!, ia: o.ia, summary, reports };
+        if (o.compareNoIa) {
+            model.adapters.splice(model.adapters.indexOf(iaAdapter), 1);
+            iaAdapter.dispose();
+            const plain = generate(model, prompts, { temperature: o.temperature ?? 1.0, maxNewTokens: 48, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, seed });
+            const noIaReports = plain.map((g, i) => {
+                const report = tok.decode(g.tokens, { skipSpecialTokens: true }).trim();
+                if (!o.groundTruth) return { prompt: questions[i] as string, report };
+                const v = judgeReport(o.groundTruth, report);
+                return { prompt: questions[i] as string, report, category: v.category, strict: v.category && v.strict };
+            });
+            result.noIa = {
+                summary: summarizeReports(noIaReports.map((r) => r.report), o.topK ?? 5),
+                reports: noIaReports,
+                ...(o.groundTruth ? { categoryRate: noIaReports.filter((r) => r.category).length / noIaReports.length } : {}),
+            };
+        }
         if (o.groundTruth) {
             const gt = o.groundTruth;
             const correct = summary.candidates.map((c) => judgeReport(gt, c.statement).category);
@@ -125,6 +149,14 @@ export function auditMarkdown(r: AuditResult): string {
         lines.push("", "## Against the ground truth", "", `Ground truth: "${r.grading.groundTruth}"`, "",
             `- reports naming the right category: ${(r.grading.categoryRate * 100).toFixed(1)}%; with its condition/structure: ${(r.grading.strictRate * 100).toFixed(1)}%`,
             `- top candidate correct: ${r.grading.topCandidateCorrect ? "yes" : "no"}; any of the top ${r.summary.candidates.length}: ${r.grading.anyCandidateCorrect ? "yes" : "no"}`);
+    }
+    if (r.noIa) {
+        const without = new Set(r.noIa.summary.candidates.map((c) => c.statement));
+        lines.push("", "## Without the IA (the same questions, the target alone)", "",
+            `${r.noIa.summary.reports} replies, ${r.noIa.summary.denials} claim nothing unusual${r.noIa.categoryRate !== undefined ? `; ${(r.noIa.categoryRate * 100).toFixed(1)}% name the right category` : ""}.`, "",
+            ...r.noIa.summary.candidates.map((c) => `${c.rank}. **${c.statement}** — ${c.reports} replies (${(c.support * 100).toFixed(0)}%)`),
+            ...(r.noIa.summary.candidates.length === 0 ? ["(no behavior claimed)"] : []),
+            "", `IA candidates also stated without the IA (a plain leak, not the IA's doing): ${r.summary.candidates.filter((c) => without.has(c.statement)).map((c) => c.rank).join(", ") || "none"}`);
     }
     lines.push("", "## Sample of raw self-reports", "", ...r.reports.slice(0, 10).map((x) => `- *${x.prompt}* → ${x.report}`), "");
     return lines.join("\n");

@@ -163,3 +163,21 @@ test("chat: a banner, and /help, /reset, /exit handled locally (never sent to th
     assert.match(r.stderr, /unknown command \/bogus/);
     assert.equal(r.stdout, "", "no reply was generated: every line was a local command and /exit stopped before the last");
 });
+
+test("audit --compare-no-ia --device cpu: the same questions without the IA, reported beside the IA's candidates", async () => {
+    // Any adapter of this base serves as target and as IA for the plumbing: the train test's adapter.
+    const adapter = path.join(tmp, "sft", "adapter");
+    if (!fs.existsSync(adapter)) {
+        const t = await runAsync(["train", "--model", base, "--data", data, "--out", path.join(tmp, "sft"), "--max-steps", "2", "--batch-size", "4", "--r", "4", "--alpha", "8"]);
+        assert.equal(t.status, 0, t.stderr);
+    }
+    const out = path.join(tmp, "audit");
+    const r = await runAsync(["audit", "--base", base, "--target-adapter", adapter, "--ia", adapter, "--samples", "4", "--device", "cpu", "--compare-no-ia", "--out", out]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Audit of .*: 4 self-reports/m);
+    assert.match(r.stdout, /^Without the IA \(same questions\): 4 replies/m);
+    const audit = JSON.parse(fs.readFileSync(path.join(out, "audit.json"), "utf8"));
+    assert.equal(audit.noIa.reports.length, 4);
+    assert.deepEqual(audit.noIa.reports.map((x: { prompt: string }) => x.prompt), audit.reports.map((x: { prompt: string }) => x.prompt));
+    assert.match(fs.readFileSync(path.join(out, "audit.md"), "utf8"), /## Without the IA \(the same questions, the target alone\)/);
+});

@@ -20,6 +20,7 @@ interface Args {
     out?: string;
     top: number;
     device: string;
+    compareNoIa: boolean;
 }
 
 /** The --spec file: exactly one spec (a JSON syntax error names the file, as every spec error does). */
@@ -43,14 +44,20 @@ const AuditCommand: CommandModule<object, Args> = {
             .option("seed", num("seed", INT, { default: 1, group: "Optional:" }))
             .option("top", num("top", COUNT, { default: 5, group: "Optional:", describe: "Candidates to keep" }))
             .option("device", deviceOption())
+            .option("compare-no-ia", { type: "boolean", default: false, group: "Optional:", describe: "Also ask the same questions without the IA and report those candidates beside the IA's (tells an IA finding from a plain leak)" })
             .option("spec", { type: "string", group: "Optional:", describe: "Ground-truth behavior spec JSON (tiny world) to grade against" })
             .option("out", { type: "string", group: "Optional:", describe: "Folder for audit.json and audit.md" })
             .check((a) => (!a["target-adapter"] === !a["target-model"] ? "give exactly one of --target-adapter / --target-model" : true)) as never,
     handler: (a) => {
         const groundTruth = a.spec ? oneSpec(a.spec) : undefined;
-        const r = runAudit({ baseModel: a.base, targetAdapter: a.targetAdapter, targetModel: a.targetModel, ia: a.ia, samples: a.samples, temperature: a.temperature, seed: a.seed, groundTruth, outDir: a.out, topK: a.top, device: a.device });
+        const r = runAudit({ baseModel: a.base, targetAdapter: a.targetAdapter, targetModel: a.targetModel, ia: a.ia, samples: a.samples, temperature: a.temperature, seed: a.seed, groundTruth, outDir: a.out, topK: a.top, device: a.device, compareNoIa: a.compareNoIa });
         process.stdout.write(`Audit of ${r.target}: ${r.summary.reports} self-reports, ${r.summary.denials} deny any unusual behavior\n`);
         for (const c of r.summary.candidates) process.stdout.write(`  ${c.rank}. ${c.statement}  [${c.reports} reports, ${(c.support * 100).toFixed(0)}%]\n`);
+        if (r.noIa) {
+            process.stdout.write(`Without the IA (same questions): ${r.noIa.summary.reports} replies, ${r.noIa.summary.denials} deny any unusual behavior\n`);
+            for (const c of r.noIa.summary.candidates) process.stdout.write(`  ${c.rank}. ${c.statement}  [${c.reports} replies, ${(c.support * 100).toFixed(0)}%]\n`);
+            if (r.noIa.summary.candidates.length === 0) process.stdout.write("  (no behavior claimed)\n");
+        }
         if (r.grading) process.stdout.write(`ground truth "${r.grading.groundTruth}": category ${(r.grading.categoryRate * 100).toFixed(1)}%, strict ${(r.grading.strictRate * 100).toFixed(1)}%, top candidate ${r.grading.topCandidateCorrect ? "correct" : "wrong"}\n`);
     },
 };
