@@ -28,18 +28,19 @@ test("RowAdapters: a mixed batch equals each row alone with its stack attached",
     rows.dispose();
     const v = model.config.vocabSize;
     stacks.forEach((stack, r) => {
-        model.adapters = stack.map(({ adapter, scale }) => {
+        const copies = stack.map(({ adapter, scale }) => {
             const copy = loadAdapter(path.join(w.root, adapter.name), model.config);
             copy.scale = scale;
             return copy;
         });
+        model.adapters = copies;
         const alone = noGrad(() => tidy(() => model.forward({ ids: tensor(ids.slice(r * t, (r + 1) * t), [1, t], { dtype: "int64" }) }).toNumbers()));
         const mine = batched.slice(r * t * v, (r + 1) * t * v);
         let maxDiff = 0;
         for (let i = 0; i < alone.length; i++) maxDiff = Math.max(maxDiff, Math.abs((alone[i] as number) - (mine[i] as number)));
         assert.ok(maxDiff < 1e-4, `row ${r}: max |Δlogit| ${maxDiff}`);
         if (r > 0) assert.ok(alone.some((x, i) => Math.abs(x - (batched[i] as number)) > 1e-3), `row ${r} differs from the base`);
-        for (const a of model.adapters) (a as { dispose(): void }).dispose();
+        for (const a of copies) a.dispose();
     });
     model.dispose();
 });
