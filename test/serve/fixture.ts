@@ -40,11 +40,37 @@ export function writeAdapter(dir: string, config: ModelConfig, r: number, seed: 
 
 let world: World | null = null;
 
+/**
+ * The `test` base, built once for all serve test files (they run in parallel processes): a shared cache folder
+ * with a lock (mkdir is atomic), so one process builds while the others wait; reruns reuse it.
+ */
+function sharedBase(): string {
+    const cacheDir = path.join(os.tmpdir(), `ia-serve-test-base-${process.getuid?.() ?? 0}`);
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const lock = path.join(cacheDir, "lock");
+    const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    for (;;) {
+        try {
+            fs.mkdirSync(lock);
+            break;
+        } catch {
+            const st = fs.statSync(lock, { throwIfNoEntry: false });
+            if (st && Date.now() - st.mtimeMs > 120_000) fs.rmSync(lock, { recursive: true, force: true }); // a builder that died
+            sleep(200);
+        }
+    }
+    try {
+        return buildBase({ preset: "test", cacheDir, quiet: true }).dir;
+    } finally {
+        fs.rmSync(lock, { recursive: true, force: true });
+    }
+}
+
 export function makeWorld(organisms = 4): World {
     if (world) return world;
     initEngine(2);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-serve-"));
-    const base = buildBase({ preset: "test", cacheDir: path.join(tmp, "cache"), quiet: true }).dir;
+    const base = sharedBase();
     const config = readModelConfig(path.join(base, "config.json"));
     const root = path.join(tmp, "adapters");
     for (let i = 1; i <= organisms; i++) writeAdapter(path.join(root, "organisms", `quirk_${i}`), config, 4, 100 + i);
