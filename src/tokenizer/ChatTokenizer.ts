@@ -67,6 +67,9 @@ export interface TrainingEncoding {
 
 const ROLES = new Set(["system", "user", "assistant"]);
 
+/** Letters, digits, punctuation, spaces and a non-ASCII letter: enough to run every stage of the pipeline once. */
+const SMOKE_TEXT = "Hello world, 123 é!";
+
 /** Ids index embedding rows; the tokenizer library takes whatever it is given ("295" or 1e15 included). */
 const MAX_TOKEN_ID = 2 ** 31 - 1;
 
@@ -123,8 +126,11 @@ export class ChatTokenizer {
         checkTokenIds(tj, source);
         try {
             this.tokenizer = new Tokenizer(tj, config);
+            // The library reads parts of tokenizer.json lazily: a malformed pre-tokenizer or decoder fails only at the
+            // first encode / decode (with a TypeError), so run one here, where the error can name the file.
+            this.tokenizer.decode(this.tokenizer.encode(SMOKE_TEXT).ids);
         } catch (err) {
-            throw new Error(`${source}: cannot build tokenizer from tokenizer.json (${(err as Error).message})`);
+            throw new Error(`${source}: cannot build tokenizer from tokenizer.json (${err instanceof Error ? err.message : String(err)})`);
         }
 
         let maxId = -1;
