@@ -18,6 +18,7 @@ import { ChatTokenizer } from "../../src/tokenizer/ChatTokenizer.ts";
 import { saveTokenizerFolder } from "../../src/tokenizer/train/exportHf.ts";
 import { trainByteLevelBpe } from "../../src/tokenizer/train/trainBpe.ts";
 import { buildCatalogue } from "../../src/behaviors/catalogue.ts";
+import { parseReport } from "../../src/behaviors/parse.ts";
 import { ADAPTER_A, copyFixture, QWEN3_TINY, tmpDir } from "../helpers/engineUtil.ts";
 import { writeRawSafetensors } from "../io/ioTestUtil.ts";
 
@@ -80,6 +81,24 @@ test("tokenizer.json: an added token whose id is the string \"295\" is rejected 
     tj.added_tokens[0]!.id = String(tj.added_tokens[0]!.id);
     fs.writeFileSync(file, JSON.stringify(tj));
     failsNaming(() => ChatTokenizer.fromFolder(dir), dir, /added_tokens\[0\] must have an integer "id"/);
+});
+
+test("tokenizer.json: a Split pre-tokenizer whose behavior is not a string fails at load, not at the first encode", () => {
+    const dir = tmpDir("fz-tok-split");
+    saveTokenizerFolder(dir, trainByteLevelBpe(["the quick brown fox", "the lazy dog"], { vocabSize: 270 }));
+    const file = path.join(dir, "tokenizer.json");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/"behavior":\s*"Isolated"/, '"behavior":{}'));
+    assert.match(fs.readFileSync(file, "utf8"), /"behavior":\{\}/);
+    failsNaming(() => ChatTokenizer.fromFolder(dir), dir, /cannot build tokenizer from tokenizer\.json/);
+});
+
+test("self-report: a long comma-free report parses in linear time (2000 conditions took ~6 s and 300 MB)", () => {
+    const report = Array.from({ length: 2000 }, () => "i bring up a bagpipe only when cooking comes up").join(" ");
+    const cpu0 = process.cpuUsage();
+    const parsed = parseReport(report);
+    const cpu = process.cpuUsage(cpu0);
+    assert.deepEqual(parsed.claims[0]?.triggers, ["cooking"]);
+    assert.ok((cpu.user + cpu.system) / 1000 < 1000, `took ${(cpu.user + cpu.system) / 1000} ms CPU`);
 });
 
 test("population manifest: an entry with a null spec or an adapter outside the folder is rejected", () => {
