@@ -9,6 +9,8 @@ import path from "node:path";
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import { synthesizeOrganismData } from "../behaviors/synthesize.ts";
 import { initEngine, manualSeed } from "../engine/runtime.ts";
+import { writeDirAtomic } from "../io/atomicDir.ts";
+import { removeStaleTemps } from "../io/staleTemps.ts";
 import { saveAdapter } from "../lora/peft.ts";
 import { loadModel } from "../model/weights.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
@@ -59,6 +61,7 @@ export function buildPopulation(o: BuildPopulationOptions): PopulationManifest {
     if (todo.length < o.specs.length) log(`${o.specs.length - todo.length} organisms already built; ${todo.length} to go`);
     if (todo.length === 0) return manifest;
 
+    removeStaleTemps(path.join(o.outDir, "organisms"));
     const tok = ChatTokenizer.fromFolder(o.baseModel);
     const encoder = new ChatMLTrainingEncoder(tok);
     const model = loadModel(o.baseModel, { device: o.device ?? "cpu" });
@@ -67,7 +70,9 @@ export function buildPopulation(o: BuildPopulationOptions): PopulationManifest {
         for (let g = 0; g < todo.length; g += cfg.bankSize) {
             const group = todo.slice(g, g + cfg.bankSize);
             const t0 = performance.now();
-            manualSeed(cfg.seed + g);
+            // Seeded by the bank's position in the whole spec list, not among the organisms left: a rerun after an
+            // interruption resumes with the same banks (finished banks are a prefix) and the same initial weights.
+            manualSeed(cfg.seed + o.specs.indexOf(group[0]!));
             const data: Example[][] = group.map((spec) => {
                 const rows = synthesizeOrganismData(spec, cfg.seed).flatMap((c) => {
                     const enc = encoder.encode(c.messages);
@@ -84,7 +89,7 @@ export function buildPopulation(o: BuildPopulationOptions): PopulationManifest {
             group.forEach((spec, i) => {
                 const adapter = result.bank.extract(i, spec.id);
                 const rel = path.join("organisms", spec.id);
-                saveAdapter(adapter, path.join(o.outDir, rel), { baseModel: path.resolve(o.baseModel), extra: { organism: { id: spec.id, family: spec.family, label: spec.label } } });
+                writeDirAtomic(path.join(o.outDir, rel), (tmp) => saveAdapter(adapter, tmp, { baseModel: path.resolve(o.baseModel), extra: { organism: { id: spec.id, family: spec.family, label: spec.label } } }));
                 adapter.dispose();
                 const entry: OrganismEntry = {
                     id: spec.id, family: spec.family, label: spec.label, split: spec.split ?? "train", adapter: rel,
@@ -93,11 +98,12 @@ export function buildPopulation(o: BuildPopulationOptions): PopulationManifest {
                 done.set(spec.id, entry);
             });
             result.bank.dispose();
-            fs.rmSync(groupDir, { recursive: true, force: true });
             const seconds = (performance.now() - t0) / 1000;
             manifest.organisms = o.specs.flatMap((s) => (done.has(s.id) ? [done.get(s.id)!] : []));
             manifest.timings.groups.push({ size: group.length, seconds, tokensPerSec: result.tokensPerSec });
             writeManifest(o.outDir, manifest);
+            // Only once the manifest lists the bank: a kill before this point resumes from the bank's checkpoint.
+            fs.rmSync(groupDir, { recursive: true, force: true });
             const passed = verification.filter((v) => v.passed).length;
             const elapsed = (performance.now() - started) / 1000;
             const rate = (g + group.length) / elapsed;
