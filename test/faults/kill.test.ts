@@ -10,7 +10,7 @@ import path from "node:path";
 import { initEngine } from "../../src/engine/runtime.ts";
 import { buildFixtures, type FixtureSizes } from "../../tools/faults/fixtures.ts";
 import { runCommand, type CommandResult } from "../../tools/faults/harness.ts";
-import { COMMANDS, scenarios, type Scenario, type ScenarioSizes } from "../../tools/faults/scenarios.ts";
+import { COMMANDS, scenarios, type CommandName, type ScenarioSizes } from "../../tools/faults/scenarios.ts";
 
 // One bank for all organisms: with several banks, a rerun trains the remaining banks from different initial
 // weights (population.ts seeds a bank by its position among the organisms still to train), which the full
@@ -21,13 +21,24 @@ const CHECKPOINT_EVERY = 3;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "ia-faults-test-"));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
-let all: Record<string, Scenario>;
-before(() => {
+const results = new Map<CommandName, CommandResult>();
+
+// Two commands at a time, one thread each: a CLI process spends seconds starting up on one core, so side by side
+// the two cores stay busy (kill times are random anyway; each command's runs all use the same thread count).
+before(async () => {
     initEngine();
-    all = scenarios(buildFixtures(path.join(work, "fixtures"), SIZES), SIZES);
+    const all = scenarios(buildFixtures(path.join(work, "fixtures"), SIZES), SIZES);
+    const queue = [...COMMANDS];
+    const worker = async () => {
+        for (let name = queue.shift(); name; name = queue.shift()) {
+            results.set(name, await runCommand(all[name], { kills: KILLS, seed: 1, workDir: work, checkpointEvery: CHECKPOINT_EVERY, minDelayMs: 0, maxDelayFraction: 0.6, env: { IA_THREADS: "1" } }));
+        }
+    };
+    await Promise.all([worker(), worker()]);
 });
 
-function check(r: CommandResult): void {
+for (const name of COMMANDS) test(`ia ${name} survives kill -9 (${KILLS} seeded kills)`, () => {
+    const r = results.get(name)!;
     assert.equal(r.kills, KILLS, `${r.command}: ${r.kills} kills landed`);
     assert.deepEqual(r.errors, [], `${r.command}: runs failed by themselves`);
     assert.ok(r.resumedOk, `${r.command}: the rerun did not finish`);
@@ -35,8 +46,4 @@ function check(r: CommandResult): void {
     assert.ok(r.maxLostSteps <= r.interval, `${r.command}: a rerun redid ${r.maxLostSteps} steps (checkpoint interval ${r.interval})`);
     assert.deepEqual(r.resumeMismatches, []);
     assert.deepEqual(r.finalDiffs, [], `${r.command}: final results differ from the uninterrupted run`);
-}
-
-for (const name of COMMANDS) test(`ia ${name} survives kill -9 (${KILLS} seeded kills)`, async () => {
-    check(await runCommand(all[name]!, { kills: KILLS, seed: 1, workDir: work, checkpointEvery: CHECKPOINT_EVERY, minDelayMs: 0, maxDelayFraction: 0.6 }));
 });

@@ -61,6 +61,8 @@ export interface HarnessOptions {
     /** Default 1. Below 1, fewer reruns finish before their kill time (each such finish costs a whole fresh run). */
     maxDelayFraction?: number;
     log?: (line: string) => void;
+    /** Extra environment for every run of the command (e.g. IA_THREADS=1 when commands run side by side). */
+    env?: Record<string, string>;
 }
 
 /** (checkpoint folder -> steps executed) of one run, from its stderr. */
@@ -89,7 +91,7 @@ function diffFingerprints(want: Record<string, string>, got: Record<string, stri
 export async function runCommand(sc: Scenario, o: HarnessOptions): Promise<CommandResult> {
     const t0 = performance.now();
     const log = o.log ?? (() => {});
-    const env = { IA_LOG_EVERY: "1", IA_CHECKPOINT_EVERY: String(o.checkpointEvery) };
+    const env = { ...o.env, IA_LOG_EVERY: "1", IA_CHECKPOINT_EVERY: String(o.checkpointEvery) };
     const dir = path.join(o.workDir, sc.name);
     fs.rmSync(dir, { recursive: true, force: true });
 
