@@ -12,10 +12,9 @@ import { buildFixtures, type FixtureSizes } from "../../tools/faults/fixtures.ts
 import { runCommand, type CommandResult } from "../../tools/faults/harness.ts";
 import { COMMANDS, scenarios, type CommandName, type ScenarioSizes } from "../../tools/faults/scenarios.ts";
 
-// One bank for all organisms: with several banks, a rerun trains the remaining banks from different initial
-// weights (population.ts seeds a bank by its position among the organisms still to train), which the full
-// harness reports as "final == uninterrupted: NO" for `organisms`.
-const SIZES: FixtureSizes & ScenarioSizes = { conversations: 32, perFamily: 1, examples: 48, families: ["quirk", "rare", "backdoor", "null", "decoy"], trainSteps: 16, bankSize: 8, benchWithBase: true };
+// Five organisms in banks of 3: kills land inside a bank and between banks (a resumed build keeps the banks and
+// their seeds).
+const SIZES: FixtureSizes & ScenarioSizes = { conversations: 32, perFamily: 1, examples: 48, families: ["quirk", "rare", "backdoor", "null", "decoy"], trainSteps: 16, bankSize: 3, benchWithBase: true };
 const KILLS = 2;
 const CHECKPOINT_EVERY = 3;
 
