@@ -100,6 +100,6 @@ test("auditing a full checkpoint (the organism merged into the base) gives the a
 
 test("asking for a GPU on a machine without one fails before any work, naming the device", { skip: cudaIsAvailable() && "this libtorch has CUDA" }, () => {
     const runDir = path.join(tmp, "run-cuda");
-    assert.throws(() => runPipeline({ preset: pipelinePreset("test"), runDir, cacheDir: path.join(tmp, "cache"), device: "cuda", quiet: true }), /device cuda requested but CUDA is not available/);
+    assert.throws(() => runPipeline({ preset: pipelinePreset("test"), runDir, cacheDir: path.join(tmp, "cache"), device: "cuda", quiet: true }), /--device cuda: CUDA is not available/);
     assert.ok(!fs.existsSync(runDir), "nothing written");
 });
