@@ -3,7 +3,7 @@
  */
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { commands } from "./registry.ts";
+import { loadCommands } from "./registry.ts";
 
 /** One line for anything thrown: an Error's message, a thrown string, or a description of what was thrown. */
 export function errorText(err: unknown): string {
@@ -44,7 +44,7 @@ const cli = yargs(hideBin(process.argv))
         process.stderr.write(`${y.help()}\n\nerror: ${msg ?? errorText(err)}\n`);
         process.exit(1);
     });
-for (const c of commands) cli.command(c);
+for (const c of await loadCommands(hideBin(process.argv))) cli.command(c);
 try {
     await cli.parseAsync();
 } catch (err) {
