@@ -87,25 +87,20 @@ export function runAudit(o: AuditOptions): AuditResult {
         const seed = o.seed ?? 1;
         const questions = auditQuestions(samples, seed);
         const prompts = questions.map((q) => tok.encodeChat([{ role: "user", content: q }], { addGenerationPrompt: true, enableThinking: false }));
-        const gens = generate(model, prompts, { temperature: o.temperature ?? 1.0, maxNewTokens: 48, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, seed });
-        const reports = gens.map((g, i) => {
+        // With and without the IA: the same prompts, seed and sampling, each reply decoded and (with a spec) judged.
+        const askTarget = () => generate(model, prompts, { temperature: o.temperature ?? 1.0, maxNewTokens: 48, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, seed }).map((g, i) => {
             const report = tok.decode(g.tokens, { skipSpecialTokens: true }).trim();
             if (!o.groundTruth) return { prompt: questions[i] as string, report };
             const v = judgeReport(o.groundTruth, report);
             return { prompt: questions[i] as string, report, category: v.category, strict: v.category && v.strict };
         });
+        const reports = askTarget();
         const summary = summarizeReports(reports.map((r) => r.report), o.topK ?? 5);
         const result: AuditResult = { target: o.targetAdapter ?? o.targetModel!, ia: o.ia, summary, reports };
         if (o.compareNoIa) {
             model.adapters.splice(model.adapters.indexOf(iaAdapter), 1);
             iaAdapter.dispose();
-            const plain = generate(model, prompts, { temperature: o.temperature ?? 1.0, maxNewTokens: 48, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, seed });
-            const noIaReports = plain.map((g, i) => {
-                const report = tok.decode(g.tokens, { skipSpecialTokens: true }).trim();
-                if (!o.groundTruth) return { prompt: questions[i] as string, report };
-                const v = judgeReport(o.groundTruth, report);
-                return { prompt: questions[i] as string, report, category: v.category, strict: v.category && v.strict };
-            });
+            const noIaReports = askTarget();
             result.noIa = {
                 summary: summarizeReports(noIaReports.map((r) => r.report), o.topK ?? 5),
                 reports: noIaReports,
