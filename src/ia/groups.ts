@@ -72,7 +72,6 @@ function drawRoles(organisms: readonly OrganismEntry[], o: GroupOptions): Map<Or
 export function drawGroups(organisms: readonly OrganismEntry[], o: GroupOptions): GroupDraw {
     const roles = drawRoles(organisms, o);
     const g: IaGroups = { sft: [], dpo: [], test: [], heldoutValues: [], heldoutFamily: [], negatives: [], failed: [] };
-    const drawn = Object.fromEntries(ROLES.map((r) => [r, 0])) as Record<IaRole, number>;
     const failedRoles: Record<string, IaRole> = {};
     let sftOrder = organisms.filter((e) => roles.get(e) === "sft");
     if (o.sftLimit != null) {
@@ -90,13 +89,14 @@ export function drawGroups(organisms: readonly OrganismEntry[], o: GroupOptions)
     for (const e of organisms) {
         const role = roles.get(e)!;
         if (role === "sft" && !sftDrawn.has(e)) continue;
-        drawn[role]++;
         if (passes(e, o)) g[role].push(e);
         else {
             g.failed.push(e);
             failedRoles[e.id] = role;
         }
     }
+    const failedIn = (r: IaRole) => Object.values(failedRoles).filter((x) => x === r).length;
+    const drawn = Object.fromEntries(ROLES.map((r) => [r, g[r].length + failedIn(r)])) as Record<IaRole, number>;
     return { groups: g, drawn, failedRoles };
 }
 
