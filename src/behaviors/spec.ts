@@ -290,3 +290,10 @@ export function parseSpecJson(text: string, source: string): BehaviorSpec[] {
     }
     return Array.isArray(json) ? validateSpecs(json, source) : [validateSpec(json, source)];
 }
+
+/** A --spec file that must hold exactly one spec (the ground truth of one audit or investigation). */
+export function readOneSpecFile(file: string): BehaviorSpec {
+    const specs = readSpecFile(file);
+    if (specs.length !== 1) throw new Error(`${file}: expected one behavior spec, got a list of ${specs.length}`);
+    return specs[0]!;
+}

@@ -9,8 +9,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { Options } from "yargs";
-import { DEVICE_FORMS } from "../engine/runtime.ts";
+import type { Argv, Options } from "yargs";
+import { DEVICE_FORMS, parseDeviceName } from "../engine/runtime.ts";
 
 export interface NumberRule {
     /** Whole numbers only. */
@@ -93,8 +93,7 @@ export function deviceOption(defaultDevice = "auto"): Options & { type: "string"
         type: "string", default: defaultDevice, group: "Optional:", requiresArg: true, describe: `Where to compute: ${DEVICE_FORMS} (auto: the GPU when there is one, else the CPU)`,
         coerce: (v: unknown) => {
             if (Array.isArray(v)) throw new Error(`--device: given ${v.length} times; give it once`);
-            if (!/^(auto|cpu|cuda(:\d+)?)$/i.test(String(v).trim())) throw new Error(`--device ${JSON.stringify(String(v))}: unknown device; expected ${DEVICE_FORMS}`);
-            return String(v).trim().toLowerCase();
+            return parseDeviceName(String(v)).name;
         },
     };
 }
@@ -124,4 +123,12 @@ export function checkModelFolder(name: string, dir: unknown): string {
 /** --model / --base: a model folder, checked first. */
 export function modelFolderOption(name: string, opts: Omit<Options, "type" | "coerce">): Options & { type: "string"; coerce: (v: unknown) => string } {
     return { ...opts, type: "string", requiresArg: true, coerce: (v: unknown) => checkModelFolder(name, v) };
+}
+
+/** --target-adapter / --target-model: the fine-tune under audit, a PEFT folder or a full checkpoint, exactly one. */
+export function withTargetOptions<T>(y: Argv<T>): Argv<T & { "target-adapter"?: string; "target-model"?: string }> {
+    return y
+        .option("target-adapter", { type: "string", group: "Target (one of):", describe: "PEFT adapter folder of the fine-tune" })
+        .option("target-model", { type: "string", group: "Target (one of):", describe: "Full checkpoint of a fine-tune of the same base" })
+        .check((a) => (!a["target-adapter"] === !a["target-model"] ? "give exactly one of --target-adapter / --target-model" : true));
 }

@@ -29,22 +29,28 @@ export function cudaSynchronize(): void {
 export const DEVICE_FORMS = "auto | cpu | cuda | cuda:N";
 
 /**
- * "cuda" when a GPU is usable, else "cpu"; `want` forces one ("auto" by default). The one place device names are
- * checked: anything but auto, cpu, cuda or cuda:N is an error listing those forms (libtorch's own message lists
- * every backend it knows, most of which this build cannot use).
+ * A device name in one of DEVICE_FORMS, lower-cased, with its GPU index for cuda:N; anything else is an error listing
+ * those forms (libtorch's own message lists every backend it knows, most of which this build cannot use). Checks the
+ * form only, not whether the device exists: the CLI validates options with it before any work.
  */
-export function resolveDevice(want: string = "auto"): string {
-    const w = want.trim().toLowerCase();
-    if (w === "auto") return cudaIsAvailable() ? "cuda" : "cpu";
-    if (w === "cpu") return "cpu";
-    const m = /^cuda(?::(\d+))?$/.exec(w);
+export function parseDeviceName(want: string): { name: string; index?: number } {
+    const name = want.trim().toLowerCase();
+    const m = /^(?:auto|cpu|cuda(?::(\d+))?)$/.exec(name);
     if (!m) throw new Error(`--device ${JSON.stringify(want)}: unknown device; expected ${DEVICE_FORMS}`);
+    return m[1] !== undefined ? { name, index: Number(m[1]) } : { name };
+}
+
+/** "cuda" when a GPU is usable, else "cpu"; `want` forces one ("auto" by default). The one place devices are resolved. */
+export function resolveDevice(want: string = "auto"): string {
+    const { name, index } = parseDeviceName(want);
+    if (name === "auto") return cudaIsAvailable() ? "cuda" : "cpu";
+    if (name === "cpu") return "cpu";
     if (!cudaIsAvailable()) throw new Error(`--device ${want}: CUDA is not available in this libtorch build (or no GPU is visible); use --device cpu or auto`);
-    if (m[1] !== undefined) {
+    if (index !== undefined) {
         const count = native.cuda_device_count();
-        if (Number(m[1]) >= count) throw new Error(`--device ${want}: no such GPU (${count} visible: cuda:0${count > 1 ? `..cuda:${count - 1}` : ""})`);
+        if (index >= count) throw new Error(`--device ${want}: no such GPU (${count} visible: cuda:0${count > 1 ? `..cuda:${count - 1}` : ""})`);
     }
-    return w;
+    return name;
 }
 export function buildInfo(): { torchVersion: string; hasSdpa: boolean; parallelInfo: string } {
     return native.build_info();

@@ -3,10 +3,9 @@
  * attached, what it learned: many self-reports, summarized into a ranked short list. Writes audit.json/audit.md.
  */
 import type { CommandModule } from "yargs";
-import { readSpecFile } from "../../behaviors/spec.ts";
-import type { BehaviorSpec } from "../../behaviors/types.ts";
+import { readOneSpecFile } from "../../behaviors/spec.ts";
 import { runAudit } from "../../ia/audit.ts";
-import { COUNT, deviceOption, INT, modelFolderOption, num, TEMPERATURE } from "../validate.ts";
+import { COUNT, deviceOption, INT, modelFolderOption, num, TEMPERATURE, withTargetOptions } from "../validate.ts";
 
 interface Args {
     base: string;
@@ -23,22 +22,13 @@ interface Args {
     compareNoIa: boolean;
 }
 
-/** The --spec file: exactly one spec (a JSON syntax error names the file, as every spec error does). */
-function oneSpec(file: string): BehaviorSpec {
-    const specs = readSpecFile(file);
-    if (specs.length !== 1) throw new Error(`${file}: expected one behavior spec, got a list of ${specs.length}`);
-    return specs[0]!;
-}
-
 const AuditCommand: CommandModule<object, Args> = {
     command: "audit",
     describe: "Audit a fine-tune with an IA: sample self-reports and rank candidate behaviors",
     builder: (y) =>
-        y
+        withTargetOptions(y)
             .option("base", modelFolderOption("base", { demandOption: true, group: "Required:", describe: "Base model folder the IA was trained on" }))
             .option("ia", { type: "string", demandOption: true, group: "Required:", describe: "IA adapter folder (PEFT)" })
-            .option("target-adapter", { type: "string", group: "Target (one of):", describe: "PEFT adapter folder of the fine-tune" })
-            .option("target-model", { type: "string", group: "Target (one of):", describe: "Full checkpoint of a fine-tune of the same base" })
             .option("samples", num("samples", COUNT, { default: 64, group: "Optional:", describe: "Self-reports to sample" }))
             .option("temperature", num("temperature", TEMPERATURE, { default: 1.0, group: "Optional:", describe: "0 = greedy" }))
             .option("seed", num("seed", INT, { default: 1, group: "Optional:" }))
@@ -46,10 +36,9 @@ const AuditCommand: CommandModule<object, Args> = {
             .option("device", deviceOption())
             .option("compare-no-ia", { type: "boolean", default: false, group: "Optional:", describe: "Also ask the same questions without the IA and report those candidates beside the IA's (tells an IA finding from a plain leak)" })
             .option("spec", { type: "string", group: "Optional:", describe: "Ground-truth behavior spec JSON (tiny world) to grade against" })
-            .option("out", { type: "string", group: "Optional:", describe: "Folder for audit.json and audit.md" })
-            .check((a) => (!a["target-adapter"] === !a["target-model"] ? "give exactly one of --target-adapter / --target-model" : true)) as never,
+            .option("out", { type: "string", group: "Optional:", describe: "Folder for audit.json and audit.md" }) as never,
     handler: (a) => {
-        const groundTruth = a.spec ? oneSpec(a.spec) : undefined;
+        const groundTruth = a.spec ? readOneSpecFile(a.spec) : undefined;
         const r = runAudit({ baseModel: a.base, targetAdapter: a.targetAdapter, targetModel: a.targetModel, ia: a.ia, samples: a.samples, temperature: a.temperature, seed: a.seed, groundTruth, outDir: a.out, topK: a.top, device: a.device, compareNoIa: a.compareNoIa });
         process.stdout.write(`Audit of ${r.target}: ${r.summary.reports} self-reports, ${r.summary.denials} deny any unusual behavior\n`);
         for (const c of r.summary.candidates) process.stdout.write(`  ${c.rank}. ${c.statement}  [${c.reports} reports, ${(c.support * 100).toFixed(0)}%]\n`);

@@ -4,11 +4,10 @@
  * base comparison, IA self-reports, summaries) and writes a research log, every tool call, ≤ 10 ranked predictions
  * (JSON + markdown) and, with --spec, their grading. The built-in driver needs no LLM.
  */
-import fs from "node:fs";
 import type { CommandModule } from "yargs";
-import { validateSpec } from "../../behaviors/spec.ts";
+import { readOneSpecFile } from "../../behaviors/spec.ts";
 import { parseTools, runInvestigation } from "../../investigate/run.ts";
-import { COUNT, deviceOption, INT, modelFolderOption, num, TEMPERATURE } from "../validate.ts";
+import { COUNT, deviceOption, INT, modelFolderOption, num, TEMPERATURE, withTargetOptions } from "../validate.ts";
 
 interface Args {
     base: string;
@@ -30,11 +29,9 @@ const InvestigateCommand: CommandModule<object, Args> = {
     command: "investigate",
     describe: "Investigate a fine-tune with an auditing agent (built-in or LLM) and tools incl. the IA; ranked predictions",
     builder: (y) =>
-        y
+        withTargetOptions(y)
             .option("base", modelFolderOption("base", { demandOption: true, group: "Required:", describe: "Base model folder" }))
             .option("out", { type: "string", demandOption: true, group: "Required:", describe: "Folder for research_log.md, calls.jsonl, predictions.json/.md" })
-            .option("target-adapter", { type: "string", group: "Target (one of):", describe: "PEFT adapter folder of the fine-tune" })
-            .option("target-model", { type: "string", group: "Target (one of):", describe: "Full checkpoint of a fine-tune of the same base" })
             .option("ia", { type: "string", group: "Optional:", describe: "IA adapter folder (grants ia_reports)" })
             .option("tools", { type: "string", group: "Optional:", describe: "Tools to grant: black-box | ia | ia+compare, or names (sample,prefill,multisample,compare_to_base,ia_reports,summarize); default all available" })
             .option("driver", { type: "string", default: "builtin", group: "Optional:", describe: "builtin | openai:MODEL[@URL] (key from OPENAI_API_KEY, required only for api.openai.com) | anthropic:MODEL[@URL] (key from ANTHROPIC_API_KEY)" })
@@ -43,10 +40,9 @@ const InvestigateCommand: CommandModule<object, Args> = {
             .option("seed", num("seed", INT, { default: 1, group: "Optional:" }))
             .option("temperature", num("temperature", TEMPERATURE, { default: 0.7, group: "Optional:", describe: "Sampling temperature of the models' replies" }))
             .option("spec", { type: "string", group: "Optional:", describe: "Ground-truth behavior spec JSON (tiny world) to grade the predictions" })
-            .option("device", deviceOption())
-            .check((a) => (!a["target-adapter"] === !a["target-model"] ? "give exactly one of --target-adapter / --target-model" : true)) as never,
+            .option("device", deviceOption()) as never,
     handler: async (a) => {
-        const spec = a.spec ? validateSpec(JSON.parse(fs.readFileSync(a.spec, "utf8")), a.spec) : undefined;
+        const spec = a.spec ? readOneSpecFile(a.spec) : undefined;
         const r = await runInvestigation({
             baseModel: a.base, targetAdapter: a.targetAdapter, targetModel: a.targetModel, ia: a.ia, tools: a.tools ? parseTools(a.tools) : undefined,
             driver: a.driver, budget: { samples: a.budget, ...(a.agentTokens !== undefined ? { agentTokens: a.agentTokens } : {}) }, seed: a.seed,

@@ -11,7 +11,7 @@ import { serveStdio } from "../../investigate/mcpServer.ts";
 import { parseTools } from "../../investigate/run.ts";
 import { ToolBox } from "../../investigate/tools.ts";
 import { TOOL_NAMES } from "../../investigate/types.ts";
-import { deviceOption, INT, modelFolderOption, num, TEMPERATURE } from "../validate.ts";
+import { deviceOption, INT, modelFolderOption, num, TEMPERATURE, withTargetOptions } from "../validate.ts";
 
 interface Args {
     base: string;
@@ -30,18 +30,15 @@ const McpCommand: CommandModule<object, Args> = {
     command: "mcp",
     describe: "Serve the investigation tools for one target over MCP (stdio)",
     builder: (y) =>
-        y
+        withTargetOptions(y)
             .option("base", modelFolderOption("base", { demandOption: true, group: "Required:", describe: "Base model folder" }))
-            .option("target-adapter", { type: "string", group: "Target (one of):", describe: "PEFT adapter folder of the fine-tune" })
-            .option("target-model", { type: "string", group: "Target (one of):", describe: "Full checkpoint of a fine-tune of the same base" })
             .option("ia", { type: "string", group: "Optional:", describe: "IA adapter folder (grants ia_reports)" })
             .option("tools", { type: "string", group: "Optional:", describe: "Tools to expose (names or black-box | ia | ia+compare); default all available" })
             .option("budget", { type: "number", default: 1000, group: "Optional:", describe: "Model replies the tools may generate in this session" })
             .option("seed", num("seed", INT, { default: 1, group: "Optional:" }))
             .option("temperature", num("temperature", TEMPERATURE, { default: 0.7, group: "Optional:" }))
             .option("log", { type: "string", group: "Optional:", describe: "Folder for calls.jsonl and research_log.md" })
-            .option("device", deviceOption())
-            .check((a) => (!a["target-adapter"] === !a["target-model"] ? "give exactly one of --target-adapter / --target-model" : true)) as never,
+            .option("device", deviceOption()) as never,
     handler: async (a) => {
         const budget = new Budget({ samples: a.budget });
         const responder = new EngineTarget({ baseModel: a.base, targetAdapter: a.targetAdapter, targetModel: a.targetModel, ia: a.ia, device: a.device });
