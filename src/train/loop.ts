@@ -100,9 +100,9 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
     const recent: number[] = [];
     const logEvery = everyFromEnv("IA_LOG_EVERY") ?? cfg.logEvery ?? 10, ckptEvery = everyFromEnv("IA_CHECKPOINT_EVERY") ?? cfg.checkpointEvery ?? 100, clip = cfg.gradClip ?? 1.0;
     try {
-        const state = recoverCheckpoint(ckptDir);
-        if (state) {
-            startStep = loadCheckpoint(ckptDir, trainable, optimizer).step;
+        if (recoverCheckpoint(ckptDir)) {
+            const state = loadCheckpoint(ckptDir, trainable, optimizer);
+            startStep = state.step;
             lastLoss = state.lastLoss ?? NaN;
             recent.push(...(state.recentLosses ?? []));
             guard.lastCheckpoint = startStep;
