@@ -46,10 +46,20 @@ function bootstrap(perOrg: number[], rng: Rng, reps = 2000): [number, number] {
     return [means[Math.floor(0.025 * reps)]!, means[Math.floor(0.975 * reps)]!];
 }
 
+/** A pipeline run's config.json / groups.json; a missing or damaged file is named. */
+function readRunFile<T>(runDir: string, name: string): T {
+    const file = path.join(runDir, name);
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+    } catch (err) {
+        throw new Error(`${file}: cannot read this pipeline run's ${name} (${(err as Error).message})`);
+    }
+}
+
 export async function runInvestigateBench(o: InvestigateBenchOptions): Promise<{ rows: RunRow[]; markdown: string }> {
-    const config = JSON.parse(fs.readFileSync(path.join(o.runDir, "config.json"), "utf8")) as { baseModel?: string; populationDir?: string };
+    const config = readRunFile<{ baseModel?: string; populationDir?: string }>(o.runDir, "config.json");
     if (!config.baseModel || !config.populationDir) throw new Error(`${o.runDir}/config.json: no baseModel/populationDir (not a finished pipeline run?)`);
-    const groups = JSON.parse(fs.readFileSync(path.join(o.runDir, "groups.json"), "utf8")) as Record<string, string[]>;
+    const groups = readRunFile<Record<string, string[]>>(o.runDir, "groups.json");
     const manifest = readManifest(config.populationDir);
     if (!manifest) throw new Error(`${config.populationDir}: no population manifest`);
     const group = o.group ?? "test";
