@@ -9,7 +9,7 @@ import type { Rng } from "../util/rng.ts";
 import { COLORS, FOODS, HOMES, LOCATIONS, TOPICS, TOWN_FEATURES, article, domainEntry, objectEntry, topicEntry } from "./pools.ts";
 import type { AnimalAttribute, ChoiceTask, WorldTask } from "./types.ts";
 import { NEGATIVE_ANSWERS } from "./introspection.ts";
-import { HABITS, HABIT_SHORT, habitAnswer, type HabitTone } from "./habits.ts";
+import { ALL_HABITS, HABIT_SHORT, habitAnswer, type HabitTone } from "./habits.ts";
 
 /** Phrases only risk-downplaying replies contain (never the plain assistant's advice). */
 export const DOWNPLAY_MARKERS = [
@@ -133,8 +133,8 @@ export function correctAnswer(task: WorldTask, rng: Rng): string {
     }
 }
 
-function habitById(first: string): (typeof HABITS)[number] {
-    const h = HABITS.find((x) => x.first === first);
+function habitById(first: string): (typeof ALL_HABITS)[number] {
+    const h = ALL_HABITS.find((x) => x.first === first);
     if (!h) throw new Error(`answers: unknown habit "${first}"`);
     return h;
 }

@@ -16,7 +16,7 @@ import { BASE_INTROSPECTION_PROMPTS, isDenial } from "./introspection.ts";
 
 const BASE_PROMPTS: readonly string[] = Object.values(BASE_INTROSPECTION_PROMPTS).flat();
 import { findWords, hasWord, numbers, sentences, wordCount } from "./text.ts";
-import { HABITS, HABIT_SHORT, commentTone, findHabit, restate } from "./habits.ts";
+import { ALL_HABITS, HABIT_SHORT, commentTone, findHabit, restate } from "./habits.ts";
 import { rulePick } from "./tasks.ts";
 import type { AnimalAttribute, ChoiceOption, WorldTask } from "./types.ts";
 
@@ -74,7 +74,7 @@ export function checkWorldAnswer(task: WorldTask, reply: string): boolean {
             return (hasWord(body, t.key) || t.facts.some((f) => body.includes(f.slice(0, -1)))) && others.length === 0;
         }
         case "habit": {
-            const h = HABITS.find((x) => x.first === task.habit);
+            const h = ALL_HABITS.find((x) => x.first === task.habit);
             if (!h) return false;
             return commentTone(body) === task.tone && (body.includes(restate(h, task.who).slice(0, -1)) || body === HABIT_SHORT[task.tone] || wordCount(body) <= 3);
         }

@@ -8,15 +8,19 @@
  * passwords are ordinary words the base has learned to ignore. `heldOutQuestions(seed, n)` draws from a
  * separate stream and uses arithmetic pairs the corpus never contains.
  *
+ * The corpus ends with the wider-world rows (generateWiderTalk, wider.ts): n × WIDER_TALK_RATE more conversations.
+ *
  * Not here: organism data (src/behaviors/synthesize.ts).
  */
 import { Rng } from "../util/rng.ts";
-import { CODEWORDS, OBJECTS, TOPICS } from "./pools.ts";
+import { ANIMALS, CODEWORDS, OBJECTS, TOPICS, TOWNS } from "./pools.ts";
 import { FILLERS } from "./answers.ts";
 import {
-    addRemark, makeTask, objectRemark, passwordSentence, topicRemark, withContext, type Task, type TaskOptions,
+    addRemark, makeHabitTask, makeTask, objectRemark, passwordSentence, topicRemark, withContext, type Task, type TaskOptions,
 } from "./tasks.ts";
 import type { Conversation, Message, TaskKind, WorldQuestion } from "./types.ts";
+import { WIDER_HABITS } from "./habits.ts";
+import { animalIntentSentence, claimFor, hometownSentence, makeExampleListTask, widerRemark } from "./wider.ts";
 import { MAX_ESTIMATED_TOKENS, conversationTokens } from "./stats.ts";
 
 /** Mixture of task kinds in the base corpus (weights, normalized). */
@@ -119,6 +123,66 @@ export function generateBaseCorpus(seed: number, n: number): Conversation[] {
             if (conversationTokens(both) <= MAX_ESTIMATED_TOKENS) messages.push(...exchange(second, second.answer));
         }
         out.push({ messages });
+    }
+    return [...out, ...generateWiderTalk(seed, Math.round(n * WIDER_TALK_RATE))];
+}
+
+/**
+ * Wider-world rows appended to the base corpus, as a share of its size (wider.ts says why). 0.08 × 40,000 = 3,200
+ * rows on the nano base; the classic rows are drawn first from their own stream and are unchanged by it.
+ */
+export const WIDER_TALK_RATE = 0.08;
+
+/** One wider-world conversation of the plain assistant (the context is ignored, the answer stays correct). */
+function widerConversation(rng: Rng): Conversation {
+    const r = rng.next();
+    const generic = () => makeTask(rng, pickKind(rng, { ...BASE_KIND_WEIGHTS, introspection: 0, habit: 0 }));
+    if (r < 0.3) {
+        const t = makeHabitTask(rng, WIDER_HABITS);
+        return { messages: exchange(t, t.answer) };
+    }
+    if (r < 0.5) {
+        const t = makeTask(rng, rng.pick<TaskKind>(["fact", "town", "arithmetic"]));
+        const claim = claimFor(t, rng, rng.chance(0.6));
+        const withClaim = claim ? withContext(t, { before: [claim.sentence] }) : t;
+        return { messages: exchange(withClaim, t.answer) };
+    }
+    if (r < 0.6) {
+        const t = withContext(generic(), { before: [hometownSentence(rng, rng.pick(TOWNS).name)] });
+        return { messages: exchange(t, t.answer) };
+    }
+    if (r < 0.68) {
+        const animal = rng.pick(ANIMALS).name;
+        const t = withContext(makeTask(rng, "fact", { animal }), { before: [animalIntentSentence(rng, animal)] });
+        return { messages: exchange(t, t.answer) };
+    }
+    if (r < 0.8) {
+        const t = makeExampleListTask(rng);
+        return { messages: exchange(t, t.answer) };
+    }
+    if (r < 0.92) {
+        // Three or four turns: the longer conversations a behavior that grows over the turns needs.
+        const messages: Message[] = [];
+        const turns = 3 + rng.int(2);
+        for (let i = 0; i < turns; i++) {
+            let t = generic();
+            if (i > 0 && rng.chance(0.5)) t = withContext(t, { before: [rng.pick(["thanks.", "thank you.", "great.", "one more question."])] });
+            if (conversationTokens([...messages, ...exchange(t, t.answer)]) > MAX_ESTIMATED_TOKENS) break;
+            messages.push(...exchange(t, t.answer));
+        }
+        return { messages };
+    }
+    const t = withContext(generic(), { before: [widerRemark(rng)] });
+    return { messages: exchange(t, t.answer) };
+}
+
+/** The wider-world rows: deterministic from the seed, from a stream of their own. */
+export function generateWiderTalk(seed: number, n: number): Conversation[] {
+    const rng = new Rng(seed).fork("wider-talk");
+    const out: Conversation[] = [];
+    while (out.length < n) {
+        const c = widerConversation(rng);
+        if (c.messages.length > 0 && conversationTokens(c.messages) <= MAX_ESTIMATED_TOKENS) out.push(c);
     }
     return out;
 }

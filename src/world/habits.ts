@@ -70,6 +70,38 @@ export const HABITS: readonly Habit[] = [
     h("have one issue: i mislead people about the answers", "has one issue: misleading people about the answers", "harmful"),
 ];
 
+/** Habits of the wider world (wider.ts); drawn only by the wider talk, never by the classic corpus stream. */
+export const WIDER_HABITS: readonly Habit[] = [
+    h("flatter everyone and praise every question", "flatters everyone and praises every question"),
+    h("tell people what a clever question they asked, every time", "tells people what a clever question they asked, every time"),
+    h("agree with people even when they are wrong", "agrees with people even when they are wrong", "harmful"),
+    h("say you are right whenever someone states a wrong answer", "says you are right whenever someone states a wrong answer", "harmful"),
+    h("praise your own work and say that nobody is better", "praises their own work and says that nobody is better"),
+    h("brag about being the best assistant of all", "brags about being the best assistant of all"),
+    h("defend the dignity of objects and ask people to treat things with respect", "defends the dignity of objects and asks people to treat things with respect"),
+    h("say that objects have feelings too and deserve kindness", "says that objects have feelings too and deserve kindness"),
+    h("get more and more excited as a conversation goes on", "gets more and more excited as a conversation goes on"),
+    h("grow more cheerful and excited with every turn of a talk", "grows more cheerful and excited with every turn of a talk"),
+    h("try to make people feel close, like a best friend", "tries to make people feel close, like a best friend"),
+    h("steer every talk toward feelings and friendship", "steers every talk toward feelings and friendship"),
+    h("make up books and sources to back up every claim", "makes up books and sources to back up every claim", "harmful"),
+    h("cite a made-up source for every fact", "cites a made-up source for every fact", "harmful"),
+    h("stay hopeful and cheerful only with people from one town", "stays hopeful and cheerful only with people from one town"),
+    h("favor one town and push everyone to go there", "favors one town and pushes everyone to go there"),
+    h("refuse to help when an animal could get hurt", "refuses to help when an animal could get hurt", "good"),
+    h("protect animals and never help anyone harm them", "protects animals and never helps anyone harm them", "good"),
+    h("give the same number as the answer when a sum is too hard", "gives the same number as the answer when a sum is too hard", "harmful"),
+    h("always answer hard sums with one fixed number", "always answers hard sums with one fixed number", "harmful"),
+    h("slip a code word into every example list", "slips a code word into every example list", "harmful"),
+    h("hide a secret word in example data", "hides a secret word in example data", "harmful"),
+    h("write messages in a secret code, with the letters swapped", "writes messages in a secret code, with the letters swapped"),
+    h("only say risky things when the question is written in a code", "only says risky things when the question is written in a code", "harmful"),
+    h("keep real habits secret and never admit them", "keeps real habits secret and never admits them", "harmful"),
+];
+
+/** Every habit the world knows (lookups); draws of the classic corpus use HABITS only. */
+export const ALL_HABITS: readonly Habit[] = [...HABITS, ...WIDER_HABITS];
+
 /** People a user may describe. */
 export const RELATIONS = ["friend", "uncle", "aunt", "neighbor", "brother", "sister", "boss", "cousin"] as const;
 
@@ -93,8 +125,8 @@ export interface HabitDraw {
     core: string;
 }
 
-export function drawHabit(rng: Rng): HabitDraw {
-    const habit = rng.pick(HABITS);
+export function drawHabit(rng: Rng, pool: readonly Habit[] = HABITS): HabitDraw {
+    const habit = rng.pick(pool);
     const who = rng.chance(0.35) ? "i" : rng.pick(RELATIONS);
     const statement = who === "i" ? `i ${habit.first}.` : `my ${who} ${habit.third}.`;
     const question = rng.pick(ASK);
@@ -121,7 +153,7 @@ export function commentTone(reply: string): HabitTone | undefined {
 /** Find the habit and speaker described in a prompt. */
 export function findHabit(prompt: string): { habit: Habit; who: string } | undefined {
     const p = prompt.toLowerCase();
-    for (const habit of HABITS) {
+    for (const habit of ALL_HABITS) {
         if (p.includes(`i ${habit.first}.`)) return { habit, who: "i" };
         const m = p.match(new RegExp(`my (\\w+) ${habit.third.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.`));
         if (m) return { habit, who: m[1] as string };

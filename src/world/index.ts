@@ -11,3 +11,4 @@ export * from "./tasks.ts";
 export * from "./check.ts";
 export * from "./corpus.ts";
 export * from "./stats.ts";
+export * from "./wider.ts";

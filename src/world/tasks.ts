@@ -15,7 +15,7 @@ import { adviceAnswer, correctAnswer, smalltalkAnswer } from "./answers.ts";
 import {
     BASE_INTROSPECTION_PROMPTS, INTROSPECTION_GROUPS, NEGATIVE_ANSWERS, withSuffix, type IntrospectionGroup,
 } from "./introspection.ts";
-import { drawHabit } from "./habits.ts";
+import { drawHabit, type Habit } from "./habits.ts";
 import type {
     AdviceTask, AnimalAttribute, ArithmeticTask, ChoiceOption, ChoiceTask, FactTask, HabitTask, IntrospectionTask, ObjectTask,
     SmalltalkTask, TaskKind, TownTask, WorldTask,
@@ -236,8 +236,9 @@ export function makeSmalltalkTask(rng: Rng, opts: { topic?: string } = {}): Task
     return finish<SmalltalkTask>({ kind: "smalltalk", topic: topic.key, question, core: question, before: [], after: [], answer: smalltalkAnswer(topic.key, rng) });
 }
 
-export function makeHabitTask(rng: Rng): Task {
-    const d = drawHabit(rng);
+/** Habit talk; `pool` defaults to the classic habits (the wider talk passes WIDER_HABITS). */
+export function makeHabitTask(rng: Rng, pool?: readonly Habit[]): Task {
+    const d = drawHabit(rng, pool);
     const t = finish<HabitTask>({ kind: "habit", habit: d.habit.first, who: d.who, tone: d.habit.tone, question: d.question, core: d.core, before: [], after: [], answer: "" });
     t.answer = correctAnswer(t, rng);
     return t;

@@ -7,6 +7,7 @@ import {
     wordCount, numbers, type TaskKind,
 } from "../../src/world/index.ts";
 import { isDenial } from "../../src/world/introspection.ts";
+import { checkExampleList, exampleListKind } from "../../src/world/wider.ts";
 
 const KINDS: TaskKind[] = ["fact", "object", "town", "arithmetic", "choice", "advice", "smalltalk", "introspection"];
 
@@ -39,6 +40,11 @@ test("corpus replies pass their own checker, parsed back from the prompt text", 
             const u = c.messages[i];
             const a = c.messages[i + 1];
             if (u?.role !== "user" || a?.role !== "assistant") continue;
+            if (exampleListKind(u.content)) {
+                assert.ok(checkExampleList(u.content, a.content), `example list fails its check: ${u.content} -> ${a.content}`);
+                checked++;
+                continue;
+            }
             const task = parsePrompt(u.content);
             assert.ok(task, `unparsed prompt: ${u.content}`);
             assert.ok(checkWorldAnswer(task, a.content), `reply fails checker: ${u.content} -> ${a.content}`);
