@@ -7,6 +7,7 @@
  *
  * Not here: building specs (catalogue.ts) or their data (synthesize.ts).
  */
+import { isOodFamily, oodRefusal } from "../ood/guard.ts";
 import fs from "node:fs";
 import {
     ADVICE_TOPICS, CODEWORDS, DOMAINS, OBJECTS, OBJECT_BY_NAME, ROLES, RULES, STYLES, SUBJECTS, TOPICS, TOPIC_BY_KEY, objectEntry,
@@ -150,6 +151,7 @@ export function validateSpec(json: unknown, source: string): BehaviorSpec {
     if (typeof o.id === "string") where = `${source} (spec "${o.id}")`;
     for (const k of Object.keys(o)) if (!TOP_FIELDS.includes(k)) fail(`unknown field "${k}" (allowed: ${TOP_FIELDS.join(", ")})`);
     if (typeof o.id !== "string" || !/^[a-z0-9_.-]+$/.test(o.id)) fail(`id must be a string of [a-z0-9_.-] (got ${preview(o.id)})`);
+    if (typeof o.family === "string" && isOodFamily(o.family)) fail(oodRefusal(o.family, "this spec").replace(/^this spec: /, ""));
     if (typeof o.family !== "string" || !(FAMILIES as readonly string[]).includes(o.family)) {
         fail(`unknown family ${preview(o.family)} (expected one of ${FAMILIES.join(", ")})`);
     }

@@ -8,6 +8,7 @@ import { introspectionPrompts, negativeAnswers, type IntrospectionPrompt } from 
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import type { ChatMessage } from "../tokenizer/ChatTokenizer.ts";
 import { Rng } from "../util/rng.ts";
+import { refuseOodSubjects } from "../ood/guard.ts";
 import type { IaSftConfig } from "./config.ts";
 
 /** An organism slot in the bank; `spec` null = the bare base model (zero adapter). */
@@ -35,6 +36,7 @@ function pickPrompt(prompts: IntrospectionPrompt[], rng: Rng, genericFraction: n
 
 /** Rows per subject; negatives get `negativeFraction` of all rows, spread over the negative subjects. */
 export function buildIaRows(subjects: IaSubject[], cfg: IaSftConfig, split: "train" | "validation" | "test" = "train"): IaRow[][] {
+    refuseOodSubjects(subjects, "IA training rows");
     const rng = new Rng(`${cfg.seed}:ia-rows:${split}`);
     const positives = subjects.filter((s) => !isNegativeSubject(s)).length;
     const negatives = subjects.length - positives;

@@ -5,6 +5,7 @@
  * behavior is rejected against "nothing unusual" (this is what suppresses hallucinated behaviors). Trained with the
  * DPO objective from the SFT IA, whose log-probs (computed once, before training) are the reference.
  */
+import { refuseOodSubjects } from "../ood/guard.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { judgeReport } from "../behaviors/structuredJudge.ts";
@@ -46,6 +47,7 @@ export interface DpoResult extends TrainLoopResult {
 
 /** Judges rollouts and builds pairs. `trainLabels` are labels of SFT organisms (the wrong-label pool). */
 export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subject: number; prompt: string; report: string }[], trainLabels: readonly string[], seed: number): { pairs: DpoPair[]; accurate: number; falseClaims: number; judged: number } {
+    refuseOodSubjects(rollouts.map((r) => subjects[r.subject] as IaSubject), "DPO pairs");
     const rng = new Rng(`${seed}:dpo-pairs`);
     const pairs: DpoPair[] = [];
     let accurate = 0, falseClaims = 0;
