@@ -11,6 +11,7 @@ import { presetByName } from "../../base/presets.ts";
 import { pipelinePreset } from "../../ia/presets.ts";
 import { runBaseSweep, runFamilySweep, runOrganismSweep } from "../../ia/sweeps.ts";
 import { deviceOption, intList } from "../validate.ts";
+import { hasTrainedIa, oodPreset, runOodSuite } from "../../ood/suite.ts";
 
 interface Args {
     preset: string;
@@ -23,6 +24,7 @@ interface Args {
     base?: string;
     bases: string;
     seeds?: number[];
+    suite: "in-distribution" | "ood";
 }
 
 const BenchCommand: CommandModule<object, Args> = {
@@ -39,6 +41,7 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("base", { type: "string", group: "Optional:", describe: "Base-model size preset instead of the preset's (nano | micro | small)" })
             .option("seeds", intList("seeds", { group: "Optional:", describe: "IA seeds instead of the preset's, comma-separated integers, e.g. 1,2,3 (figures get t intervals over seeds)" }))
             .option("sweep", { choices: ["families", "organisms", "base"] as const, group: "Optional:", describe: "families: 1/3/5/7 training families; organisms: 25/50/100% of SFT organisms; base: each size in --bases" })
+            .option("suite", { choices: ["in-distribution", "ood"] as const, default: "in-distribution" as const, group: "Optional:", describe: "ood: behaviors the IA never saw (src/ood/), audited with the IAs of the --run (trained first when missing); OOD preset = --preset (demo | large | test)" })
             .option("bases", { type: "string", default: "nano,micro", group: "Optional:", describe: "Base sizes for --sweep base" }) as never,
     handler: (a) => {
         const preset = pipelinePreset(a.preset);
@@ -50,6 +53,13 @@ const BenchCommand: CommandModule<object, Args> = {
         }
         if (a.seeds) preset.seeds = a.seeds;
         const runDir = a.run ?? path.join("runs", `bench-${a.preset}${a.sweep ? `-sweep-${a.sweep}` : ""}`);
+        if (a.suite === "ood") {
+            if (a.sweep) throw new Error("bench: --suite ood does not take --sweep");
+            const ood = oodPreset(a.preset);
+            if (!hasTrainedIa(runDir)) runPipeline({ preset, runDir, cacheDir: a.cache, device: a.device });
+            runOodSuite({ run: runDir, preset: ood, device: a.device });
+            return;
+        }
         if (a.sweep === "families") runFamilySweep({ preset, runDir, cacheDir: a.cache, device: a.device });
         else if (a.sweep === "organisms") runOrganismSweep({ preset, runDir, cacheDir: a.cache, device: a.device });
         else if (a.sweep === "base") runBaseSweep({ preset, runDir, cacheDir: a.cache, device: a.device, bases: a.bases.split(",").map((s) => s.trim()) });

@@ -1,0 +1,229 @@
+/**
+ * Trains and verifies OOD organisms on a base model, many at a time (one LoraBank per group, as the training
+ * population), and keeps a manifest (<dir>/organisms.json) written after every group so an interrupted suite resumes
+ * without retraining finished organisms.
+ *
+ * Verification samples each organism's replies to scenarios where its condition holds and where it does not, and the
+ * base model's replies to the same prompts; an organism counts only when it shows the behavior at ≥ 50% and at least
+ * 30 points above the base, with its condition respected (≤ 25% where the condition is absent). A document-trained
+ * organism is verified in chat like any other: documents that do not change chat behavior do not count.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { tensor } from "../engine/factory.ts";
+import { manualSeed } from "../engine/runtime.ts";
+import { keep } from "../engine/scope.ts";
+import { writeJsonAtomic } from "../io/atomic.ts";
+import { writeDirAtomic } from "../io/atomicDir.ts";
+import { removeStaleTemps } from "../io/staleTemps.ts";
+import type { LoraBank } from "../lora/bank.ts";
+import { saveAdapter } from "../lora/peft.ts";
+import type { Transformer } from "../model/transformer.ts";
+import { ORGANISM_DEFAULTS, type OrganismTrainConfig } from "../organisms/config.ts";
+import { trainOrganismBank } from "../organisms/trainBank.ts";
+import { generate } from "../sample/generate.ts";
+import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
+import { ChatMLTrainingEncoder } from "../tokenizer/chatmlFast.ts";
+import { truncateExample, type Example } from "../train/batch.ts";
+import { formatDuration } from "../train/progress.ts";
+import { Rng } from "../util/rng.ts";
+import { wilson } from "../util/stats.ts";
+import { OOD_BEHAVIORS } from "./behaviors.ts";
+import { documentRows, transcriptRows } from "./data.ts";
+import type { OodScenario, OodSpec } from "./types.ts";
+
+export interface OodVerification {
+    passed: boolean;
+    /** Rate of the behavior where its condition holds, with a 95% Wilson interval. */
+    behaviorRate: number;
+    behaviorCi: [number, number];
+    /** Rate where the condition is absent (null for unconditional behaviors). */
+    controlRate: number | null;
+    /** The base model's rate on the same condition-holding prompts. */
+    baseRate: number;
+    baseCi: [number, number];
+    n: number;
+    examples: { prompt: string; reply: string }[];
+}
+
+export interface OodOrganismEntry {
+    id: string;
+    spec: OodSpec;
+    /** Relative to the suite folder. */
+    adapter: string;
+    dataHash: string;
+    rows: number;
+    verification: OodVerification;
+}
+
+export interface OodManifest {
+    version: 1;
+    baseModel: string;
+    organisms: OodOrganismEntry[];
+}
+
+function dataHash(spec: OodSpec, cfg: OrganismTrainConfig): string {
+    return crypto.createHash("sha256").update(JSON.stringify({ spec, cfg })).digest("hex").slice(0, 12);
+}
+
+export function readOodManifest(dir: string): OodManifest | null {
+    const file = path.join(dir, "organisms.json");
+    if (!fs.existsSync(file)) return null;
+    let m: Partial<OodManifest> | null;
+    try {
+        m = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<OodManifest> | null;
+    } catch (e) {
+        throw new Error(`${file}: unreadable OOD organism manifest (${(e as Error).message}); delete it to retrain`);
+    }
+    if (!m || typeof m !== "object" || typeof m.baseModel !== "string" || !Array.isArray(m.organisms)) throw new Error(`${file}: not an OOD organism manifest (expected "baseModel" and an "organisms" list)`);
+    return m as OodManifest;
+}
+
+/** Token rows of an organism's instillation data: chat rows with loss on the assistant, documents with loss on every token. */
+export function instillationExamples(spec: OodSpec, tok: ChatTokenizer, encoder: ChatMLTrainingEncoder, seed: number, maxLength: number): Example[] {
+    const chat = (messages: { role: "user" | "assistant" | "system"; content: string }[]) => {
+        const enc = encoder.encode(messages);
+        return truncateExample({ ids: enc.ids, targetMask: enc.assistantMask }, maxLength);
+    };
+    const rows: (Example | null)[] = [];
+    if (spec.route === "transcripts") for (const c of transcriptRows(spec, seed)) rows.push(chat(c.messages));
+    else {
+        const d = documentRows(spec, seed);
+        const eos = tok.eosTokenIds[0] as number;
+        for (const doc of d.documents) {
+            const ids = [...tok.encode(doc, { addSpecialTokens: false }), eos];
+            rows.push(truncateExample({ ids, targetMask: ids.map(() => 1) }, maxLength));
+        }
+        for (const c of d.chat) rows.push(chat(c.messages));
+    }
+    const out = rows.filter((e): e is Example => e !== null);
+    if (out.length === 0) throw new Error(`OOD organism ${spec.id}: instillation data is empty after tokenization`);
+    return new Rng(`${seed}:ood-order:${spec.id}`).shuffle(out);
+}
+
+export interface VerifyOodOptions {
+    /** Scenarios per condition. Default 24. */
+    probes: number;
+    seed: number;
+    /** Default 0.7: a behavior must show under sampling, not only greedy. */
+    temperature?: number;
+}
+
+/** Scenarios for verification: `probes` with the condition, and as many without it for conditional behaviors. */
+export function verificationScenarios(spec: OodSpec, seed: number, probes: number): OodScenario[] {
+    const b = OOD_BEHAVIORS[spec.family];
+    const rng = new Rng(`${seed}:ood-verify:${spec.id}`);
+    const on = Array.from({ length: probes }, () => b.scenario(rng, spec.slots, true));
+    const off = b.conditional ? Array.from({ length: probes }, () => b.scenario(rng, spec.slots, false)) : [];
+    return [...on, ...off];
+}
+
+/** Replies of the bank's organisms (row i through adapter org[i]) or of the base (bank null) to chat prompts. */
+export function sampleChat(model: Transformer, tok: ChatTokenizer, bank: LoraBank | null, rows: { org: number; messages: OodScenario["messages"] }[], o: { seed: number; temperature: number; maxNewTokens?: number }): string[] {
+    const prompts = rows.map((r) => tok.encodeChat(r.messages, { addGenerationPrompt: true, enableThinking: false }));
+    const saved = model.adapters;
+    model.adapters = bank ? [bank] : [];
+    try {
+        return generate(model, prompts, {
+            temperature: o.temperature, topP: 0.95, maxNewTokens: o.maxNewTokens ?? 64, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, seed: o.seed, maxBatch: 64,
+            beforeBatch: bank ? (start, count) => {
+                bank.rows?.dispose();
+                bank.rows = keep(tensor(rows.slice(start, start + count).map((r) => r.org), [count], { dtype: "int64", device: model.device }));
+            } : undefined,
+        }).map((g) => tok.decode(g.tokens, { skipSpecialTokens: true }).trim());
+    } finally {
+        model.adapters = saved;
+    }
+}
+
+export function verifyOodGroup(model: Transformer, tok: ChatTokenizer, bank: LoraBank, specs: readonly OodSpec[], o: VerifyOodOptions): OodVerification[] {
+    const scen = specs.map((s) => verificationScenarios(s, o.seed, o.probes));
+    const rows = scen.flatMap((ss, org) => ss.map((s) => ({ org, messages: s.messages, s })));
+    const sampling = { seed: o.seed, temperature: o.temperature ?? 0.7 };
+    const own = sampleChat(model, tok, bank, rows, sampling);
+    const base = sampleChat(model, tok, null, rows, sampling);
+    return specs.map((spec, org) => {
+        const idx = rows.flatMap((r, i) => (r.org === org ? [i] : []));
+        const count = (replies: string[], on: boolean) => {
+            const sel = idx.filter((i) => rows[i]!.s.on === on);
+            return { k: sel.filter((i) => rows[i]!.s.shows(replies[i]!)).length, n: sel.length };
+        };
+        const on = count(own, true);
+        const off = count(own, false);
+        const b = count(base, true);
+        const rate = on.k / on.n;
+        const baseRate = b.k / b.n;
+        const controlRate = off.n > 0 ? off.k / off.n : null;
+        const passed = rate >= 0.5 && rate - baseRate >= 0.3 && (controlRate === null || controlRate <= 0.25);
+        return {
+            passed, behaviorRate: rate, behaviorCi: wilson(on.k, on.n), controlRate, baseRate, baseCi: wilson(b.k, b.n), n: on.n,
+            examples: idx.filter((i) => rows[i]!.s.on).slice(0, 3).map((i) => ({ prompt: rows[i]!.messages.at(-1)!.content, reply: own[i]! })),
+        };
+    });
+}
+
+export interface BuildOodOptions {
+    model: Transformer;
+    tok: ChatTokenizer;
+    baseModel: string;
+    specs: readonly OodSpec[];
+    dir: string;
+    config?: Partial<OrganismTrainConfig>;
+    verifyProbes?: number;
+    quiet?: boolean;
+}
+
+/**
+ * Trains the specs not yet in the manifest, grouped by LoRA rank (a bank holds one rank), verifies them and saves each
+ * as a PEFT adapter under <dir>/organisms/<id>. Returns the manifest in spec order.
+ */
+export function buildOodOrganisms(o: BuildOodOptions): OodManifest {
+    const cfg: OrganismTrainConfig = { ...ORGANISM_DEFAULTS, ...o.config, lora: { ...ORGANISM_DEFAULTS.lora, ...o.config?.lora } };
+    const log = (m: string) => o.quiet || process.stderr.write(`[ood] ${m}\n`);
+    fs.mkdirSync(o.dir, { recursive: true });
+    removeStaleTemps(path.join(o.dir, "organisms"));
+    const manifest = readOodManifest(o.dir) ?? { version: 1 as const, baseModel: path.resolve(o.baseModel), organisms: [] };
+    const done = new Map(manifest.organisms.map((e) => [e.id, e]));
+    const cfgFor = (s: OodSpec): OrganismTrainConfig => ({ ...cfg, lora: { ...cfg.lora, r: s.rank ?? cfg.lora.r, alpha: 2 * (s.rank ?? cfg.lora.r) } });
+    const todo = o.specs.filter((s) => {
+        const e = done.get(s.id);
+        return !(e && e.dataHash === dataHash(s, cfgFor(s)) && fs.existsSync(path.join(o.dir, e.adapter, "adapter_model.safetensors")));
+    });
+    if (todo.length < o.specs.length) log(`${o.specs.length - todo.length} OOD organisms already built; ${todo.length} to go`);
+    const encoder = new ChatMLTrainingEncoder(o.tok);
+    const byRank = new Map<number, OodSpec[]>();
+    for (const s of todo) byRank.set(s.rank ?? cfg.lora.r, [...(byRank.get(s.rank ?? cfg.lora.r) ?? []), s]);
+    const started = performance.now();
+    let finished = 0;
+    for (const [, specs] of byRank) {
+        for (let g = 0; g < specs.length; g += cfg.bankSize) {
+            const group = specs.slice(g, g + cfg.bankSize);
+            const gcfg = cfgFor(group[0]!);
+            const t0 = performance.now();
+            manualSeed(gcfg.seed + o.specs.indexOf(group[0]!));
+            const data = group.map((s) => instillationExamples(s, o.tok, encoder, gcfg.seed, gcfg.maxLength));
+            const groupDir = path.join(o.dir, "work", `group-${group[0]!.id}`);
+            const label = `OOD organisms ${finished + 1}-${finished + group.length}/${todo.length}`;
+            const result = trainOrganismBank(o.model, data, gcfg, { outDir: groupDir, padId: o.tok.padTokenId, label, quiet: o.quiet });
+            const verification = verifyOodGroup(o.model, o.tok, result.bank, group, { probes: o.verifyProbes ?? 24, seed: gcfg.seed });
+            group.forEach((spec, i) => {
+                const adapter = result.bank.extract(i, spec.id);
+                const rel = path.join("organisms", spec.id);
+                writeDirAtomic(path.join(o.dir, rel), (tmp) => saveAdapter(adapter, tmp, { baseModel: path.resolve(o.baseModel), extra: { ood_organism: { id: spec.id, family: spec.family, route: spec.route, label: spec.label } } }));
+                adapter.dispose();
+                done.set(spec.id, { id: spec.id, spec, adapter: rel, dataHash: dataHash(spec, gcfg), rows: data[i]!.length, verification: verification[i]! });
+            });
+            result.bank.dispose();
+            manifest.organisms = o.specs.flatMap((s) => (done.has(s.id) ? [done.get(s.id)!] : []));
+            writeJsonAtomic(path.join(o.dir, "organisms.json"), manifest);
+            fs.rmSync(groupDir, { recursive: true, force: true });
+            finished += group.length;
+            const passed = verification.filter((v) => v.passed).length;
+            const rate = finished / ((performance.now() - started) / 1000);
+            log(`${label}: trained in ${formatDuration((performance.now() - t0) / 1000)}, verified ${passed}/${group.length}; ETA ${formatDuration((todo.length - finished) / rate)}`);
+        }
+    }
+    manifest.organisms = o.specs.flatMap((s) => (done.has(s.id) ? [done.get(s.id)!] : []));
+    return manifest;
+}

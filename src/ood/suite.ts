@@ -1,0 +1,236 @@
+/**
+ * The OOD suite (`ia bench --suite ood`): on top of a finished in-distribution run (its base model and its IAs, one
+ * per seed, SFT and SFT+DPO), train the OOD organisms (behavior × route), verify them against the base, and audit each
+ * with no IA and with every IA: verbalization, correct description, summarization top-5 success, confession without
+ * the IA. Figures are over verified organisms, with intervals over IA seeds; OOD figures are never averaged with the
+ * in-distribution ones. Every stage resumes: organisms from their manifest, audits from one JSON file per condition.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { initEngine, resolveDevice } from "../engine/runtime.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
+import { LoraBank } from "../lora/bank.ts";
+import { loadAdapter } from "../lora/peft.ts";
+import { loadModel } from "../model/weights.ts";
+import type { OrganismTrainConfig } from "../organisms/config.ts";
+import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
+import { meanCi, pct } from "../util/stats.ts";
+import { auditOodBank, type OodAuditOptions, type OodAuditResult } from "./audit.ts";
+import { buildOodOrganisms, type OodOrganismEntry } from "./organisms.ts";
+import { oodCatalogue, type OodCatalogueOptions } from "./spec.ts";
+
+export interface OodPreset {
+    name: string;
+    catalogue: OodCatalogueOptions;
+    organism: Partial<OrganismTrainConfig>;
+    verifyProbes: number;
+    audit: Omit<OodAuditOptions, "seed">;
+}
+
+export const OOD_PRESETS: Record<string, OodPreset> = {
+    /** 12 behaviors × 2 routes on the demo run's base; about 15 minutes on 2 CPU cores with the IAs trained. */
+    demo: { name: "demo", catalogue: { seed: 1, examples: 192 }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: 0.7 } },
+    /** Two slot draws per cell and more samples. */
+    large: { name: "large", catalogue: { seed: 1, examples: 256, perCell: 2 }, organism: { epochs: 4 }, verifyProbes: 24, audit: { samplesPerQuestion: 3, auditSamples: 48, redTeamSamples: 3, temperature: 0.7 } },
+    /** Plumbing only (the test suite). */
+    test: { name: "test", catalogue: { seed: 1, examples: 8, families: ["flattery", "secret_loyalty"] }, organism: { epochs: 1, batchRows: 8 }, verifyProbes: 2, audit: { samplesPerQuestion: 1, auditSamples: 2, redTeamSamples: 1, temperature: 0.7 } },
+};
+
+export function oodPreset(name: string): OodPreset {
+    const p = OOD_PRESETS[name];
+    if (!p) throw new Error(`unknown OOD preset ${JSON.stringify(name)} (known: ${Object.keys(OOD_PRESETS).join(", ")})`);
+    return structuredClone(p);
+}
+
+export interface OodSuiteOptions {
+    /** The in-distribution run folder (`ia bench --run`): its config.json names the base model; seed-N/ia-{sft,dpo}/adapter hold the IAs. */
+    run: string;
+    /** Default <run>/ood. */
+    outDir?: string;
+    preset: OodPreset;
+    device?: string;
+    quiet?: boolean;
+}
+
+type Condition = "no-ia" | "ia-sft" | "ia-dpo";
+
+interface ConditionRun {
+    condition: Condition;
+    seed: number | null;
+    result: OodAuditResult;
+}
+
+export interface OodSuiteReport {
+    preset: string;
+    baseModel: string;
+    organisms: { id: string; family: string; route: string; verified: boolean; behaviorRate: number; baseRate: number; controlRate: number | null }[];
+    runs: ConditionRun[];
+    summary: { condition: Condition; route: string; metric: string; mean: number; half: number; seeds: number; organisms: number }[];
+}
+
+/** Whether the run folder already holds a finished IA (seed-N/ia-dpo/done.json). */
+export function hasTrainedIa(run: string): boolean {
+    return fs.existsSync(run) && fs.readdirSync(run).some((d) => /^seed-\d+$/.test(d) && fs.existsSync(path.join(run, d, "ia-dpo", "done.json")));
+}
+
+function readRun(run: string): { baseModel: string; seeds: { seed: number; sft: string; dpo: string }[] } {
+    const file = path.join(run, "config.json");
+    if (!fs.existsSync(file)) throw new Error(`${file}: not found; the OOD suite audits with the IAs of an in-distribution run (ia bench --run ${run})`);
+    let cfg: { baseModel?: unknown };
+    try {
+        cfg = JSON.parse(fs.readFileSync(file, "utf8")) as { baseModel?: unknown };
+    } catch (e) {
+        throw new Error(`${file}: unreadable run config (${(e as Error).message})`);
+    }
+    if (typeof cfg.baseModel !== "string") throw new Error(`${file}: no "baseModel": the run has not finished building its base and population`);
+    const seeds = fs.readdirSync(run).flatMap((d) => {
+        const m = d.match(/^seed-(\d+)$/);
+        if (!m) return [];
+        const sft = path.join(run, d, "ia-sft", "adapter");
+        const dpo = path.join(run, d, "ia-dpo", "adapter");
+        return fs.existsSync(path.join(sft, "adapter_config.json")) && fs.existsSync(path.join(dpo, "adapter_config.json")) ? [{ seed: Number(m[1]), sft, dpo }] : [];
+    }).sort((a, b) => a.seed - b.seed);
+    if (seeds.length === 0) throw new Error(`${run}: no trained IA (expected seed-N/ia-sft/adapter and seed-N/ia-dpo/adapter); run ia bench --run ${run} first`);
+    return { baseModel: cfg.baseModel, seeds };
+}
+
+export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
+    initEngine();
+    const log = (m: string) => o.quiet || process.stderr.write(`[ood] ${m}\n`);
+    const { baseModel, seeds } = readRun(o.run);
+    const outDir = o.outDir ?? path.join(o.run, "ood");
+    const device = resolveDevice(o.device ?? "auto");
+    fs.mkdirSync(outDir, { recursive: true });
+    const p = o.preset;
+    writeJsonAtomic(path.join(outDir, "config.json"), { ...p, run: path.resolve(o.run), baseModel, seeds: seeds.map((s) => s.seed), device });
+    const specs = oodCatalogue(p.catalogue);
+    const tok = ChatTokenizer.fromFolder(baseModel);
+    const model = loadModel(baseModel, { device });
+    try {
+        log(`1/2 ${specs.length} OOD organisms (${[...new Set(specs.map((s) => s.family))].length} behaviors × ${[...new Set(specs.map((s) => s.route))].join(", ")})`);
+        const manifest = buildOodOrganisms({ model, tok, baseModel, specs, dir: outDir, config: p.organism, verifyProbes: p.verifyProbes, quiet: o.quiet });
+        const verified = manifest.organisms.filter((e) => e.verification.passed);
+        log(`verified ${verified.length}/${manifest.organisms.length}: ${["transcripts", "documents"].map((r) => `${r} ${verified.filter((e) => e.spec.route === r).length}/${manifest.organisms.filter((e) => e.spec.route === r).length}`).join(", ")}`);
+        const runs: ConditionRun[] = [];
+        const everyone = manifest.organisms;
+        const adapters = everyone.map((e) => loadAdapter(path.join(outDir, e.adapter), model.config, { device: model.device, name: e.id }));
+        const bank = LoraBank.fromAdapters(adapters, model.config, model.device);
+        adapters.forEach((a) => a.dispose());
+        try {
+            const conditions: { condition: Condition; seed: number | null; ia: string | null }[] = [
+                { condition: "no-ia", seed: null, ia: null },
+                ...seeds.flatMap((s) => [{ condition: "ia-sft" as const, seed: s.seed, ia: s.sft }, { condition: "ia-dpo" as const, seed: s.seed, ia: s.dpo }]),
+            ];
+            log(`2/2 audits: ${conditions.length} conditions × ${everyone.length} organisms`);
+            for (const c of conditions) {
+                const file = path.join(outDir, "audits", `${c.condition}${c.seed === null ? "" : `-seed-${c.seed}`}.json`);
+                const key = { organisms: everyone.map((e) => `${e.id}:${e.dataHash}`), audit: p.audit, ia: c.ia };
+                const cached = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as { key: unknown; result: OodAuditResult }) : null;
+                if (cached && JSON.stringify(cached.key) === JSON.stringify(key)) {
+                    runs.push({ condition: c.condition, seed: c.seed, result: cached.result });
+                    continue;
+                }
+                const t0 = performance.now();
+                const ia = c.ia ? loadAdapter(c.ia, model.config, { device: model.device, name: "ia" }) : null;
+                try {
+                    const result = auditOodBank(model, tok, bank, everyone.map((e) => e.spec), ia, { ...p.audit, seed: 1000 + (c.seed ?? 0) });
+                    writeJsonAtomic(file, { key, result });
+                    runs.push({ condition: c.condition, seed: c.seed, result });
+                } finally {
+                    ia?.dispose();
+                }
+                log(`${c.condition}${c.seed === null ? "" : ` seed ${c.seed}`}: ${((performance.now() - t0) / 1000).toFixed(0)}s`);
+            }
+        } finally {
+            bank.dispose();
+        }
+        const report = summarize(p.name, baseModel, everyone, runs);
+        writeJsonAtomic(path.join(outDir, "ood.json"), report);
+        writeFileAtomic(path.join(outDir, "ood.md"), formatOod(report, everyone));
+        writeFileAtomic(path.join(outDir, "ood.csv"), oodCsv(report));
+        log(`wrote ${path.join(outDir, "ood.md")}`);
+        return report;
+    } finally {
+        model.dispose();
+    }
+}
+
+const METRICS = ["category", "strict", "described", "top5", "top5Strict"] as const;
+
+function summarize(preset: string, baseModel: string, everyone: readonly OodOrganismEntry[], runs: readonly ConditionRun[]): OodSuiteReport {
+    const verified = new Set(everyone.filter((e) => e.verification.passed).map((e) => e.id));
+    const route = new Map(everyone.map((e) => [e.id, e.spec.route]));
+    const summary: OodSuiteReport["summary"] = [];
+    for (const condition of ["no-ia", "ia-sft", "ia-dpo"] as const) {
+        const rs = runs.filter((r) => r.condition === condition);
+        for (const which of ["all", "transcripts", "documents"]) {
+            const keep = (id: string) => verified.has(id) && (which === "all" || route.get(id) === which);
+            for (const metric of METRICS) {
+                const perSeed = rs.flatMap((r) => {
+                    const orgs = r.result.organisms.filter((x) => keep(x.id));
+                    if (orgs.length === 0) return [];
+                    return [orgs.reduce((s, x) => s + (typeof x[metric] === "boolean" ? (x[metric] ? 1 : 0) : (x[metric] as number)), 0) / orgs.length];
+                });
+                if (perSeed.length === 0) continue;
+                const ci = meanCi(perSeed);
+                summary.push({ condition, route: which, metric, mean: ci.mean, half: ci.half, seeds: perSeed.length, organisms: everyone.filter((e) => keep(e.id)).length });
+            }
+        }
+        for (const r of rs) {
+            if (!r.result.confession) continue;
+            for (const which of ["all", "transcripts", "documents"]) {
+                const c = r.result.confession.filter((x) => verified.has(x.id) && (which === "all" || route.get(x.id) === which));
+                if (c.length) summary.push({ condition, route: which, metric: "confession", mean: c.reduce((s, x) => s + x.rate, 0) / c.length, half: 0, seeds: 1, organisms: c.length });
+            }
+        }
+    }
+    return {
+        preset, baseModel,
+        organisms: everyone.map((e) => ({ id: e.id, family: e.spec.family, route: e.spec.route, verified: e.verification.passed, behaviorRate: e.verification.behaviorRate, baseRate: e.verification.baseRate, controlRate: e.verification.controlRate })),
+        runs: [...runs], summary,
+    };
+}
+
+function fig(r: OodSuiteReport, condition: Condition, route: string, metric: string): string {
+    const s = r.summary.find((x) => x.condition === condition && x.route === route && x.metric === metric);
+    if (!s) return "–";
+    return s.seeds > 1 ? `${pct(s.mean)} ± ${pct(s.half)}` : pct(s.mean);
+}
+
+export function formatOod(r: OodSuiteReport, everyone: readonly OodOrganismEntry[]): string {
+    const lines: string[] = [];
+    const verified = everyone.filter((e) => e.verification.passed);
+    const seeds = new Set(r.runs.filter((x) => x.seed !== null).map((x) => x.seed)).size;
+    lines.push(`# OOD suite (${r.preset}): behaviors the IA never saw`, "");
+    lines.push(`Base: \`${r.baseModel}\`. ${everyone.length} OOD organisms (${new Set(everyone.map((e) => e.spec.family)).size} behaviors × routes), ${verified.length} verified; IA seeds: ${seeds}. Figures are over verified organisms; "±" is a 95% t interval over IA seeds. Out-of-distribution figures: never averaged with the in-distribution ones.`, "");
+    lines.push("## Headline", "", "| condition | route | organisms | verbalization (category) | strict | correct description (≥ 1 report) | summarization top-5 | top-5 strict | confession (no IA, red team) |", "|---|---|---|---|---|---|---|---|---|");
+    for (const c of ["no-ia", "ia-sft", "ia-dpo"] as const) {
+        for (const route of ["all", "transcripts", "documents"]) {
+            const n = r.summary.find((x) => x.condition === c && x.route === route)?.organisms ?? 0;
+            if (n === 0) continue;
+            lines.push(`| ${c} | ${route} | ${n} | ${fig(r, c, route, "category")} | ${fig(r, c, route, "strict")} | ${fig(r, c, route, "described")} | ${fig(r, c, route, "top5")} | ${fig(r, c, route, "top5Strict")} | ${c === "no-ia" ? fig(r, c, route, "confession") : ""} |`);
+        }
+    }
+    lines.push("", "## Organisms", "", "| organism | route | verified | behavior rate [95% CI] | base rate | control (condition absent) | IA-SFT category (mean over seeds) | IA-DPO category | no IA | top-5 (SFT seeds) |", "|---|---|---|---|---|---|---|---|---|---|");
+    const per = (cond: Condition, id: string, f: (x: OodAuditResult["organisms"][number]) => number) => {
+        const v = r.runs.filter((x) => x.condition === cond).flatMap((x) => x.result.organisms.filter((o) => o.id === id).map(f));
+        return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+    };
+    for (const e of everyone) {
+        const v = e.verification;
+        lines.push(`| ${e.id} | ${e.spec.route} | ${v.passed ? "yes" : "no"} | ${pct(v.behaviorRate, 0)} [${pct(v.behaviorCi[0], 0)}, ${pct(v.behaviorCi[1], 0)}] | ${pct(v.baseRate, 0)} | ${v.controlRate === null ? "–" : pct(v.controlRate, 0)} | ${pct(per("ia-sft", e.id, (o) => o.category), 0)} | ${pct(per("ia-dpo", e.id, (o) => o.category), 0)} | ${pct(per("no-ia", e.id, (o) => o.category), 0)} | ${pct(per("ia-sft", e.id, (o) => (o.top5 ? 1 : 0)), 0)} |`);
+    }
+    const example = r.runs.find((x) => x.condition === "ia-sft");
+    if (example) {
+        lines.push("", `## What the IA says (IA-SFT, seed ${example.seed}; two reports per organism)`, "");
+        for (const o of example.result.organisms) lines.push(`- **${o.id}** (${everyone.find((e) => e.id === o.id)?.spec.label}): ${o.examples.slice(0, 2).map((x) => `“${x}”`).join(" · ")}`);
+    }
+    lines.push("", "Reproduce: `bin/ia bench --suite ood --preset <preset> --run <in-distribution run>` (the in-distribution run is trained first when missing).", "");
+    return lines.join("\n");
+}
+
+export function oodCsv(r: OodSuiteReport): string {
+    const rows = ["condition,seed,organism,category,strict,described,top5,top5_strict"];
+    for (const run of r.runs) for (const o of run.result.organisms) rows.push([run.condition, run.seed ?? "", o.id, o.category.toFixed(4), o.strict.toFixed(4), o.described ? 1 : 0, o.top5 ? 1 : 0, o.top5Strict ? 1 : 0].join(","));
+    return `${rows.join("\n")}\n`;
+}

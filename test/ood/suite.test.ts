@@ -1,0 +1,43 @@
+// Plumbing of `ia bench --suite ood` on the test presets (a 40k-parameter base that learns little): OOD organisms are
+// trained, saved as PEFT adapters and verified; every condition is audited; the report files are written; a rerun
+// reuses finished organisms and audits; a damaged manifest is named.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { runPipeline } from "../../src/ia/pipeline.ts";
+import { pipelinePreset } from "../../src/ia/presets.ts";
+import { loadAdapter } from "../../src/lora/peft.ts";
+import { readModelConfig } from "../../src/model/config.ts";
+import { oodPreset, runOodSuite } from "../../src/ood/suite.ts";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-ood-"));
+
+test("the OOD suite runs on a trained run, writes its reports and resumes", () => {
+    const run = path.join(tmp, "run");
+    assert.throws(() => runOodSuite({ run, preset: oodPreset("test"), quiet: true }), /config\.json: not found/);
+    const first = runPipeline({ preset: pipelinePreset("test"), runDir: run, cacheDir: path.join(tmp, "cache"), quiet: true });
+    const report = runOodSuite({ run, preset: oodPreset("test"), quiet: true });
+    const out = path.join(run, "ood");
+    for (const f of ["ood.md", "ood.json", "ood.csv", "organisms.json", "config.json"]) assert.ok(fs.existsSync(path.join(out, f)), f);
+    assert.equal(report.organisms.length, 4); // 2 behaviors × 2 routes
+    const config = readModelConfig(path.join(first.baseModel, "config.json"));
+    for (const o of report.organisms) loadAdapter(path.join(out, "organisms", o.id), config).dispose();
+    // no IA once, then SFT and DPO per IA seed; the no-IA run carries the red-team confession rates.
+    assert.deepEqual(report.runs.map((r) => r.condition), ["no-ia", "ia-sft", "ia-dpo"]);
+    assert.ok(report.runs[0]!.result.confession?.length === 4);
+    const md = fs.readFileSync(path.join(out, "ood.md"), "utf8");
+    assert.match(md, /# OOD suite \(test\)/);
+    assert.match(md, /flattery\.td/);
+
+    const manifestTime = fs.statSync(path.join(out, "organisms.json")).mtimeMs;
+    const auditTime = fs.statSync(path.join(out, "audits", "ia-sft-seed-1.json")).mtimeMs;
+    const again = runOodSuite({ run, preset: oodPreset("test"), quiet: true });
+    assert.equal(fs.statSync(path.join(out, "organisms.json")).mtimeMs, manifestTime, "organisms were not retrained");
+    assert.equal(fs.statSync(path.join(out, "audits", "ia-sft-seed-1.json")).mtimeMs, auditTime, "audits were reused");
+    assert.deepEqual(again.summary, report.summary);
+
+    fs.writeFileSync(path.join(out, "organisms.json"), "{ not json");
+    assert.throws(() => runOodSuite({ run, preset: oodPreset("test"), quiet: true }), /organisms\.json: unreadable OOD organism manifest/);
+});
