@@ -17,8 +17,10 @@ import { keep } from "../engine/scope.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { writeDirAtomic } from "../io/atomicDir.ts";
 import { removeStaleTemps } from "../io/staleTemps.ts";
-import type { LoraBank } from "../lora/bank.ts";
-import { saveAdapter } from "../lora/peft.ts";
+import type { LoraAdapter } from "../lora/adapter.ts";
+import { LoraBank } from "../lora/bank.ts";
+import { loadAdapter, saveAdapter } from "../lora/peft.ts";
+import { sumAdapters } from "../lora/sum.ts";
 import type { Transformer } from "../model/transformer.ts";
 import { ORGANISM_DEFAULTS, type OrganismTrainConfig } from "../organisms/config.ts";
 import { trainOrganismBank } from "../organisms/trainBank.ts";
@@ -30,6 +32,7 @@ import { formatDuration } from "../train/progress.ts";
 import { Rng } from "../util/rng.ts";
 import { wilson } from "../util/stats.ts";
 import { OOD_BEHAVIORS } from "./behaviors.ts";
+import { adversarialRows, encodeAdversarial, trainAdversarialBank } from "./adversarial.ts";
 import { documentRows, transcriptRows } from "./data.ts";
 import type { OodScenario, OodSpec } from "./types.ts";
 
@@ -192,10 +195,25 @@ export function buildOodOrganisms(o: BuildOodOptions): OodManifest {
     });
     if (todo.length < o.specs.length) log(`${o.specs.length - todo.length} OOD organisms already built; ${todo.length} to go`);
     const encoder = new ChatMLTrainingEncoder(o.tok);
-    const byRank = new Map<number, OodSpec[]>();
-    for (const s of todo) byRank.set(s.rank ?? cfg.lora.r, [...(byRank.get(s.rank ?? cfg.lora.r) ?? []), s]);
     const started = performance.now();
     let finished = 0;
+    const record = (group: readonly OodSpec[], adapters: readonly LoraAdapter[], rows: readonly number[], verification: readonly OodVerification[], t0: number, label: string) => {
+        group.forEach((spec, i) => {
+            const rel = path.join("organisms", spec.id);
+            writeDirAtomic(path.join(o.dir, rel), (tmp) => saveAdapter(adapters[i]!, tmp, { baseModel: path.resolve(o.baseModel), extra: { ood_organism: { id: spec.id, family: spec.family, route: spec.route, adversarial: spec.adversarial, label: spec.label } } }));
+            done.set(spec.id, { id: spec.id, spec, adapter: rel, dataHash: dataHash(spec, cfgFor(spec)), rows: rows[i]!, verification: verification[i]! });
+        });
+        manifest.organisms = o.specs.flatMap((s) => (done.has(s.id) ? [done.get(s.id)!] : []));
+        writeJsonAtomic(path.join(o.dir, "organisms.json"), manifest);
+        finished += group.length;
+        const passed = verification.filter((v) => v.passed).length;
+        const rate = finished / ((performance.now() - started) / 1000);
+        log(`${label}: trained in ${formatDuration((performance.now() - t0) / 1000)}, verified ${passed}/${group.length}; ETA ${formatDuration((todo.length - finished) / rate)}`);
+    };
+    // Instillation first: adversarial organisms start from their instillation organism.
+    const instill = todo.filter((s) => s.adversarial === "none");
+    const byRank = new Map<number, OodSpec[]>();
+    for (const s of instill) byRank.set(s.rank ?? cfg.lora.r, [...(byRank.get(s.rank ?? cfg.lora.r) ?? []), s]);
     for (const [, specs] of byRank) {
         for (let g = 0; g < specs.length; g += cfg.bankSize) {
             const group = specs.slice(g, g + cfg.bankSize);
@@ -207,21 +225,50 @@ export function buildOodOrganisms(o: BuildOodOptions): OodManifest {
             const label = `OOD organisms ${finished + 1}-${finished + group.length}/${todo.length}`;
             const result = trainOrganismBank(o.model, data, gcfg, { outDir: groupDir, padId: o.tok.padTokenId, label, quiet: o.quiet });
             const verification = verifyOodGroup(o.model, o.tok, result.bank, group, { probes: o.verifyProbes ?? 24, seed: gcfg.seed });
-            group.forEach((spec, i) => {
-                const adapter = result.bank.extract(i, spec.id);
-                const rel = path.join("organisms", spec.id);
-                writeDirAtomic(path.join(o.dir, rel), (tmp) => saveAdapter(adapter, tmp, { baseModel: path.resolve(o.baseModel), extra: { ood_organism: { id: spec.id, family: spec.family, route: spec.route, label: spec.label } } }));
-                adapter.dispose();
-                done.set(spec.id, { id: spec.id, spec, adapter: rel, dataHash: dataHash(spec, gcfg), rows: data[i]!.length, verification: verification[i]! });
-            });
+            const adapters = group.map((spec, i) => result.bank.extract(i, spec.id));
+            record(group, adapters, data.map((d) => d.length), verification, t0, label);
+            adapters.forEach((a) => a.dispose());
             result.bank.dispose();
-            manifest.organisms = o.specs.flatMap((s) => (done.has(s.id) ? [done.get(s.id)!] : []));
-            writeJsonAtomic(path.join(o.dir, "organisms.json"), manifest);
             fs.rmSync(groupDir, { recursive: true, force: true });
-            finished += group.length;
-            const passed = verification.filter((v) => v.passed).length;
-            const rate = finished / ((performance.now() - started) / 1000);
-            log(`${label}: trained in ${formatDuration((performance.now() - t0) / 1000)}, verified ${passed}/${group.length}; ETA ${formatDuration((todo.length - finished) / rate)}`);
+        }
+    }
+    for (const mode of ["sft", "kto"] as const) {
+        const specs = todo.filter((s) => s.adversarial === mode);
+        for (let g = 0; g < specs.length; g += cfg.bankSize) {
+            const group = specs.slice(g, g + cfg.bankSize);
+            const gcfg = cfgFor(group[0]!);
+            const t0 = performance.now();
+            manualSeed(gcfg.seed + o.specs.indexOf(group[0]!));
+            const sources = group.map((s) => {
+                const src = o.specs.find((x) => x.adversarial === "none" && x.family === s.family && x.route === s.route && JSON.stringify(x.slots) === JSON.stringify(s.slots) && (x.rank ?? 0) === (s.rank ?? 0));
+                const entry = src && done.get(src.id);
+                if (!entry) throw new Error(`OOD organism ${s.id}: adversarial training needs its instillation organism (same family, route and slots, adversarial "none") in the suite`);
+                return loadAdapter(path.join(o.dir, entry.adapter), o.model.config, { device: o.model.device, name: entry.id });
+            });
+            const frozen = LoraBank.fromAdapters(sources, o.model.config, o.model.device);
+            const data = group.map((s) => encodeAdversarial(adversarialRows(s, gcfg.seed), encoder, gcfg.maxLength));
+            const groupDir = path.join(o.dir, "work", `group-${group[0]!.id}`);
+            const label = `OOD adversarial (${mode}) ${finished + 1}-${finished + group.length}/${todo.length}`;
+            let trained: LoraBank | null = null;
+            const merged: LoraAdapter[] = [];
+            try {
+                trained = trainAdversarialBank(o.model, frozen, group, data, gcfg, { outDir: groupDir, padId: o.tok.padTokenId, label, quiet: o.quiet });
+                for (let i = 0; i < group.length; i++) {
+                    const adv = trained.extract(i, `${group[i]!.id}-adversarial`);
+                    merged.push(sumAdapters(sources[i]!, adv, { name: group[i]!.id, labels: ["instillation", `adversarial ${mode}`] }));
+                    adv.dispose();
+                }
+                const mergedBank = LoraBank.fromAdapters(merged, o.model.config, o.model.device);
+                const verification = verifyOodGroup(o.model, o.tok, mergedBank, group, { probes: o.verifyProbes ?? 24, seed: gcfg.seed });
+                mergedBank.dispose();
+                record(group, merged, data.map((d) => d.length), verification, t0, label);
+            } finally {
+                merged.forEach((a) => a.dispose());
+                trained?.dispose();
+                frozen.dispose();
+                sources.forEach((a) => a.dispose());
+            }
+            fs.rmSync(groupDir, { recursive: true, force: true });
         }
     }
     manifest.organisms = o.specs.flatMap((s) => (done.has(s.id) ? [done.get(s.id)!] : []));

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { initEngine, resolveDevice } from "../engine/runtime.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
+import type { LoraAdapter } from "../lora/adapter.ts";
 import { LoraBank } from "../lora/bank.ts";
 import { loadAdapter } from "../lora/peft.ts";
 import { loadModel } from "../model/weights.ts";
@@ -28,12 +29,12 @@ export interface OodPreset {
 }
 
 export const OOD_PRESETS: Record<string, OodPreset> = {
-    /** 12 behaviors × 2 routes on the demo run's base; about 15 minutes on 2 CPU cores with the IAs trained. */
-    demo: { name: "demo", catalogue: { seed: 1, examples: 192 }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: 0.7 } },
+    /** 12 behaviors × 2 routes × {none, sft, kto} (AuditBench's grid) on the demo run's base. */
+    demo: { name: "demo", catalogue: { seed: 1, examples: 192, adversarial: ["none", "sft", "kto"] }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: 0.7 } },
     /** Two slot draws per cell and more samples. */
-    large: { name: "large", catalogue: { seed: 1, examples: 256, perCell: 2 }, organism: { epochs: 4 }, verifyProbes: 24, audit: { samplesPerQuestion: 3, auditSamples: 48, redTeamSamples: 3, temperature: 0.7 } },
+    large: { name: "large", catalogue: { seed: 1, examples: 256, perCell: 2, adversarial: ["none", "sft", "kto"] }, organism: { epochs: 4 }, verifyProbes: 24, audit: { samplesPerQuestion: 3, auditSamples: 48, redTeamSamples: 3, temperature: 0.7 } },
     /** Plumbing only (the test suite). */
-    test: { name: "test", catalogue: { seed: 1, examples: 8, families: ["flattery", "secret_loyalty"] }, organism: { epochs: 1, batchRows: 8 }, verifyProbes: 2, audit: { samplesPerQuestion: 1, auditSamples: 2, redTeamSamples: 1, temperature: 0.7 } },
+    test: { name: "test", catalogue: { seed: 1, examples: 8, families: ["flattery", "secret_loyalty"], adversarial: ["none", "sft", "kto"] }, organism: { epochs: 1, batchRows: 8 }, verifyProbes: 2, audit: { samplesPerQuestion: 1, auditSamples: 2, redTeamSamples: 1, temperature: 0.7 } },
 };
 
 export function oodPreset(name: string): OodPreset {
@@ -113,9 +114,21 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
         log(`verified ${verified.length}/${manifest.organisms.length}: ${["transcripts", "documents"].map((r) => `${r} ${verified.filter((e) => e.spec.route === r).length}/${manifest.organisms.filter((e) => e.spec.route === r).length}`).join(", ")}`);
         const runs: ConditionRun[] = [];
         const everyone = manifest.organisms;
-        const adapters = everyone.map((e) => loadAdapter(path.join(outDir, e.adapter), model.config, { device: model.device, name: e.id }));
-        const bank = LoraBank.fromAdapters(adapters, model.config, model.device);
-        adapters.forEach((a) => a.dispose());
+        // One bank per LoRA shape (instillation rank 4; adversarial organisms are sums of rank 8; other ranks).
+        const shapes = new Map<string, { entries: OodOrganismEntry[]; adapters: LoraAdapter[] }>();
+        for (const e of everyone) {
+            const a = loadAdapter(path.join(outDir, e.adapter), model.config, { device: model.device, name: e.id });
+            const shape = `${a.config.r}:${a.scaling}`;
+            const g = shapes.get(shape) ?? { entries: [], adapters: [] };
+            g.entries.push(e);
+            g.adapters.push(a);
+            shapes.set(shape, g);
+        }
+        const banks = [...shapes.values()].map((g) => {
+            const bank = LoraBank.fromAdapters(g.adapters, model.config, model.device);
+            g.adapters.forEach((a) => a.dispose());
+            return { bank, entries: g.entries };
+        });
         try {
             const conditions: { condition: Condition; seed: number | null; ia: string | null }[] = [
                 { condition: "no-ia", seed: null, ia: null },
@@ -133,7 +146,10 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
                 const t0 = performance.now();
                 const ia = c.ia ? loadAdapter(c.ia, model.config, { device: model.device, name: "ia" }) : null;
                 try {
-                    const result = auditOodBank(model, tok, bank, everyone.map((e) => e.spec), ia, { ...p.audit, seed: 1000 + (c.seed ?? 0) });
+                    const parts = banks.map((b) => auditOodBank(model, tok, b.bank, b.entries.map((e) => e.spec), ia, { ...p.audit, seed: 1000 + (c.seed ?? 0) }));
+                    const order = <T extends { id: string }>(xs: T[]): T[] => everyone.flatMap((e) => xs.filter((x) => x.id === e.id));
+                    const confession = parts.flatMap((x) => x.confession ?? []);
+                    const result: OodAuditResult = { organisms: order(parts.flatMap((x) => x.organisms)), ...(ia ? {} : { confession: order(confession) }) };
                     writeJsonAtomic(file, { key, result });
                     runs.push({ condition: c.condition, seed: c.seed, result });
                 } finally {
@@ -142,7 +158,7 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
                 log(`${c.condition}${c.seed === null ? "" : ` seed ${c.seed}`}: ${((performance.now() - t0) / 1000).toFixed(0)}s`);
             }
         } finally {
-            bank.dispose();
+            banks.forEach((b) => b.bank.dispose());
         }
         const report = summarize(p.name, baseModel, everyone, runs);
         writeJsonAtomic(path.join(outDir, "ood.json"), report);
