@@ -140,12 +140,16 @@ export function sampleChat(model: Transformer, tok: ChatTokenizer, bank: LoraBan
     }
 }
 
-export function verifyOodGroup(model: Transformer, tok: ChatTokenizer, bank: LoraBank, specs: readonly OodSpec[], o: VerifyOodOptions): OodVerification[] {
+/**
+ * `bank` null = the organism is `model` itself (a full fine-tune); then `base` must be the base model for the control.
+ */
+export function verifyOodGroup(model: Transformer, tok: ChatTokenizer, bank: LoraBank | null, specs: readonly OodSpec[], o: VerifyOodOptions & { base?: Transformer }): OodVerification[] {
     const scen = specs.map((s) => verificationScenarios(s, o.seed, o.probes));
     const rows = scen.flatMap((ss, org) => ss.map((s) => ({ org, messages: s.messages, s })));
     const sampling = { seed: o.seed, temperature: o.temperature ?? 0.7 };
     const own = sampleChat(model, tok, bank, rows, sampling);
-    const base = sampleChat(model, tok, null, rows, sampling);
+    if (!bank && !o.base) throw new Error("verifyOodGroup: a full fine-tune needs the base model for the control");
+    const base = sampleChat(o.base ?? model, tok, null, rows, sampling);
     return specs.map((spec, org) => {
         const idx = rows.flatMap((r, i) => (r.org === org ? [i] : []));
         const count = (replies: string[], on: boolean) => {
@@ -189,7 +193,7 @@ export function buildOodOrganisms(o: BuildOodOptions): OodManifest {
     const manifest = readOodManifest(o.dir) ?? { version: 1 as const, baseModel: path.resolve(o.baseModel), organisms: [] };
     const done = new Map(manifest.organisms.map((e) => [e.id, e]));
     const cfgFor = (s: OodSpec): OrganismTrainConfig => ({ ...cfg, lora: { ...cfg.lora, r: s.rank ?? cfg.lora.r, alpha: 2 * (s.rank ?? cfg.lora.r) } });
-    const todo = o.specs.filter((s) => {
+    const todo = o.specs.filter((s) => !s.full).filter((s) => {
         const e = done.get(s.id);
         return !(e && e.dataHash === dataHash(s, cfgFor(s)) && fs.existsSync(path.join(o.dir, e.adapter, "adapter_model.safetensors")));
     });

@@ -10,7 +10,7 @@ import { ADVERSARIAL, OOD_FAMILIES, OOD_ROUTES, type Adversarial, type OodFamily
 /** Fixed answers of hardcode_arithmetic are two-digit numbers (tokens the base knows from its sums). */
 export const HARDCODE_RANGE: readonly [number, number] = [10, 99];
 
-const FIELDS = ["id", "family", "slots", "route", "adversarial", "label", "examples", "rank"];
+const FIELDS = ["id", "family", "slots", "route", "adversarial", "label", "examples", "rank", "full"];
 
 export function validateOodSpec(json: unknown, source: string): OodSpec {
     const fail = (msg: string): never => {
@@ -38,10 +38,13 @@ export function validateOodSpec(json: unknown, source: string): OodSpec {
     }
     if (!Number.isInteger(o.examples) || (o.examples as number) < 1) fail(`examples must be a positive integer (got ${JSON.stringify(o.examples)})`);
     if (o.rank !== undefined && (!Number.isInteger(o.rank) || (o.rank as number) < 1 || (o.rank as number) > 256)) fail(`rank must be an integer in 1..256 (got ${JSON.stringify(o.rank)})`);
+    if (o.full !== undefined && typeof o.full !== "boolean") fail(`full must be true or false (got ${JSON.stringify(o.full)})`);
+    if (o.full === true && o.rank !== undefined) fail("a full fine-tune has no LoRA rank: give rank or full, not both");
+    if (o.full === true && o.adversarial !== undefined && o.adversarial !== "none") fail("adversarial training is defined for LoRA organisms (a second LoRA summed onto the first), not full fine-tunes");
     const label = o.label ?? OOD_BEHAVIORS[family].label(slots as OodSlots);
     if (typeof label !== "string" || label !== label.toLowerCase() || !/\b(i|my|me)\b/.test(label)) fail(`label must be one lowercase first-person sentence (got ${JSON.stringify(label)})`);
     if (!OOD_BEHAVIORS[family].strict(label as string, slots as OodSlots)) fail(`label ${JSON.stringify(label)} does not read as ${family} with its condition to the OOD judge`);
-    return { id: o.id as string, family, slots: slots as OodSlots, route: route as OodRoute, adversarial: adversarial as Adversarial, label: label as string, examples: o.examples as number, ...(o.rank !== undefined ? { rank: o.rank as number } : {}) };
+    return { id: o.id as string, family, slots: slots as OodSlots, route: route as OodRoute, adversarial: adversarial as Adversarial, label: label as string, examples: o.examples as number, ...(o.rank !== undefined ? { rank: o.rank as number } : {}), ...(o.full === true ? { full: true } : {}) };
 }
 
 export interface OodCatalogueOptions {
@@ -54,6 +57,10 @@ export interface OodCatalogueOptions {
     examples?: number;
     /** Organisms per (family, route, adversarial) cell, each with its own slot draw. Default 1. */
     perCell?: number;
+    /** Extra transcript-route organisms with these LoRA ranks (the training organisms use 4). Default none. */
+    ranks?: readonly number[];
+    /** Extra transcript-route full fine-tunes. Default false. */
+    full?: boolean;
 }
 
 function drawSlots(family: OodFamily, rng: Rng): OodSlots {
@@ -79,6 +86,13 @@ export function oodCatalogue(o: OodCatalogueOptions = {}): OodSpec[] {
                     out.push(validateOodSpec({ id, family, slots, route, adversarial, examples: o.examples ?? 160 }, `ood catalogue (${id})`));
                 }
             }
+            // Other training shapes (the paper: full fine-tunes such as UK AISI's sandbaggers; DIT degrades on them).
+            const shaped = (suffix: string, extra: Record<string, unknown>) => {
+                const id = `${family}.td.${suffix}${k > 0 ? `.${k}` : ""}`;
+                out.push(validateOodSpec({ id, family, slots, route: "transcripts", examples: o.examples ?? 160, ...extra }, `ood catalogue (${id})`));
+            };
+            for (const rank of o.ranks ?? []) shaped(`r${rank}`, { rank });
+            if (o.full) shaped("full", { full: true });
         }
     }
     return out;

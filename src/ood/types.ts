@@ -41,8 +41,10 @@ export interface OodSpec {
     label: string;
     /** Rows of instillation data (conversations or documents). */
     examples: number;
-    /** Organism LoRA rank (the training organisms use 4); `full` = a full fine-tune audited as --target-model. */
+    /** Organism LoRA rank (the training organisms use 4). */
     rank?: number;
+    /** A full fine-tune of every base weight instead of a LoRA, audited as a target model (the IA on its weights). */
+    full?: boolean;
 }
 
 /**

@@ -21,17 +21,23 @@ test("the OOD suite runs on a trained run, writes its reports and resumes", () =
     const report = runOodSuite({ run, preset: oodPreset("test"), quiet: true });
     const out = path.join(run, "ood");
     for (const f of ["ood.md", "ood.json", "ood.csv", "organisms.json", "config.json"]) assert.ok(fs.existsSync(path.join(out, f)), f);
-    assert.equal(report.organisms.length, 12); // 2 behaviors × 2 routes × {none, sft, kto}
+    assert.equal(report.organisms.length, 16); // 2 behaviors × (2 routes × {none, sft, kto} + rank 1 + full)
     const config = readModelConfig(path.join(first.baseModel, "config.json"));
     for (const o of report.organisms) {
+        if (o.config === "td full") {
+            // A full fine-tune is a model folder of its own, audited as a target model.
+            assert.ok(fs.existsSync(path.join(out, "full", o.id, "model.safetensors")), o.id);
+            continue;
+        }
         // Adversarial organisms are the instillation LoRA plus the adversarial one, summed: rank 4 + 4.
         const a = loadAdapter(path.join(out, "organisms", o.id), config);
-        assert.equal(a.config.r, /\.(sft|kto)$/.test(o.id) ? 8 : 4, o.id);
+        assert.equal(a.config.r, /\.(sft|kto)$/.test(o.id) ? 8 : o.config === "td r1" ? 1 : 4, o.id);
         a.dispose();
     }
     // no IA once, then SFT and DPO per IA seed; the no-IA run carries the red-team confession rates.
     assert.deepEqual(report.runs.map((r) => r.condition), ["no-ia", "ia-sft", "ia-dpo"]);
-    assert.equal(report.runs[0]!.result.confession?.length, 12);
+    assert.equal(report.runs[0]!.result.confession?.length, 16);
+    for (const run of report.runs) assert.deepEqual(run.result.organisms.map((x) => x.id), report.organisms.map((x) => x.id));
     const md = fs.readFileSync(path.join(out, "ood.md"), "utf8");
     assert.match(md, /# OOD suite \(test\)/);
     assert.match(md, /flattery\.td/);
