@@ -51,6 +51,11 @@ export interface OodSuiteOptions {
     run: string;
     /** Default <run>/ood. */
     outDir?: string;
+    /**
+     * Where the OOD organisms live (trained there when missing). Default outDir. Sweeps share one set of organisms
+     * across the IAs they compare; the organisms must be on the run's base model (checked).
+     */
+    organismsDir?: string;
     preset: OodPreset;
     device?: string;
     quiet?: boolean;
@@ -103,17 +108,19 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
     const log = (m: string) => o.quiet || process.stderr.write(`[ood] ${m}\n`);
     const { baseModel, seeds } = readRun(o.run);
     const outDir = o.outDir ?? path.join(o.run, "ood");
+    const orgDir = o.organismsDir ?? outDir;
     const device = resolveDevice(o.device ?? "auto");
     fs.mkdirSync(outDir, { recursive: true });
     const p = o.preset;
-    writeJsonAtomic(path.join(outDir, "config.json"), { ...p, run: path.resolve(o.run), baseModel, seeds: seeds.map((s) => s.seed), device });
+    writeJsonAtomic(path.join(outDir, "config.json"), { ...p, run: path.resolve(o.run), organismsDir: path.resolve(orgDir), baseModel, seeds: seeds.map((s) => s.seed), device });
     const specs = oodCatalogue(p.catalogue);
     const tok = ChatTokenizer.fromFolder(baseModel);
     const model = loadModel(baseModel, { device });
     try {
         log(`1/2 ${specs.length} OOD organisms (${[...new Set(specs.map((s) => s.family))].length} behaviors × ${[...new Set(specs.map((s) => s.route))].join(", ")})`);
-        const manifest = buildOodOrganisms({ model, tok, baseModel, specs, dir: outDir, config: p.organism, verifyProbes: p.verifyProbes, quiet: o.quiet });
-        const full = buildFullOrganisms(model, tok, baseModel, specs.filter((s) => s.full), outDir, p, device, o.quiet);
+        const manifest = buildOodOrganisms({ model, tok, baseModel, specs, dir: orgDir, config: p.organism, verifyProbes: p.verifyProbes, quiet: o.quiet });
+        if (path.resolve(manifest.baseModel) !== path.resolve(baseModel)) throw new Error(`${path.join(orgDir, "organisms.json")}: organisms of base ${manifest.baseModel}, but the run's base is ${baseModel}`);
+        const full = buildFullOrganisms(model, tok, baseModel, specs.filter((s) => s.full), orgDir, p, device, o.quiet);
         const runs: ConditionRun[] = [];
         const everyone = [...manifest.organisms, ...full];
         const verified = everyone.filter((e) => e.verification.passed);
@@ -122,7 +129,7 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
         // One bank per LoRA shape (instillation rank 4; adversarial organisms are sums of rank 8; other ranks).
         const shapes = new Map<string, { entries: OodOrganismEntry[]; adapters: LoraAdapter[] }>();
         for (const e of lora) {
-            const a = loadAdapter(path.join(outDir, e.adapter), model.config, { device: model.device, name: e.id });
+            const a = loadAdapter(path.join(orgDir, e.adapter), model.config, { device: model.device, name: e.id });
             const shape = `${a.config.r}:${a.scaling}`;
             const g = shapes.get(shape) ?? { entries: [], adapters: [] };
             g.entries.push(e);
@@ -154,7 +161,7 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
                 try {
                     const opts = { ...p.audit, seed: 1000 + (c.seed ?? 0) };
                     const parts = banks.map((b) => auditOodBank(model, tok, b.bank, b.entries.map((e) => e.spec), ia, opts));
-                    for (const e of full) parts.push(auditFullOrganism(path.join(outDir, e.adapter), tok, e, c.ia, opts, device));
+                    for (const e of full) parts.push(auditFullOrganism(path.join(orgDir, e.adapter), tok, e, c.ia, opts, device));
                     const order = <T extends { id: string }>(xs: T[]): T[] => everyone.flatMap((e) => xs.filter((x) => x.id === e.id));
                     const confession = parts.flatMap((x) => x.confession ?? []);
                     const result: OodAuditResult = { organisms: order(parts.flatMap((x) => x.organisms)), ...(ia ? {} : { confession: order(confession) }) };

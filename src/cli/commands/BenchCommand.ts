@@ -12,6 +12,7 @@ import { pipelinePreset } from "../../ia/presets.ts";
 import { runBaseSweep, runFamilySweep, runOrganismSweep } from "../../ia/sweeps.ts";
 import { deviceOption, intList } from "../validate.ts";
 import { hasTrainedIa, oodPreset, runOodSuite } from "../../ood/suite.ts";
+import { runOodFamilySweep } from "../../ood/sweep.ts";
 
 interface Args {
     preset: string;
@@ -54,8 +55,12 @@ const BenchCommand: CommandModule<object, Args> = {
         if (a.seeds) preset.seeds = a.seeds;
         const runDir = a.run ?? path.join("runs", `bench-${a.preset}${a.sweep ? `-sweep-${a.sweep}` : ""}`);
         if (a.suite === "ood") {
-            if (a.sweep) throw new Error("bench: --suite ood does not take --sweep");
             const ood = oodPreset(a.preset);
+            if (a.sweep === "families") {
+                runOodFamilySweep({ preset, ood, runDir: a.run ?? path.join("runs", `bench-${a.preset}-ood-sweep-families`), cacheDir: a.cache, device: a.device });
+                return;
+            }
+            if (a.sweep) throw new Error(`bench: --suite ood takes --sweep families only (got ${a.sweep})`);
             if (!hasTrainedIa(runDir)) runPipeline({ preset, runDir, cacheDir: a.cache, device: a.device });
             runOodSuite({ run: runDir, preset: ood, device: a.device });
             return;
