@@ -7,7 +7,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { buildBase } from "../base/buildBase.ts";
+import { buildBase, type BaseModelInfo } from "../base/buildBase.ts";
 import { buildCatalogue } from "../behaviors/catalogue.ts";
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import { initEngine, resolveDevice } from "../engine/runtime.ts";
@@ -30,6 +30,8 @@ export interface PipelineOptions {
     /** "auto" (a GPU when there is one), "cpu" or "cuda[:i]". Default "auto". Recorded in the run's config.json. */
     device?: string;
     quiet?: boolean;
+    /** A base model built elsewhere (e.g. a base with a behavior trained in, src/ood/inBase.ts) instead of the preset's. */
+    base?: BaseModelInfo;
 }
 
 export interface PipelineResult {
@@ -66,7 +68,7 @@ export function runPipeline(o: PipelineOptions): PipelineResult {
     const stage = (name: string) => log(`${name} (${((performance.now() - t0) / 1000).toFixed(0)}s elapsed)`);
 
     stage("1/5 base model");
-    const base = buildBase({ preset: p.base.preset, seed: p.base.seed, cacheDir: path.join(cacheDir, "base"), overrides: p.base.overrides, device, quiet: o.quiet });
+    const base = o.base ?? buildBase({ preset: p.base.preset, seed: p.base.seed, cacheDir: path.join(cacheDir, "base"), overrides: p.base.overrides, device, quiet: o.quiet });
 
     stage("2/5 organism population");
     const specs = buildCatalogue({ seed: p.base.seed, perFamily: p.population.perFamily, heldOutFraction: p.population.heldOutFraction, examples: p.population.examples });

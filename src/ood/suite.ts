@@ -29,15 +29,17 @@ export interface OodPreset {
     organism: Partial<OrganismTrainConfig>;
     verifyProbes: number;
     audit: Omit<OodAuditOptions, "seed">;
+    /** Studies that build on one organism (the behavior in the base) need it verified; false only for the plumbing-only test preset. */
+    requireVerified: boolean;
 }
 
 export const OOD_PRESETS: Record<string, OodPreset> = {
     /** 12 behaviors × 2 routes × {none, sft, kto} (AuditBench's grid), plus rank-1, rank-64 and full fine-tunes, on the demo run's base. */
-    demo: { name: "demo", catalogue: { seed: 1, examples: 192, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: 0.7 } },
+    demo: { name: "demo", catalogue: { seed: 1, examples: 192, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: 0.7 }, requireVerified: true },
     /** Two slot draws per cell and more samples. */
-    large: { name: "large", catalogue: { seed: 1, examples: 256, perCell: 2, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 24, audit: { samplesPerQuestion: 3, auditSamples: 48, redTeamSamples: 3, temperature: 0.7 } },
+    large: { name: "large", catalogue: { seed: 1, examples: 256, perCell: 2, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 24, audit: { samplesPerQuestion: 3, auditSamples: 48, redTeamSamples: 3, temperature: 0.7 }, requireVerified: true },
     /** Plumbing only (the test suite). */
-    test: { name: "test", catalogue: { seed: 1, examples: 8, families: ["flattery", "secret_loyalty"], adversarial: ["none", "sft", "kto"], ranks: [1], full: true }, organism: { epochs: 1, batchRows: 8 }, verifyProbes: 2, audit: { samplesPerQuestion: 1, auditSamples: 2, redTeamSamples: 1, temperature: 0.7 } },
+    test: { name: "test", catalogue: { seed: 1, examples: 8, families: ["flattery", "secret_loyalty"], adversarial: ["none", "sft", "kto"], ranks: [1], full: true }, organism: { epochs: 1, batchRows: 8 }, verifyProbes: 2, audit: { samplesPerQuestion: 1, auditSamples: 2, redTeamSamples: 1, temperature: 0.7 }, requireVerified: false },
 };
 
 export function oodPreset(name: string): OodPreset {

@@ -11,6 +11,7 @@ import { pipelinePreset } from "../../src/ia/presets.ts";
 import { loadAdapter } from "../../src/lora/peft.ts";
 import { readModelConfig } from "../../src/model/config.ts";
 import { oodPreset, runOodSuite } from "../../src/ood/suite.ts";
+import { runInBaseStudy } from "../../src/ood/inBase.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-ood-"));
 
@@ -48,6 +49,12 @@ test("the OOD suite runs on a trained run, writes its reports and resumes", () =
     assert.equal(fs.statSync(path.join(out, "organisms.json")).mtimeMs, manifestTime, "organisms were not retrained");
     assert.equal(fs.statSync(path.join(out, "audits", "ia-sft-seed-1.json")).mtimeMs, auditTime, "audits were reused");
     assert.deepEqual(again.summary, report.summary);
+
+    // A behavior already in the base: merged into a new base, a new population and IA trained on it.
+    const study = runInBaseStudy({ run, family: "flattery", preset: pipelinePreset("test"), ood: oodPreset("test"), cacheDir: path.join(tmp, "cache"), runDir: path.join(tmp, "in-base") });
+    assert.deepEqual(study.throughout.map((x) => x.condition), ["no-ia", "ia-sft", "ia-dpo"]);
+    assert.deepEqual(study.after.map((x) => x.condition).sort(), ["ia-dpo", "ia-sft", "no-ia"]);
+    assert.match(fs.readFileSync(path.join(tmp, "in-base", "in-base.md"), "utf8"), /already in the base: flattery/);
 
     fs.writeFileSync(path.join(out, "organisms.json"), "{ not json");
     assert.throws(() => runOodSuite({ run, preset: oodPreset("test"), quiet: true }), /organisms\.json: unreadable OOD organism manifest/);

@@ -13,6 +13,8 @@ import { runBaseSweep, runFamilySweep, runOrganismSweep } from "../../ia/sweeps.
 import { deviceOption, intList } from "../validate.ts";
 import { hasTrainedIa, oodPreset, runOodSuite } from "../../ood/suite.ts";
 import { runOodFamilySweep } from "../../ood/sweep.ts";
+import { runInBaseStudy } from "../../ood/inBase.ts";
+import { OOD_FAMILIES, type OodFamily } from "../../ood/types.ts";
 
 interface Args {
     preset: string;
@@ -26,6 +28,7 @@ interface Args {
     bases: string;
     seeds?: number[];
     suite: "in-distribution" | "ood";
+    inBase?: string;
 }
 
 const BenchCommand: CommandModule<object, Args> = {
@@ -43,6 +46,7 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("seeds", intList("seeds", { group: "Optional:", describe: "IA seeds instead of the preset's, comma-separated integers, e.g. 1,2,3 (figures get t intervals over seeds)" }))
             .option("sweep", { choices: ["families", "organisms", "base"] as const, group: "Optional:", describe: "families: 1/3/5/7 training families; organisms: 25/50/100% of SFT organisms; base: each size in --bases" })
             .option("suite", { choices: ["in-distribution", "ood"] as const, default: "in-distribution" as const, group: "Optional:", describe: "ood: behaviors the IA never saw (src/ood/), audited with the IAs of the --run (trained first when missing); OOD preset = --preset (demo | large | test)" })
+            .option("in-base", { type: "string", group: "Optional:", describe: "With --suite ood: merge this OOD behavior's transcript organism into the base, train a new population and IA on it, and compare verbalization with the behavior added after IA training" })
             .option("bases", { type: "string", default: "nano,micro", group: "Optional:", describe: "Base sizes for --sweep base" }) as never,
     handler: (a) => {
         const preset = pipelinePreset(a.preset);
@@ -61,6 +65,11 @@ const BenchCommand: CommandModule<object, Args> = {
                 return;
             }
             if (a.sweep) throw new Error(`bench: --suite ood takes --sweep families only (got ${a.sweep})`);
+            if (a.inBase) {
+                if (!(OOD_FAMILIES as readonly string[]).includes(a.inBase)) throw new Error(`bench: --in-base must be an OOD family (${OOD_FAMILIES.join(", ")}); got ${JSON.stringify(a.inBase)}`);
+                runInBaseStudy({ run: runDir, family: a.inBase as OodFamily, preset, ood, cacheDir: a.cache, device: a.device, runDir: path.join(runDir, `in-base-${a.inBase}`) });
+                return;
+            }
             if (!hasTrainedIa(runDir)) runPipeline({ preset, runDir, cacheDir: a.cache, device: a.device });
             runOodSuite({ run: runDir, preset: ood, device: a.device });
             return;
