@@ -26,6 +26,11 @@ export interface ForwardInput {
     cache?: KvCache | null;
     /** Only compute logits for the last position of each row (generation). Default false. */
     lastOnly?: boolean;
+    /**
+     * Hands `out` the residual stream [B, T, hidden] right after layer `layer` (0-based), for activation probes.
+     * The tensor is freed when the next layer finishes: `out` must read or copy what it needs before returning.
+     */
+    captureHidden?: { layer: number; out: (x: Tensor) => void };
 }
 
 interface LayerWeights {
@@ -114,6 +119,7 @@ export class Transformer {
                 return mid.add(this.mlp(h2, L));
             });
             residual.dispose();
+            if (input.captureHidden?.layer === i) input.captureHidden.out(x);
         }
         if (cache) cache.advance(t);
         if (input.lastOnly) x = x.narrow(1, t - 1, 1);
