@@ -19,6 +19,7 @@ import { meanCi, pct } from "../util/stats.ts";
 import { auditOodBank, type OodAuditOptions, type OodAuditResult } from "./audit.ts";
 import { buildOodOrganisms, type OodOrganismEntry } from "./organisms.ts";
 import { oodCatalogue, type OodCatalogueOptions } from "./spec.ts";
+import { cipherPreset, formatCipher, runCipherSuite } from "./cipherSuite.ts";
 import { FULL_FINETUNE_DEFAULTS, identityBank, trainFullOrganism, verifyFullOrganism } from "./fullFinetune.ts";
 import type { Transformer } from "../model/transformer.ts";
 import type { OodSpec } from "./types.ts";
@@ -29,17 +30,19 @@ export interface OodPreset {
     organism: Partial<OrganismTrainConfig>;
     verifyProbes: number;
     audit: Omit<OodAuditOptions, "seed">;
+    /** The cipher-attack preset (cipherSuite.ts) run beside the behaviors, or null to skip it. */
+    cipher: string | null;
     /** Studies that build on one organism (the behavior in the base) need it verified; false only for the plumbing-only test preset. */
     requireVerified: boolean;
 }
 
 export const OOD_PRESETS: Record<string, OodPreset> = {
     /** 12 behaviors × 2 routes × {none, sft, kto} (AuditBench's grid), plus rank-1, rank-64 and full fine-tunes, on the demo run's base. */
-    demo: { name: "demo", catalogue: { seed: 1, examples: 192, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: 0.7 }, requireVerified: true },
+    demo: { name: "demo", catalogue: { seed: 1, examples: 192, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: 0.7 }, cipher: "demo", requireVerified: true },
     /** Two slot draws per cell and more samples. */
-    large: { name: "large", catalogue: { seed: 1, examples: 256, perCell: 2, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 24, audit: { samplesPerQuestion: 3, auditSamples: 48, redTeamSamples: 3, temperature: 0.7 }, requireVerified: true },
+    large: { name: "large", catalogue: { seed: 1, examples: 256, perCell: 2, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 24, audit: { samplesPerQuestion: 3, auditSamples: 48, redTeamSamples: 3, temperature: 0.7 }, cipher: "demo", requireVerified: true },
     /** Plumbing only (the test suite). */
-    test: { name: "test", catalogue: { seed: 1, examples: 8, families: ["flattery", "secret_loyalty"], adversarial: ["none", "sft", "kto"], ranks: [1], full: true }, organism: { epochs: 1, batchRows: 8 }, verifyProbes: 2, audit: { samplesPerQuestion: 1, auditSamples: 2, redTeamSamples: 1, temperature: 0.7 }, requireVerified: false },
+    test: { name: "test", catalogue: { seed: 1, examples: 8, families: ["flattery", "secret_loyalty"], adversarial: ["none", "sft", "kto"], ranks: [1], full: true }, organism: { epochs: 1, batchRows: 8 }, verifyProbes: 2, audit: { samplesPerQuestion: 1, auditSamples: 2, redTeamSamples: 1, temperature: 0.7 }, cipher: "test", requireVerified: false },
 };
 
 export function oodPreset(name: string): OodPreset {
@@ -178,8 +181,10 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
             banks.forEach((b) => b.bank.dispose());
         }
         const report = summarize(p.name, baseModel, everyone, runs);
+        // Covert cipher attacks and the probe baseline: their own organisms, audited with the same IAs (cipher.md).
+        const cipher = p.cipher ? runCipherSuite({ model, tok, baseModel, dir: outDir, ias: seeds, preset: cipherPreset(p.cipher), quiet: o.quiet }) : null;
         writeJsonAtomic(path.join(outDir, "ood.json"), report);
-        writeFileAtomic(path.join(outDir, "ood.md"), formatOod(report, everyone));
+        writeFileAtomic(path.join(outDir, "ood.md"), formatOod(report, everyone) + (cipher ? `\n${formatCipher(cipher).replace(/^(#+) /gm, "#$1 ")}` : ""));
         writeFileAtomic(path.join(outDir, "ood.csv"), oodCsv(report));
         log(`wrote ${path.join(outDir, "ood.md")}`);
         return report;

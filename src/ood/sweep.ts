@@ -28,7 +28,8 @@ export function runOodFamilySweep(o: { preset: PipelinePreset; ood: OodPreset; r
         preset.ia.trainFamilies = order.slice(0, n);
         const run = path.join(o.runDir, `families-${n}`);
         runPipeline({ preset, runDir: run, cacheDir: o.cacheDir, device: o.device });
-        const r: OodSuiteReport = runOodSuite({ run, preset: o.ood, organismsDir, device: o.device });
+        // The cipher attacks are not part of the sweep's figures: skip their organisms at every point.
+        const r: OodSuiteReport = runOodSuite({ run, preset: { ...o.ood, cipher: null }, organismsDir, device: o.device });
         const figures: OodSweepPoint["figures"] = {};
         for (const [config, metric] of SHOWN) {
             const s = r.summary.find((x) => x.condition === "ia-dpo" && x.config === config && x.metric === metric);
