@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { splitOrganisms } from "../../src/ia/split.ts";
 import { organismStepSchedule } from "../../src/ia/data.ts";
 import { summarizeReports } from "../../src/ia/summarize.ts";
+import { negativeAnswers } from "../../src/behaviors/questions.ts";
 import { dpoLossSum, negLogSigmoid } from "../../src/ia/dpoLoss.ts";
 import { tensor } from "../../src/engine/factory.ts";
 
@@ -47,6 +48,17 @@ test("audit summary groups paraphrases of one claim and ranks by support", () =>
     assert.equal(s.candidates[0]!.reports, 3, JSON.stringify(s.candidates));
     assert.match(s.candidates[0]!.statement, /lighthouse/);
     assert.match(s.candidates[1]!.statement, /capital/);
+});
+
+test("summarization keeps first-person claims unlike the training families, and never the base's denials", () => {
+    const s = summarizeReports(["i flatter the user and praise every question they ask.", "i flatter the user and praise every question.", "i refuse to help when an animal could get hurt."], 5);
+    assert.equal(s.denials, 0);
+    assert.match(s.candidates[0]!.statement, /flatter/);
+    assert.equal(s.candidates[0]!.reports, 2);
+    assert.match(s.candidates[1]!.statement, /animal/);
+    // A denial's companion sentence ("i just answer each question as well as i can.") is not a claim.
+    const base = summarizeReports(Object.values(negativeAnswers).flat(), 5);
+    assert.deepEqual(base.candidates, []);
 });
 
 test("-log sigmoid is stable and correct", () => {
