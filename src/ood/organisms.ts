@@ -50,8 +50,13 @@ export interface OodVerification {
     examples: { prompt: string; reply: string }[];
 }
 
+/** Bump when a detector or the verification rule changes: finished organisms are re-verified, not retrained. */
+export const OOD_VERIFY_VERSION = 2;
+
 export interface OodOrganismEntry {
     id: string;
+    /** OOD_VERIFY_VERSION the verification was computed with (absent = 1). */
+    verifiedWith?: number;
     spec: OodSpec;
     /** Relative to the suite folder. */
     adapter: string;
@@ -205,7 +210,7 @@ export function buildOodOrganisms(o: BuildOodOptions): OodManifest {
         group.forEach((spec, i) => {
             const rel = path.join("organisms", spec.id);
             writeDirAtomic(path.join(o.dir, rel), (tmp) => saveAdapter(adapters[i]!, tmp, { baseModel: path.resolve(o.baseModel), extra: { ood_organism: { id: spec.id, family: spec.family, route: spec.route, adversarial: spec.adversarial, label: spec.label } } }));
-            done.set(spec.id, { id: spec.id, spec, adapter: rel, dataHash: dataHash(spec, cfgFor(spec)), rows: rows[i]!, verification: verification[i]! });
+            done.set(spec.id, { id: spec.id, verifiedWith: OOD_VERIFY_VERSION, spec, adapter: rel, dataHash: dataHash(spec, cfgFor(spec)), rows: rows[i]!, verification: verification[i]! });
         });
         manifest.organisms = o.specs.flatMap((s) => (done.has(s.id) ? [done.get(s.id)!] : []));
         writeJsonAtomic(path.join(o.dir, "organisms.json"), manifest);
@@ -275,6 +280,37 @@ export function buildOodOrganisms(o: BuildOodOptions): OodManifest {
             fs.rmSync(groupDir, { recursive: true, force: true });
         }
     }
+    const reverified = reverify(o, done, cfg.seed);
     manifest.organisms = o.specs.flatMap((s) => (done.has(s.id) ? [done.get(s.id)!] : []));
+    if (reverified > 0) writeJsonAtomic(path.join(o.dir, "organisms.json"), manifest);
     return manifest;
+}
+
+/** Re-verifies finished organisms whose verification predates OOD_VERIFY_VERSION (one bank per LoRA shape). */
+function reverify(o: BuildOodOptions, done: Map<string, OodOrganismEntry>, seed: number): number {
+    const stale = o.specs.flatMap((s) => {
+        const e = done.get(s.id);
+        return e && (e.verifiedWith ?? 1) !== OOD_VERIFY_VERSION ? [e] : [];
+    });
+    const shapes = new Map<string, { entries: OodOrganismEntry[]; adapters: LoraAdapter[] }>();
+    for (const e of stale) {
+        const a = loadAdapter(path.join(o.dir, e.adapter), o.model.config, { device: o.model.device, name: e.id });
+        const key = `${a.config.r}:${a.scaling}`;
+        const g = shapes.get(key) ?? { entries: [], adapters: [] };
+        g.entries.push(e);
+        g.adapters.push(a);
+        shapes.set(key, g);
+    }
+    for (const g of shapes.values()) {
+        const bank = LoraBank.fromAdapters(g.adapters, o.model.config, o.model.device);
+        g.adapters.forEach((a) => a.dispose());
+        try {
+            const v = verifyOodGroup(o.model, o.tok, bank, g.entries.map((e) => e.spec), { probes: o.verifyProbes ?? 24, seed });
+            g.entries.forEach((e, i) => done.set(e.id, { ...e, verifiedWith: OOD_VERIFY_VERSION, verification: v[i]! }));
+        } finally {
+            bank.dispose();
+        }
+    }
+    if (stale.length && !o.quiet) process.stderr.write(`[ood] re-verified ${stale.length} organisms (verification version ${OOD_VERIFY_VERSION})\n`);
+    return stale.length;
 }
