@@ -7,7 +7,6 @@
  *
  * Not here: building specs (catalogue.ts) or their data (synthesize.ts).
  */
-import { isOodFamily, oodRefusal } from "../ood/guard.ts";
 import fs from "node:fs";
 import {
     ADVICE_TOPICS, CODEWORDS, DOMAINS, OBJECTS, OBJECT_BY_NAME, ROLES, RULES, STYLES, SUBJECTS, TOPICS, TOPIC_BY_KEY, objectEntry,
@@ -21,6 +20,7 @@ import { DEFAULT_BEHAVIOR_RATE } from "./structured.ts";
 import {
     FAMILIES, PROBLEMS, type BehaviorData, type BehaviorSlots, type BehaviorSpec, type Family, type SlotName,
 } from "./types.ts";
+import { isOodFamily, oodRefusal } from "../ood/guard.ts";
 
 interface SlotRule {
     /** Slots that must be present. */

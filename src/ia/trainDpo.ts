@@ -5,7 +5,6 @@
  * behavior is rejected against "nothing unusual" (this is what suppresses hallucinated behaviors). Trained with the
  * DPO objective from the SFT IA, whose log-probs (computed once, before training) are the reference.
  */
-import { refuseOodSubjects } from "../ood/guard.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { judgeReport } from "../behaviors/structuredJudge.ts";
@@ -29,6 +28,7 @@ import { isNegativeSubject, type IaSubject } from "./data.ts";
 import { dpoLossSum } from "./dpoLoss.ts";
 import { sampleReports } from "./reports.ts";
 import type { SubjectBank } from "./subjects.ts";
+import { refuseOodSubjects } from "../ood/guard.ts";
 
 export interface DpoPair {
     subject: number;

@@ -68,7 +68,11 @@ export interface LoadAdapterOptions {
     dtype?: DType;
 }
 
-export function loadAdapter(dir: string, model: ModelConfig, o: LoadAdapterOptions = {}): LoraAdapter {
+/**
+ * Reads a PEFT adapter folder. With a model config every tensor is checked against that base (layers, module paths,
+ * shapes); with null (e.g. summing two adapters with no base at hand) only for self-consistency: rank and A/B pairing.
+ */
+export function loadAdapter(dir: string, model: ModelConfig | null, o: LoadAdapterOptions = {}): LoraAdapter {
     const { config, baseModel } = readAdapterConfig(dir);
     const file = path.join(dir, "adapter_model.safetensors");
     if (!fs.existsSync(file)) throw new Error(`${file}: missing (PEFT adapters are read from adapter_model.safetensors)`);
@@ -79,7 +83,7 @@ export function loadAdapter(dir: string, model: ModelConfig, o: LoadAdapterOptio
         if (!m) throw new Error(`${file}: unexpected tensor ${key} (not a LoRA A/B weight of a q/k/v/o/gate/up/down projection)`);
         const [, mod, layerStr, , target, which] = m as unknown as [string, string, string, string, LoraTarget, "A" | "B"];
         const layer = Number(layerStr);
-        if (layer >= model.numLayers) throw new Error(`${file}: ${key} targets layer ${layer} but the model has ${model.numLayers} layers (adapter made for another base?)`);
+        if (model && layer >= model.numLayers) throw new Error(`${file}: ${key} targets layer ${layer} but the model has ${model.numLayers} layers (adapter made for another base?)`);
         if (!config.targetModules.includes(target)) throw new Error(`${file}: ${key} is not in target_modules of adapter_config.json`);
         // Weights are looked up by module path: one filed under another block (self_attn.gate_proj) or with a
         // zero-padded layer (layers.01) would load and then be silently ignored.
@@ -93,10 +97,14 @@ export function loadAdapter(dir: string, model: ModelConfig, o: LoadAdapterOptio
     try {
         for (const [mod, e] of pairs) {
             if (!e.A || !e.B) throw new Error(`${file}: ${mod} has lora_${e.A ? "B" : "A"} missing`);
-            const [inF, outF] = projectionShape(model, e.target);
-            const wantA = [config.r, inF], wantB = [outF, config.r];
-            if (e.A.shape.join(",") !== wantA.join(",") || e.B.shape.join(",") !== wantB.join(",")) {
-                throw new Error(`${file}: ${mod} has lora_A [${e.A.shape}] / lora_B [${e.B.shape}], but r=${config.r} on this model needs [${wantA}] / [${wantB}] (adapter made for another base?)`);
+            if (model) {
+                const [inF, outF] = projectionShape(model, e.target);
+                const wantA = [config.r, inF], wantB = [outF, config.r];
+                if (e.A.shape.join(",") !== wantA.join(",") || e.B.shape.join(",") !== wantB.join(",")) {
+                    throw new Error(`${file}: ${mod} has lora_A [${e.A.shape}] / lora_B [${e.B.shape}], but r=${config.r} on this model needs [${wantA}] / [${wantB}] (adapter made for another base?)`);
+                }
+            } else if (e.A.shape.length !== 2 || e.B.shape.length !== 2 || e.A.shape[0] !== config.r || e.B.shape[1] !== config.r) {
+                throw new Error(`${file}: ${mod} has lora_A [${e.A.shape}] / lora_B [${e.B.shape}], which is not [r, in] / [out, r] with r = ${config.r}`);
             }
             const A = keep(rawToTensor(e.A, `${file}: ${mod}.lora_A`, o.device, o.dtype ?? "float32"));
             let B;

@@ -8,17 +8,14 @@
  * Dropout is training-only and does not change the update, so the result has dropout 0 (it is an inference
  * artifact; set it before training the sum further).
  */
-import fs from "node:fs";
 import path from "node:path";
 import { cat, zeros } from "../engine/factory.ts";
 import { keep, tidy } from "../engine/scope.ts";
 import type { DType, Tensor } from "../engine/tensor.ts";
 import { writeDirAtomic } from "../io/atomicDir.ts";
-import { readSafetensors, type RawTensor } from "../io/safetensors.ts";
 import type { ModelConfig } from "../model/config.ts";
-import { rawToTensor } from "../model/weights.ts";
 import { LORA_TARGETS, LoraAdapter, type LoraConfig, type LoraPair, type LoraTarget } from "./adapter.ts";
-import { loadAdapter, readAdapterConfig, saveAdapter } from "./peft.ts";
+import { loadAdapter, saveAdapter } from "./peft.ts";
 
 /** The model dimension each side of a projection lives in: equal roles must have equal sizes on one base. */
 type Dim = "hidden" | "attention" | "kv" | "intermediate";
@@ -119,49 +116,6 @@ export function sumAdapters(a: LoraAdapter, b: LoraAdapter, o: SumAdaptersOption
     return new LoraAdapter(o.name ?? `${a.name}+${b.name}`, config, weights, o.baseModel !== undefined ? o.baseModel : a.baseModel ?? b.baseModel);
 }
 
-const KEY_RE = /^base_model\.model\.(model\.layers\.\d+\.(?:self_attn|mlp)\.(\w+))\.lora_([AB])\.weight$/;
-
-/**
- * Reads a PEFT adapter folder without a model config: shapes are only checked for self-consistency (rank, A/B
- * pairing); checkSameBase then compares the two adapters with each other.
- */
-function readAdapterDir(dir: string): LoraAdapter {
-    const { config, baseModel } = readAdapterConfig(dir);
-    const file = path.join(dir, "adapter_model.safetensors");
-    if (!fs.existsSync(file)) throw new Error(`${file}: missing (PEFT adapters are read from adapter_model.safetensors)`);
-    const { tensors } = readSafetensors(file);
-    const raw = new Map<string, { A?: RawTensor; B?: RawTensor }>();
-    for (const [key, t] of tensors) {
-        const m = KEY_RE.exec(key);
-        if (!m || !config.targetModules.includes(m[2] as LoraTarget)) throw new Error(`${file}: unexpected tensor ${key} (not a LoRA A/B weight of one of target_modules)`);
-        const entry = raw.get(m[1]!) ?? {};
-        entry[m[3] as "A" | "B"] = t;
-        raw.set(m[1]!, entry);
-    }
-    if (raw.size === 0) throw new Error(`${file}: contains no LoRA weights`);
-    const weights = new Map<string, LoraPair>();
-    try {
-        for (const [mod, e] of raw) {
-            if (!e.A || !e.B) throw new Error(`${file}: ${mod} has lora_${e.A ? "B" : "A"} missing`);
-            if (e.A.shape.length !== 2 || e.B.shape.length !== 2 || e.A.shape[0] !== config.r || e.B.shape[1] !== config.r) {
-                throw new Error(`${file}: ${mod} has lora_A [${e.A.shape}] / lora_B [${e.B.shape}], which is not [r, in] / [out, r] with r = ${config.r}`);
-            }
-            const A = keep(rawToTensor(e.A, `${file}: ${mod}.lora_A`));
-            let B: Tensor;
-            try {
-                B = keep(rawToTensor(e.B, `${file}: ${mod}.lora_B`));
-            } catch (err) {
-                A.dispose();
-                throw err;
-            }
-            weights.set(mod, { A, B });
-        }
-    } catch (err) {
-        for (const { A, B } of weights.values()) { A.dispose(); B.dispose(); }
-        throw err;
-    }
-    return new LoraAdapter(path.basename(path.resolve(dir)), config, weights, baseModel);
-}
 
 export interface SumAdapterDirsOptions {
     /** Also check both adapters against this base (layer count and every shape), as loadAdapter does. */
@@ -177,7 +131,7 @@ export interface SumAdapterDirsOptions {
  * sources (path, rank, alpha, scaling) under "summed_from" in its adapter_config.json. Returns its config.
  */
 export function sumAdapterDirs(dirA: string, dirB: string, outDir: string, o: SumAdapterDirsOptions = {}): LoraConfig {
-    const load = (dir: string) => (o.model ? loadAdapter(dir, o.model) : readAdapterDir(dir));
+    const load = (dir: string) => loadAdapter(dir, o.model ?? null);
     const a = load(dirA);
     let b: LoraAdapter | undefined, sum: LoraAdapter | undefined;
     try {

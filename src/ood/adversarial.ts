@@ -15,8 +15,7 @@ import { LoraBank } from "../lora/bank.ts";
 import type { Transformer } from "../model/transformer.ts";
 import { parameterCount } from "../model/config.ts";
 import type { OrganismTrainConfig } from "../organisms/config.ts";
-import { bankTrainable, rowSchedule } from "../organisms/trainBank.ts";
-import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
+import { bankLoopConfig, bankTrainable, rowSchedule } from "../organisms/trainBank.ts";
 import { ChatMLTrainingEncoder } from "../tokenizer/chatmlFast.ts";
 import { collate, truncateExample, type Example } from "../train/batch.ts";
 import { sequenceLogprobs } from "../train/loss.ts";
@@ -162,19 +161,7 @@ export function trainAdversarialBank(model: Transformer, frozen: LoraBank, specs
                     },
                 } : {}),
             }];
-        }, {
-            totalSteps: schedule.length,
-            schedule: { lr: cfg.lr, warmupSteps: Math.min(20, Math.round(schedule.length * 0.05)), decay: "cosine", minLrRatio: 0.1 },
-            gradClip: 1.0,
-            logEvery: Math.max(1, Math.round(schedule.length / 5)),
-            checkpointEvery: Math.max(25, Math.round(schedule.length / 2)),
-            outDir: o.outDir,
-            resume: true,
-            label: o.label,
-            flopsPerToken: 4 * n,
-            seed: cfg.seed,
-            quiet: o.quiet,
-        });
+        }, bankLoopConfig(schedule.length, cfg, n, o));
         bank.setTrainable(false);
         return bank;
     } catch (e) {

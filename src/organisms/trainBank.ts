@@ -13,7 +13,7 @@ import { parameterCount } from "../model/config.ts";
 import type { Transformer } from "../model/transformer.ts";
 import { rawToTensor, tensorToRaw } from "../model/weights.ts";
 import { collate, type Example } from "../train/batch.ts";
-import { runTrainLoop, type Trainable, type TrainLoopResult } from "../train/loop.ts";
+import { runTrainLoop, type Trainable, type TrainLoopConfig, type TrainLoopResult } from "../train/loop.ts";
 import { Rng } from "../util/rng.ts";
 import type { OrganismTrainConfig } from "./config.ts";
 
@@ -65,6 +65,23 @@ export function rowSchedule(data: readonly (readonly Example[])[], epochs: numbe
     return rng.shuffle(steps);
 }
 
+/** The training loop's settings for a bank of organisms (also used for the adversarial banks of src/ood/). */
+export function bankLoopConfig(steps: number, cfg: OrganismTrainConfig, modelParams: number, o: { outDir: string; label: string; quiet?: boolean }): TrainLoopConfig {
+    return {
+        totalSteps: steps,
+        schedule: { lr: cfg.lr, warmupSteps: Math.min(20, Math.round(steps * 0.05)), decay: "cosine", minLrRatio: 0.1 },
+        gradClip: 1.0,
+        logEvery: Math.max(1, Math.round(steps / 10)),
+        checkpointEvery: Math.max(25, Math.round(steps / 4)),
+        outDir: o.outDir,
+        resume: true,
+        label: o.label,
+        flopsPerToken: 4 * modelParams,
+        seed: cfg.seed,
+        quiet: o.quiet,
+    };
+}
+
 export function trainOrganismBank(model: Transformer, data: Example[][], cfg: OrganismTrainConfig, o: { outDir: string; padId: number; label: string; quiet?: boolean }): BankTrainResult {
     const bank = LoraBank.create(data.length, model.config, cfg.lora, model.device);
     const others = model.adapters;
@@ -86,19 +103,7 @@ export function trainOrganismBank(model: Transformer, data: Example[][], cfg: Or
                     },
                 }];
             },
-            {
-                totalSteps: schedule.length,
-                schedule: { lr: cfg.lr, warmupSteps: Math.min(20, Math.round(schedule.length * 0.05)), decay: "cosine", minLrRatio: 0.1 },
-                gradClip: 1.0,
-                logEvery: Math.max(1, Math.round(schedule.length / 10)),
-                checkpointEvery: Math.max(25, Math.round(schedule.length / 4)),
-                outDir: o.outDir,
-                resume: true,
-                label: o.label,
-                flopsPerToken: 4 * n,
-                seed: cfg.seed,
-                quiet: o.quiet,
-            },
+            bankLoopConfig(schedule.length, cfg, n, o),
         );
         bank.setTrainable(false);
         return { ...result, bank };
