@@ -19,7 +19,7 @@ export interface OodSweepPoint {
 
 const SHOWN = [["all", "category"], ["all", "described"], ["all", "top5"], ["auditbench-4", "top5"]] as const;
 
-export function runOodFamilySweep(o: { preset: PipelinePreset; ood: OodPreset; runDir: string; cacheDir: string; device?: string }): OodSweepPoint[] {
+export function runOodFamilySweep(o: { preset: PipelinePreset; ood: OodPreset; runDir: string; cacheDir: string; device?: string; quiet?: boolean }): OodSweepPoint[] {
     const order = new Rng(`${o.preset.ia.split.seed}:family-order`).shuffle(BEHAVIOR_FAMILIES);
     const points: OodSweepPoint[] = [];
     const organismsDir = path.join(o.runDir, "ood-organisms");
@@ -27,9 +27,9 @@ export function runOodFamilySweep(o: { preset: PipelinePreset; ood: OodPreset; r
         const preset = structuredClone(o.preset);
         preset.ia.trainFamilies = order.slice(0, n);
         const run = path.join(o.runDir, `families-${n}`);
-        runPipeline({ preset, runDir: run, cacheDir: o.cacheDir, device: o.device });
+        runPipeline({ preset, runDir: run, cacheDir: o.cacheDir, device: o.device, quiet: o.quiet });
         // The cipher attacks are not part of the sweep's figures: skip their organisms at every point.
-        const r: OodSuiteReport = runOodSuite({ run, preset: { ...o.ood, cipher: null }, organismsDir, device: o.device });
+        const r: OodSuiteReport = runOodSuite({ run, preset: { ...o.ood, cipher: null }, organismsDir, device: o.device, quiet: o.quiet });
         const figures: OodSweepPoint["figures"] = {};
         for (const [config, metric] of SHOWN) {
             const s = r.summary.find((x) => x.condition === "ia-dpo" && x.config === config && x.metric === metric);
@@ -47,6 +47,6 @@ export function runOodFamilySweep(o: { preset: PipelinePreset; ood: OodPreset; r
     ].join("\n");
     writeJsonAtomic(path.join(o.runDir, "sweep-ood.json"), { sweep: "families", order, points });
     writeFileAtomic(path.join(o.runDir, "sweep-ood.md"), text);
-    process.stdout.write(`${text}\n`);
+    if (!o.quiet) process.stdout.write(`${text}\n`);
     return points;
 }
