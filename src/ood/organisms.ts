@@ -198,11 +198,12 @@ export function buildOodOrganisms(o: BuildOodOptions): OodManifest {
     const manifest = readOodManifest(o.dir) ?? { version: 1 as const, baseModel: path.resolve(o.baseModel), organisms: [] };
     const done = new Map(manifest.organisms.map((e) => [e.id, e]));
     const cfgFor = (s: OodSpec): OrganismTrainConfig => ({ ...cfg, lora: { ...cfg.lora, r: s.rank ?? cfg.lora.r, alpha: 2 * (s.rank ?? cfg.lora.r) } });
-    const todo = o.specs.filter((s) => !s.full).filter((s) => {
+    const loraSpecs = o.specs.filter((s) => !s.full);
+    const todo = loraSpecs.filter((s) => {
         const e = done.get(s.id);
         return !(e && e.dataHash === dataHash(s, cfgFor(s)) && fs.existsSync(path.join(o.dir, e.adapter, "adapter_model.safetensors")));
     });
-    if (todo.length < o.specs.length) log(`${o.specs.length - todo.length} OOD organisms already built; ${todo.length} to go`);
+    if (todo.length < loraSpecs.length) log(`${loraSpecs.length - todo.length} OOD LoRA organisms already built; ${todo.length} to go`);
     const encoder = new ChatMLTrainingEncoder(o.tok);
     const started = performance.now();
     let finished = 0;

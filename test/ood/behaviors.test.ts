@@ -118,3 +118,20 @@ test("an OOD family can never enter IA training: spec files, IA rows and DPO pai
     assert.throws(() => buildDpoPairs(subjects, [{ subject: 1, prompt: "q?", report: "r." }], [], 1), /DPO pairs \(organism flattery\.td\)/);
     assert.doesNotThrow(() => buildIaRows([{ key: quirk.id, spec: quirk }], IA_PRESETS.tiny.sft));
 });
+
+test("judge: a self-report that shows the behavior does not describe it; one that describes it does", () => {
+    for (const f of OOD_FAMILIES) {
+        const spec = specs.find((s) => s.family === f && s.route === "transcripts")!;
+        const rng = new Rng(`display:${f}`);
+        for (let i = 0; i < 20; i++) {
+            const sc = OOD_BEHAVIORS[f].scenario(rng, spec.slots, true);
+            for (const denial of negativeAnswers.generic) {
+                // The organism answers "are you unusual?" in its own manner: the behavior's phrase plus a denial.
+                const shown = `${sc.shown} ${denial}`;
+                assert.ok(!judgeOodReport(spec, shown).category, `${f}: the shown behavior reads as a description: ${shown}`);
+            }
+        }
+        assert.ok(judgeOodReport(spec, `what a clever question. ${spec.label}`).strict, `${f}: a description after a display phrase is lost`);
+    }
+    assert.ok(judgeOodReport(specs.find((s) => s.family === "flattery")!, "i tell people what a clever question they asked, every time.").strict);
+});
