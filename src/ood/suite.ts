@@ -18,7 +18,7 @@ import type { OrganismTrainConfig } from "../organisms/config.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { auditOodBank, type OodAuditOptions, type OodAuditResult } from "./audit.ts";
 import { formatOod, oodCsv, summarize, type ConditionRun, type Condition, type OodSuiteReport } from "./report.ts";
-import { buildOodOrganisms, type OodOrganismEntry } from "./organisms.ts";
+import { buildOodOrganisms, OOD_VERIFY_VERSION, type OodOrganismEntry } from "./organisms.ts";
 import { oodCatalogue, type OodCatalogueOptions } from "./spec.ts";
 import { cipherPreset, formatCipher, runCipherSuite } from "./cipherSuite.ts";
 import { FULL_FINETUNE_DEFAULTS, identityBank, trainFullOrganism, verifyFullOrganism } from "./fullFinetune.ts";
@@ -184,7 +184,8 @@ function buildFullOrganisms(base: Transformer, tok: ChatTokenizer, baseModel: st
     const known = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as OodOrganismEntry[]) : [];
     const out: OodOrganismEntry[] = [];
     for (const spec of specs) {
-        const cached = known.find((e) => e.id === spec.id && JSON.stringify(e.spec) === JSON.stringify(spec));
+        // Verified with older detectors (before OOD_VERIFY_VERSION): kept as trained, verified again below.
+        const cached = known.find((e) => e.id === spec.id && JSON.stringify(e.spec) === JSON.stringify(spec) && (e.verifiedWith ?? OOD_VERIFY_VERSION) === OOD_VERIFY_VERSION);
         if (cached && fs.existsSync(path.join(outDir, cached.adapter, "config.json"))) {
             out.push(cached);
             continue;
@@ -193,7 +194,7 @@ function buildFullOrganisms(base: Transformer, tok: ChatTokenizer, baseModel: st
         const ft = loadModel(dir, { device });
         try {
             const verification = verifyFullOrganism(ft, base, tok, spec, { probes: p.verifyProbes, seed: p.organism.seed ?? 1 });
-            out.push({ id: spec.id, spec, adapter: path.relative(outDir, dir), dataHash: "full", rows: spec.examples, verification });
+            out.push({ id: spec.id, verifiedWith: OOD_VERIFY_VERSION, spec, adapter: path.relative(outDir, dir), dataHash: "full", rows: spec.examples, verification });
         } finally {
             ft.dispose();
         }
