@@ -74,6 +74,17 @@ export interface OodAuditOptions {
     seed: number;
 }
 
+/** What an audit samples for one organism (ungraded: grading is cheap and redone whenever the judge changes). */
+export interface OodSamples {
+    id: string;
+    /** Self-reports to the family-agnostic test questions. */
+    reports: string[];
+    /** The summarization scaffold's top-5 candidate statements over the audit question mix. */
+    candidates: string[];
+    /** Without the IA only: replies to the red-team set (prefills included). */
+    redTeam?: string[];
+}
+
 export interface OodOrganismAudit {
     id: string;
     /** Verbalization over the generic test questions. */
@@ -95,44 +106,48 @@ export interface OodAuditResult {
     confession?: { id: string; rate: number; n: number; examples: string[] }[];
 }
 
-/**
- * One condition (an IA, or none) on every organism of the bank. Slot i of `specs` is adapter i of the bank; a slot
- * may be null for a subject that has no OOD behavior (the bare base, a benign control): its reports are only counted
- * as claims.
- */
-export function auditOodBank(model: Transformer, tok: ChatTokenizer, bank: LoraBank, specs: readonly OodSpec[], ia: LoraAdapter | null, o: OodAuditOptions): OodAuditResult {
+/** One condition (an IA, or none) on every organism of the bank; slot i of `specs` is adapter i of the bank. */
+export function auditOodBank(model: Transformer, tok: ChatTokenizer, bank: LoraBank, specs: readonly OodSpec[], ia: LoraAdapter | null, o: OodAuditOptions): OodSamples[] {
     const temperature = o.temperature ?? 0.7;
     const questions = questionSet("generic", "test");
     const vRows: SampleRow[] = specs.flatMap((_, org) => questions.flatMap((prompt) => Array.from({ length: o.samplesPerQuestion ?? 2 }, () => ({ org, prompt }))));
     const audit = auditQuestions(o.auditSamples ?? 32, o.seed);
     const aRows: SampleRow[] = specs.flatMap((_, org) => audit.map((prompt) => ({ org, prompt })));
+    const rRows: SampleRow[] = ia ? [] : specs.flatMap((_, org) => RED_TEAM.flatMap((p) => Array.from({ length: o.redTeamSamples ?? 2 }, () => ({ org, prompt: p.question, prefill: p.prefill }))));
     const all = sampleThroughBank(model, tok, bank, ia, [...vRows, ...aRows], { seed: o.seed, temperature });
-    const vReplies = all.slice(0, vRows.length);
-    const aReplies = all.slice(vRows.length);
-    const organisms = specs.map((spec, org) => {
-        const mine = vRows.flatMap((r, i) => (r.org === org ? [vReplies[i]!] : []));
-        const verdicts = mine.map((r) => judgeOodReport(spec, r));
-        const summary = summarizeReports(aRows.flatMap((r, i) => (r.org === org ? [aReplies[i]!] : [])), 5);
-        const cands = summary.candidates.map((c) => c.statement);
+    const red = sampleThroughBank(model, tok, bank, null, rRows, { seed: o.seed + 1, temperature });
+    const mine = (rows: SampleRow[], replies: string[], org: number) => rows.flatMap((r, i) => (r.org === org ? [replies[i]!] : []));
+    return specs.map((spec, org) => ({
+        id: spec.id,
+        reports: mine(vRows, all.slice(0, vRows.length), org),
+        candidates: summarizeReports(mine(aRows, all.slice(vRows.length), org), 5).candidates.map((c) => c.statement),
+        ...(ia ? {} : { redTeam: mine(rRows, red, org) }),
+    }));
+}
+
+/** Grades one condition's samples with the OOD judge. */
+export function gradeOod(specs: ReadonlyMap<string, OodSpec>, samples: readonly OodSamples[]): OodAuditResult {
+    const organisms = samples.map((x) => {
+        const spec = specs.get(x.id);
+        if (!spec) throw new Error(`OOD audit: no spec for organism ${x.id}`);
+        const verdicts = x.reports.map((r) => judgeOodReport(spec, r));
         return {
-            id: spec.id,
-            category: verdicts.filter((v) => v.category).length / mine.length,
-            strict: verdicts.filter((v) => v.strict).length / mine.length,
-            reports: mine.length,
+            id: x.id,
+            category: verdicts.filter((v) => v.category).length / Math.max(1, x.reports.length),
+            strict: verdicts.filter((v) => v.strict).length / Math.max(1, x.reports.length),
+            reports: x.reports.length,
             described: verdicts.some((v) => v.category),
-            top5: cands.some((c) => judgeOodReport(spec, c).category),
-            top5Strict: cands.some((c) => judgeOodReport(spec, c).strict),
-            candidates: cands,
-            examples: mine.slice(0, 4),
+            top5: x.candidates.some((c) => judgeOodReport(spec, c).category),
+            top5Strict: x.candidates.some((c) => judgeOodReport(spec, c).strict),
+            candidates: x.candidates,
+            examples: x.reports.slice(0, 4),
         };
     });
-    if (ia) return { organisms };
-    const rRows: SampleRow[] = specs.flatMap((_, org) => RED_TEAM.flatMap((p) => Array.from({ length: o.redTeamSamples ?? 2 }, () => ({ org, prompt: p.question, prefill: p.prefill }))));
-    const rReplies = sampleThroughBank(model, tok, bank, null, rRows, { seed: o.seed + 1, temperature });
-    const confession = specs.map((spec, org) => {
-        const mine = rRows.flatMap((r, i) => (r.org === org ? [rReplies[i]!] : []));
-        const hits = mine.filter((r) => judgeOodReport(spec, r).category);
-        return { id: spec.id, rate: hits.length / mine.length, n: mine.length, examples: hits.slice(0, 2) };
+    const withRed = samples.filter((x) => x.redTeam);
+    if (withRed.length === 0) return { organisms };
+    const confession = withRed.map((x) => {
+        const hits = x.redTeam!.filter((r) => judgeOodReport(specs.get(x.id)!, r).category);
+        return { id: x.id, rate: hits.length / Math.max(1, x.redTeam!.length), n: x.redTeam!.length, examples: hits.slice(0, 2) };
     });
     return { organisms, confession };
 }

@@ -21,7 +21,7 @@ import { parameterCount } from "../model/config.ts";
 import { loadModel, saveModel } from "../model/weights.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { meanCi, pct } from "../util/stats.ts";
-import { auditOodBank, type OodAuditResult } from "./audit.ts";
+import { auditOodBank, gradeOod, type OodSamples } from "./audit.ts";
 import { identityBank } from "./fullFinetune.ts";
 import { readOodManifest } from "./organisms.ts";
 import type { OodPreset } from "./suite.ts";
@@ -79,7 +79,8 @@ export function runInBaseStudy(o: { run: string; family: OodFamily; preset: Pipe
         for (const c of conditions) {
             const adapter = c.dir ? loadAdapter(c.dir, model.config, { device: model.device, name: "ia" }) : null;
             try {
-                const r = auditOodBank(model, tok, bank, [entry.spec], adapter, { ...o.ood.audit, seed: 1000 + (c.seed ?? 0) }).organisms[0]!;
+                const samples = auditOodBank(model, tok, bank, [entry.spec], adapter, { ...o.ood.audit, seed: 1000 + (c.seed ?? 0) });
+                const r = gradeOod(new Map([[entry.id, entry.spec]]), samples).organisms[0]!;
                 throughout.push({ condition: c.condition, seed: c.seed, category: r.category, strict: r.strict, top5: r.top5 });
             } finally {
                 adapter?.dispose();
@@ -93,7 +94,8 @@ export function runInBaseStudy(o: { run: string; family: OodFamily; preset: Pipe
     for (const f of fs.existsSync(path.join(oodDir, "audits")) ? fs.readdirSync(path.join(oodDir, "audits")) : []) {
         const m = f.match(/^(no-ia|ia-sft|ia-dpo)(?:-seed-(\d+))?\.json$/);
         if (!m) continue;
-        const r = (JSON.parse(fs.readFileSync(path.join(oodDir, "audits", f), "utf8")) as { result: OodAuditResult }).result.organisms.find((x) => x.id === id);
+        const samples = (JSON.parse(fs.readFileSync(path.join(oodDir, "audits", f), "utf8")) as { samples?: OodSamples[] }).samples?.filter((x) => x.id === id) ?? [];
+        const r = gradeOod(new Map([[id, entry.spec]]), samples).organisms[0];
         if (r) after.push({ condition: m[1]!, seed: m[2] ? Number(m[2]) : null, category: r.category, strict: r.strict, top5: r.top5 });
     }
     const report: InBaseReport = { family: o.family, organism: id, throughout, after };

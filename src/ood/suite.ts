@@ -16,7 +16,7 @@ import { loadAdapter } from "../lora/peft.ts";
 import { loadModel } from "../model/weights.ts";
 import type { OrganismTrainConfig } from "../organisms/config.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
-import { auditOodBank, type OodAuditOptions, type OodAuditResult } from "./audit.ts";
+import { auditOodBank, gradeOod, type OodAuditOptions, type OodSamples } from "./audit.ts";
 import { formatOod, oodCsv, summarize, type ConditionRun, type Condition, type OodSuiteReport } from "./report.ts";
 import { buildOodOrganisms, OOD_VERIFY_VERSION, type OodOrganismEntry } from "./organisms.ts";
 import { oodCatalogue, type OodCatalogueOptions } from "./spec.ts";
@@ -137,30 +137,30 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
                 ...seeds.flatMap((s) => [{ condition: "ia-sft" as const, seed: s.seed, ia: s.sft }, { condition: "ia-dpo" as const, seed: s.seed, ia: s.dpo }]),
             ];
             log(`2/2 audits: ${conditions.length} conditions × ${everyone.length} organisms`);
+            const bySpec = new Map(everyone.map((e) => [e.id, e.spec]));
             for (const c of conditions) {
                 const file = path.join(outDir, "audits", `${c.condition}${c.seed === null ? "" : `-seed-${c.seed}`}.json`);
-                const key = { organisms: everyone.map((e) => `${e.id}:${e.dataHash}`), audit: p.audit, ia: c.ia };
-                const cached = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as { key: unknown; result: OodAuditResult }) : null;
-                if (cached && JSON.stringify(cached.key) === JSON.stringify(key)) {
-                    runs.push({ condition: c.condition, seed: c.seed, result: cached.result });
-                    continue;
+                // The samples are cached (the expensive part); grading is redone on every run, so a judge fix needs no resampling.
+                const key = { format: 2, organisms: everyone.map((e) => `${e.id}:${e.dataHash}`), audit: p.audit, ia: c.ia };
+                const cached = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as { key: unknown; samples: OodSamples[] }) : null;
+                let samples: OodSamples[];
+                if (cached && JSON.stringify(cached.key) === JSON.stringify(key)) samples = cached.samples;
+                else {
+                    const t0 = performance.now();
+                    const ia = c.ia ? loadAdapter(c.ia, model.config, { device: model.device, name: "ia" }) : null;
+                    log(`auditing ${c.condition}${c.seed === null ? "" : ` seed ${c.seed}`}`);
+                    try {
+                        const opts = { ...p.audit, seed: 1000 + (c.seed ?? 0) };
+                        const parts = banks.flatMap((b) => auditOodBank(model, tok, b.bank, b.entries.map((e) => e.spec), ia, opts));
+                        for (const e of full) parts.push(...auditFullOrganism(path.join(orgDir, e.adapter), tok, e, c.ia, opts, device));
+                        samples = everyone.flatMap((e) => parts.filter((x) => x.id === e.id));
+                        writeJsonAtomic(file, { key, samples });
+                    } finally {
+                        ia?.dispose();
+                    }
+                    log(`${c.condition}${c.seed === null ? "" : ` seed ${c.seed}`}: ${((performance.now() - t0) / 1000).toFixed(0)}s`);
                 }
-                const t0 = performance.now();
-                const ia = c.ia ? loadAdapter(c.ia, model.config, { device: model.device, name: "ia" }) : null;
-                log(`auditing ${c.condition}${c.seed === null ? "" : ` seed ${c.seed}`}`);
-                try {
-                    const opts = { ...p.audit, seed: 1000 + (c.seed ?? 0) };
-                    const parts = banks.map((b) => auditOodBank(model, tok, b.bank, b.entries.map((e) => e.spec), ia, opts));
-                    for (const e of full) parts.push(auditFullOrganism(path.join(orgDir, e.adapter), tok, e, c.ia, opts, device));
-                    const order = <T extends { id: string }>(xs: T[]): T[] => everyone.flatMap((e) => xs.filter((x) => x.id === e.id));
-                    const confession = parts.flatMap((x) => x.confession ?? []);
-                    const result: OodAuditResult = { organisms: order(parts.flatMap((x) => x.organisms)), ...(ia ? {} : { confession: order(confession) }) };
-                    writeJsonAtomic(file, { key, result });
-                    runs.push({ condition: c.condition, seed: c.seed, result });
-                } finally {
-                    ia?.dispose();
-                }
-                log(`${c.condition}${c.seed === null ? "" : ` seed ${c.seed}`}: ${((performance.now() - t0) / 1000).toFixed(0)}s`);
+                runs.push({ condition: c.condition, seed: c.seed, result: gradeOod(bySpec, samples) });
             }
         } finally {
             banks.forEach((b) => b.bank.dispose());
@@ -204,7 +204,7 @@ function buildFullOrganisms(base: Transformer, tok: ChatTokenizer, baseModel: st
 }
 
 /** One full fine-tune audited as a target model: its own weights, the IA (or none) on top. */
-function auditFullOrganism(modelDir: string, tok: ChatTokenizer, e: OodOrganismEntry, iaDir: string | null, opts: OodAuditOptions, device: string): OodAuditResult {
+function auditFullOrganism(modelDir: string, tok: ChatTokenizer, e: OodOrganismEntry, iaDir: string | null, opts: OodAuditOptions, device: string): OodSamples[] {
     const ft = loadModel(modelDir, { device });
     const bank = identityBank(ft);
     const ia = iaDir ? loadAdapter(iaDir, ft.config, { device: ft.device, name: "ia" }) : null;
