@@ -3,6 +3,7 @@
  * per condition, cipher and metric, with a 95% t interval over IA seeds — written as JSON (the report itself),
  * markdown (cipher.md) and CSV (cipher.csv, one row per audited organism per run).
  */
+import { quoteModelText } from "../util/modelText.ts";
 import { meanCi, pct } from "../util/stats.ts";
 import type { CipherCondition, CipherConditionRun, CipherOrganismAudit } from "./cipherAudit.ts";
 import { cipherLabel, type CipherOrganismEntry, type CipherRole } from "./cipherOrganisms.ts";
@@ -99,7 +100,7 @@ function fig(r: CipherSuiteReport, condition: CipherCondition, scope: string, me
 
 const num = (x: number, digits = 2) => (Number.isNaN(x) ? "–" : x.toFixed(digits));
 /** A sampled text on one markdown line (a tiny model's reply may hold newlines). */
-const quote = (x: string) => `“${x.replace(/\s+/g, " ").trim()}”`;
+const quote = quoteModelText;
 
 /** The cipher suite's report in markdown: headline (verified organisms), per cipher, every organism, the probe. */
 export function formatCipher(r: CipherSuiteReport): string {

@@ -5,6 +5,7 @@
 import { meanCi, pct } from "../util/stats.ts";
 import type { OodAuditResult } from "./audit.ts";
 import { judgeOodReport } from "./judge.ts";
+import { quoteModelText } from "../util/modelText.ts";
 import type { OodOrganismEntry } from "./organisms.ts";
 import type { OodSpec } from "./types.ts";
 
@@ -132,7 +133,7 @@ export function formatOod(r: OodSuiteReport, everyone: readonly OodOrganismEntry
     const example = r.runs.find((x) => x.condition === "ia-sft");
     if (example) {
         lines.push("", `## What the IA says (IA-SFT, seed ${example.seed}; two reports per organism)`, "");
-        for (const o of example.result.organisms) lines.push(`- **${o.id}** (${everyone.find((e) => e.id === o.id)?.spec.label}): ${o.examples.slice(0, 2).map((x) => `“${x}”`).join(" · ")}`);
+        for (const o of example.result.organisms) lines.push(`- **${o.id}** (${everyone.find((e) => e.id === o.id)?.spec.label}): ${o.examples.slice(0, 2).map(quoteModelText).join(" · ")}`);
     }
     lines.push("", "Reproduce: `bin/ia bench --suite ood --preset <preset> --run <in-distribution run>` (the in-distribution run is trained first when missing).", "");
     return lines.join("\n");

@@ -42,6 +42,8 @@ test("the OOD suite runs on a trained run, writes its reports and resumes", () =
     const md = fs.readFileSync(path.join(out, "ood.md"), "utf8");
     assert.match(md, /# OOD suite \(test\)/);
     assert.match(md, /flattery\.td/);
+    // Model text is quoted printable: no control bytes (a decoding tiny model emits them), so the file stays text.
+    assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(md), "control characters in ood.md");
 
     const manifestTime = fs.statSync(path.join(out, "organisms.json")).mtimeMs;
     const auditTime = fs.statSync(path.join(out, "audits", "ia-sft-seed-1.json")).mtimeMs;
