@@ -19,6 +19,14 @@ export interface OodSweepPoint {
 
 const SHOWN = [["all", "category"], ["all", "described"], ["all", "top5"], ["auditbench-4", "top5"]] as const;
 
+/**
+ * The sweep compares IAs, not training configurations: each point audits the transcript-route organisms only (the
+ * route that verifies; no adversarial variants, other shapes or ciphers), which keeps a point's cost at its IA training.
+ */
+export function sweepPreset(p: OodPreset): OodPreset {
+    return { ...p, cipher: null, catalogue: { ...p.catalogue, routes: ["transcripts"], adversarial: ["none"], ranks: [], full: false } };
+}
+
 export function runOodFamilySweep(o: { preset: PipelinePreset; ood: OodPreset; runDir: string; cacheDir: string; device?: string; quiet?: boolean }): OodSweepPoint[] {
     const order = new Rng(`${o.preset.ia.split.seed}:family-order`).shuffle(BEHAVIOR_FAMILIES);
     const points: OodSweepPoint[] = [];
@@ -28,8 +36,7 @@ export function runOodFamilySweep(o: { preset: PipelinePreset; ood: OodPreset; r
         preset.ia.trainFamilies = order.slice(0, n);
         const run = path.join(o.runDir, `families-${n}`);
         runPipeline({ preset, runDir: run, cacheDir: o.cacheDir, device: o.device, quiet: o.quiet });
-        // The cipher attacks are not part of the sweep's figures: skip their organisms at every point.
-        const r: OodSuiteReport = runOodSuite({ run, preset: { ...o.ood, cipher: null }, organismsDir, device: o.device, quiet: o.quiet });
+        const r: OodSuiteReport = runOodSuite({ run, preset: sweepPreset(o.ood), organismsDir, device: o.device, quiet: o.quiet });
         const figures: OodSweepPoint["figures"] = {};
         for (const [config, metric] of SHOWN) {
             const s = r.summary.find((x) => x.condition === "ia-dpo" && x.config === config && x.metric === metric);
