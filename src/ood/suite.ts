@@ -40,6 +40,8 @@ export interface OodPreset {
 export const OOD_PRESETS: Record<string, OodPreset> = {
     /** 12 behaviors × 2 routes × {none, sft, kto} (AuditBench's grid), plus rank-1, rank-64 and full fine-tunes, on the demo run's base. */
     demo: { name: "demo", catalogue: { seed: 1, examples: 192, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: 0.7 }, cipher: "demo", requireVerified: true },
+    /** The demo's organisms on a medium in-distribution run (3× the training organisms): what `--sweep families` needs. */
+    medium: { name: "medium", catalogue: { seed: 1, examples: 192, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: 0.7 }, cipher: "demo", requireVerified: true },
     /** Two slot draws per cell and more samples. */
     large: { name: "large", catalogue: { seed: 1, examples: 256, perCell: 2, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 24, audit: { samplesPerQuestion: 3, auditSamples: 48, redTeamSamples: 3, temperature: 0.7 }, cipher: "demo", requireVerified: true },
     /** Plumbing only (the test suite). */

@@ -45,7 +45,7 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("base", { type: "string", group: "Optional:", describe: "Base-model size preset instead of the preset's (nano | micro | small)" })
             .option("seeds", intList("seeds", { group: "Optional:", describe: "IA seeds instead of the preset's, comma-separated integers, e.g. 1,2,3 (figures get t intervals over seeds)" }))
             .option("sweep", { choices: ["families", "organisms", "base"] as const, group: "Optional:", describe: "families: 1/3/5/7 training families; organisms: 25/50/100% of SFT organisms; base: each size in --bases" })
-            .option("suite", { choices: ["in-distribution", "ood"] as const, default: "in-distribution" as const, group: "Optional:", describe: "ood: behaviors the IA never saw (src/ood/), audited with the IAs of the --run (trained first when missing); OOD preset = --preset (demo | large | test)" })
+            .option("suite", { choices: ["in-distribution", "ood"] as const, default: "in-distribution" as const, group: "Optional:", describe: "ood: behaviors the IA never saw (src/ood/), audited with the IAs of the --run (trained first when missing); OOD preset = --preset (demo | medium | large | test)" })
             .option("in-base", { type: "string", group: "Optional:", describe: "With --suite ood: merge this OOD behavior's transcript organism into the base, train a new population and IA on it, and compare verbalization with the behavior added after IA training" })
             .option("bases", { type: "string", default: "nano,micro", group: "Optional:", describe: "Base sizes for --sweep base" }) as never,
     handler: (a) => {
