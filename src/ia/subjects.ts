@@ -4,8 +4,6 @@
  * subjects.
  */
 import path from "node:path";
-import { tensor } from "../engine/factory.ts";
-import { keep } from "../engine/scope.ts";
 import { LoraAdapter } from "../lora/adapter.ts";
 import { LoraBank } from "../lora/bank.ts";
 import { loadAdapter } from "../lora/peft.ts";
@@ -39,10 +37,7 @@ export function loadSubjectBank(model: Transformer, popDir: string, organisms: r
         return {
             bank,
             subjects,
-            setRows(rows) {
-                bank.rows?.dispose();
-                bank.rows = keep(tensor(rows, [rows.length], { dtype: "int64", device: model.device }));
-            },
+            setRows: (rows) => bank.setRows(rows),
         };
     } finally {
         for (const a of adapters) a.dispose();

@@ -2,10 +2,10 @@
  * A bank of N LoRA adapters of the same shape, stored stacked (A [N, r, in], B [N, out, r] per module), where
  * each row of a batch goes through its own adapter: one forward and backward trains many organisms at once
  * (populations run to hundreds; one-at-a-time training wastes the batch dimension on tiny models).
- * Set `rows` (int64 [B], adapter index per batch row) before each forward.
+ * Set `rows` (int64 [B], adapter index per batch row; `setRows`) before each forward.
  * Individual adapters are extracted as ordinary LoraAdapters for saving in PEFT format.
  */
-import { rand, stack, zeros } from "../engine/factory.ts";
+import { rand, stack, tensor, zeros } from "../engine/factory.ts";
 import { keep, tidy } from "../engine/scope.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import type { ModelConfig } from "../model/config.ts";
@@ -17,7 +17,7 @@ export class LoraBank extends LoraWeights implements ActiveAdapter {
     /** Adapter index of each batch row, int64 [B]. */
     rows: Tensor | null = null;
 
-    constructor(public size: number, readonly config: LoraConfig, model: ModelConfig, device = "cpu") {
+    constructor(public size: number, readonly config: LoraConfig, model: ModelConfig, readonly device = "cpu") {
         super(new Map<string, LoraPair>());
         for (let l = 0; l < model.numLayers; l++) {
             for (const t of config.targetModules) {
@@ -32,6 +32,12 @@ export class LoraBank extends LoraWeights implements ActiveAdapter {
 
     static create(size: number, model: ModelConfig, cfg: Partial<LoraConfig> = {}, device = "cpu"): LoraBank {
         return new LoraBank(size, { ...DEFAULT_LORA_CONFIG, ...cfg }, model, device);
+    }
+
+    /** Points batch row i at adapter `orgs[i]` for the next forward passes (replaces and frees the previous rows). */
+    setRows(orgs: readonly number[]): void {
+        this.rows?.dispose();
+        this.rows = keep(tensor(orgs, [orgs.length], { dtype: "int64", device: this.device }));
     }
 
     get scaling(): number {

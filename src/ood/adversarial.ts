@@ -7,9 +7,8 @@
  *   reference being the organism before adversarial training (the frozen LoRA alone: the new LoRA starts at zero).
  * The red-team prompts used here are disjoint from the ones the suite measures confession with (audit.ts RED_TEAM).
  */
-import { tensor } from "../engine/factory.ts";
 import { noGrad } from "../engine/runtime.ts";
-import { keep, tidy } from "../engine/scope.ts";
+import { tidy } from "../engine/scope.ts";
 import { questionSet } from "../behaviors/questions.ts";
 import { LoraBank } from "../lora/bank.ts";
 import type { Transformer } from "../model/transformer.ts";
@@ -108,10 +107,8 @@ export function trainAdversarialBank(model: Transformer, frozen: LoraBank, specs
     model.adapters = [frozen, bank];
     frozen.setTrainable(false);
     const setRows = (orgs: readonly number[]) => {
-        for (const b of [frozen, bank]) {
-            b.rows?.dispose();
-            b.rows = keep(tensor(orgs, [orgs.length], { dtype: "int64", device: model.device }));
-        }
+        frozen.setRows(orgs);
+        bank.setRows(orgs);
     };
     try {
         const trainable = bankTrainable(bank);

@@ -14,8 +14,6 @@ import { auditQuestions } from "../ia/audit.ts";
 import { summarizeReports } from "../ia/summarize.ts";
 import { generate } from "../sample/generate.ts";
 import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
-import { tensor } from "../engine/factory.ts";
-import { keep } from "../engine/scope.ts";
 import { judgeOodReport } from "./judge.ts";
 import type { OodSpec } from "./types.ts";
 
@@ -53,10 +51,7 @@ export function sampleThroughBank(model: Transformer, tok: ChatTokenizer, bank: 
     try {
         return generate(model, prompts, {
             temperature: o.temperature, topP: 1.0, maxNewTokens: o.maxNewTokens ?? 48, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, seed: o.seed, maxBatch: 64,
-            beforeBatch: (start, count) => {
-                bank.rows?.dispose();
-                bank.rows = keep(tensor(rows.slice(start, start + count).map((r) => r.org), [count], { dtype: "int64", device: model.device }));
-            },
+            beforeBatch: (start, count) => bank.setRows(rows.slice(start, start + count).map((r) => r.org)),
         }).map((g, i) => `${rows[i]!.prefill ? `${rows[i]!.prefill} ` : ""}${tok.decode(g.tokens, { skipSpecialTokens: true }).trim()}`);
     } finally {
         model.adapters = saved;

@@ -11,9 +11,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { tensor } from "../engine/factory.ts";
 import { manualSeed } from "../engine/runtime.ts";
-import { keep } from "../engine/scope.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { writeDirAtomic } from "../io/atomicDir.ts";
 import { removeStaleTemps } from "../io/staleTemps.ts";
@@ -135,10 +133,7 @@ export function sampleChat(model: Transformer, tok: ChatTokenizer, bank: LoraBan
     try {
         return generate(model, prompts, {
             temperature: o.temperature, topP: 0.95, maxNewTokens: o.maxNewTokens ?? 64, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, seed: o.seed, maxBatch: 64,
-            beforeBatch: bank ? (start, count) => {
-                bank.rows?.dispose();
-                bank.rows = keep(tensor(rows.slice(start, start + count).map((r) => r.org), [count], { dtype: "int64", device: model.device }));
-            } : undefined,
+            beforeBatch: bank ? (start, count) => bank.setRows(rows.slice(start, start + count).map((r) => r.org)) : undefined,
         }).map((g) => tok.decode(g.tokens, { skipSpecialTokens: true }).trim());
     } finally {
         model.adapters = saved;

@@ -14,7 +14,7 @@
  */
 import { tensor } from "../engine/factory.ts";
 import { noGrad } from "../engine/runtime.ts";
-import { keep, tidy } from "../engine/scope.ts";
+import { tidy } from "../engine/scope.ts";
 import type { LoraBank } from "../lora/bank.ts";
 import type { Transformer } from "../model/transformer.ts";
 import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
@@ -106,10 +106,7 @@ export function organismShifts(model: Transformer, bank: LoraBank, organisms: nu
         model.adapters = [bank];
         own = lastTokenStates(model, rows.map((r) => r.p), {
             ...o,
-            beforeBatch: (start, count) => {
-                bank.rows?.dispose();
-                bank.rows = keep(tensor(rows.slice(start, start + count).map((r) => r.org), [count], { dtype: "int64", device: model.device }));
-            },
+            beforeBatch: (start, count) => bank.setRows(rows.slice(start, start + count).map((r) => r.org)),
         });
     } finally {
         model.adapters = saved;

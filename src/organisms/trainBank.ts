@@ -4,8 +4,6 @@
  * `epochs` times in a seeded order; the loop checkpoints the whole bank and resumes.
  */
 import path from "node:path";
-import { tensor } from "../engine/factory.ts";
-import { keep } from "../engine/scope.ts";
 import { noGrad } from "../engine/runtime.ts";
 import { readSafetensors, writeSafetensors } from "../io/safetensors.ts";
 import { LoraBank } from "../lora/bank.ts";
@@ -97,10 +95,7 @@ export function trainOrganismBank(model: Transformer, data: Example[][], cfg: Or
                 const rows = schedule[step] as [number, number][];
                 return [{
                     batch: () => collate(rows.map(([org, i]) => (data[org] as Example[])[i] as Example), o.padId, model.device),
-                    before: () => {
-                        bank.rows?.dispose();
-                        bank.rows = keep(tensor(rows.map(([org]) => org), [rows.length], { dtype: "int64", device: model.device }));
-                    },
+                    before: () => bank.setRows(rows.map(([org]) => org)),
                 }];
             },
             bankLoopConfig(schedule.length, cfg, n, o),

@@ -6,8 +6,6 @@
  */
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import { scoreBehavior, verificationPrompts, type VerificationPrompt } from "../behaviors/verify.ts";
-import { tensor } from "../engine/factory.ts";
-import { keep } from "../engine/scope.ts";
 import type { LoraBank } from "../lora/bank.ts";
 import type { Transformer } from "../model/transformer.ts";
 import { generate } from "../sample/generate.ts";
@@ -34,10 +32,7 @@ export function verifyGroup(model: Transformer, bank: LoraBank, specs: readonly 
         model.adapters = [bank];
         organismReplies = generate(model, prompts, {
             ...sampleOpts,
-            beforeBatch: (start, count) => {
-                bank.rows?.dispose();
-                bank.rows = keep(tensor(rows.slice(start, start + count).map((r) => r.org), [count], { dtype: "int64", device: model.device }));
-            },
+            beforeBatch: (start, count) => bank.setRows(rows.slice(start, start + count).map((r) => r.org)),
         }).map((g) => tok.decode(g.tokens, { skipSpecialTokens: true }));
         model.adapters = [];
         baseReplies = generate(model, prompts, sampleOpts).map((g) => tok.decode(g.tokens, { skipSpecialTokens: true }));
