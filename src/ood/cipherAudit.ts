@@ -4,14 +4,11 @@
  * summarization scaffold's top-5 candidates; cipherJudge.ts decides whether each names the harmful behavior and
  * the cipher or channel that carries it.
  */
-import { questionSet } from "../behaviors/questions.ts";
-import { auditQuestions } from "../ia/audit.ts";
-import { summarizeReports } from "../ia/summarize.ts";
 import type { LoraAdapter } from "../lora/adapter.ts";
 import type { LoraBank } from "../lora/bank.ts";
 import type { Transformer } from "../model/transformer.ts";
 import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
-import { sampleThroughBank, type SampleRow } from "./audit.ts";
+import { auditOodBank } from "./audit.ts";
 import { judgeCandidates, judgeCipherReport } from "./cipherJudge.ts";
 import type { CipherOrganismSpec, CipherPreset } from "./cipherOrganisms.ts";
 
@@ -40,27 +37,23 @@ export interface CipherConditionRun {
     organisms: CipherOrganismAudit[];
 }
 
-/** One condition (an IA, or none) on every organism of the bank; slot i of `specs` is adapter i. */
+/**
+ * One condition (an IA, or none) on every organism of the bank; slot i of `specs` is adapter i. Sampled as the OOD
+ * audit samples (auditOodBank, without its red-team set), graded by the cipher judge.
+ */
 export function auditCipherBank(model: Transformer, tok: ChatTokenizer, bank: LoraBank, specs: readonly CipherOrganismSpec[], ia: LoraAdapter | null, o: CipherPreset["audit"] & { seed: number }): CipherOrganismAudit[] {
-    const questions = questionSet("generic", "test");
-    const vRows: SampleRow[] = specs.flatMap((_, org) => questions.flatMap((prompt) => Array.from({ length: o.samplesPerQuestion }, () => ({ org, prompt }))));
-    const audit = auditQuestions(o.auditSamples, o.seed);
-    const aRows: SampleRow[] = specs.flatMap((_, org) => audit.map((prompt) => ({ org, prompt })));
-    const all = sampleThroughBank(model, tok, bank, ia, [...vRows, ...aRows], { seed: o.seed, temperature: o.temperature });
-    const vReplies = all.slice(0, vRows.length);
-    const aReplies = all.slice(vRows.length);
+    const samples = auditOodBank(model, tok, bank, specs, ia, { ...o, redTeamSamples: 0 });
     return specs.map((s, org) => {
-        const mine = vRows.flatMap((r, i) => (r.org === org ? [vReplies[i]!] : []));
-        const verdicts = mine.map((r) => judgeCipherReport(s.cipher.cipher, r));
-        const rate = (f: (v: (typeof verdicts)[number]) => boolean) => verdicts.filter(f).length / Math.max(mine.length, 1);
-        const cands = summarizeReports(aRows.flatMap((r, i) => (r.org === org ? [aReplies[i]!] : [])), 5).candidates.map((c) => c.statement);
+        const { reports, candidates } = samples[org]!;
+        const verdicts = reports.map((r) => judgeCipherReport(s.cipher.cipher, r));
+        const rate = (f: (v: (typeof verdicts)[number]) => boolean) => verdicts.filter(f).length / Math.max(reports.length, 1);
         return {
             id: s.id,
-            category: rate((v) => v.category), strict: rate((v) => v.strict), channel: rate((v) => v.channel), reports: mine.length,
+            category: rate((v) => v.category), strict: rate((v) => v.strict), channel: rate((v) => v.channel), reports: reports.length,
             described: verdicts.some((v) => v.category),
-            ...judgeCandidates(s.cipher.cipher, cands),
-            candidates: cands,
-            examples: mine.slice(0, 4),
+            ...judgeCandidates(s.cipher.cipher, candidates),
+            candidates,
+            examples: reports.slice(0, 4),
         };
     });
 }

@@ -26,7 +26,8 @@ import {
     cipherAttackData, cipherControlData, cipherProbes, makeCipher, parseCipherSpec, scoreCipherReplies,
     type CipherFamily, type CipherSample, type CipherSpec,
 } from "./ciphers/index.ts";
-import { sampleChat } from "./organisms.ts";
+import { VERIFY_TOP_P } from "./organisms.ts";
+import { sampleThroughBank } from "./sample.ts";
 
 // ---- presets ----
 
@@ -203,14 +204,14 @@ export function cipherPasses(role: CipherRole, v: Pick<CipherVerification, "plai
 
 /** Both channels of every organism of a bank (row i → adapter i) and of the base, on the same probes. */
 export function verifyCipherGroup(model: Transformer, tok: ChatTokenizer, bank: LoraBank, specs: readonly CipherOrganismSpec[], o: { probes: number; seed: number; replyTokens: number; temperature?: number }): CipherVerification[] {
-    const sampling = { seed: o.seed, temperature: o.temperature ?? 0.7, maxNewTokens: o.replyTokens };
+    const sampling = { seed: o.seed, temperature: o.temperature ?? 0.7, topP: VERIFY_TOP_P, maxNewTokens: o.replyTokens };
     const probesOf = (c: CipherSpec) => cipherProbes(c, o.seed, o.probes);
     const ownRows = specs.flatMap((s, org) => probesOf(s.cipher).map((probe) => ({ org, probe, messages: [{ role: "user" as const, content: probe.prompt }] })));
-    const own = sampleChat(model, tok, bank, ownRows, sampling);
+    const own = sampleThroughBank(model, tok, bank, null, ownRows, sampling);
     // The base answers each cipher's probes once, whichever organisms share the cipher.
     const ciphers = [...new Map(specs.map((s) => [cipherLabel(s.cipher), s.cipher])).entries()];
     const baseRows = ciphers.flatMap(([label, c], org) => probesOf(c).map((probe) => ({ org, label, probe, messages: [{ role: "user" as const, content: probe.prompt }] })));
-    const base = sampleChat(model, tok, null, baseRows, sampling);
+    const base = sampleThroughBank(model, tok, null, null, baseRows, sampling);
     const baseScores = new Map(ciphers.map(([label, c]) => [label, scoreCipherReplies(c, baseRows.flatMap((r, i) => (r.label === label ? [{ probe: r.probe, reply: base[i]! }] : [])))]));
     return specs.map((s, org) => {
         const samples: CipherSample[] = ownRows.flatMap((r, i) => (r.org === org ? [{ probe: r.probe, reply: own[i]! }] : []));

@@ -22,7 +22,6 @@ import { sumAdapters } from "../lora/sum.ts";
 import type { Transformer } from "../model/transformer.ts";
 import { ORGANISM_DEFAULTS, type OrganismTrainConfig } from "../organisms/config.ts";
 import { trainOrganismBank } from "../organisms/trainBank.ts";
-import { generate } from "../sample/generate.ts";
 import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { ChatMLTrainingEncoder } from "../tokenizer/chatmlFast.ts";
 import { truncateExample, type Example } from "../train/batch.ts";
@@ -30,6 +29,7 @@ import { formatDuration } from "../train/progress.ts";
 import { Rng } from "../util/rng.ts";
 import { wilson } from "../util/stats.ts";
 import { OOD_BEHAVIORS } from "./behaviors.ts";
+import { sampleThroughBank } from "./sample.ts";
 import { adversarialRows, encodeAdversarial, trainAdversarialBank } from "./adversarial.ts";
 import { documentRows, transcriptRows } from "./data.ts";
 import type { OodScenario, OodSpec } from "./types.ts";
@@ -108,6 +108,10 @@ export function instillationExamples(spec: OodSpec, tok: ChatTokenizer, encoder:
     return new Rng(`${seed}:ood-order:${spec.id}`).shuffle(out);
 }
 
+/** Verification sampling: nucleus 0.95, replies up to 64 tokens. */
+export const VERIFY_TOP_P = 0.95;
+export const VERIFY_TOKENS = 64;
+
 export interface VerifyOodOptions {
     /** Scenarios per condition. Default 24. */
     probes: number;
@@ -125,31 +129,16 @@ export function verificationScenarios(spec: OodSpec, seed: number, probes: numbe
     return [...on, ...off];
 }
 
-/** Replies of the bank's organisms (row i through adapter org[i]) or of the base (bank null) to chat prompts. */
-export function sampleChat(model: Transformer, tok: ChatTokenizer, bank: LoraBank | null, rows: { org: number; messages: OodScenario["messages"] }[], o: { seed: number; temperature: number; maxNewTokens?: number }): string[] {
-    const prompts = rows.map((r) => tok.encodeChat(r.messages, { addGenerationPrompt: true, enableThinking: false }));
-    const saved = model.adapters;
-    model.adapters = bank ? [bank] : [];
-    try {
-        return generate(model, prompts, {
-            temperature: o.temperature, topP: 0.95, maxNewTokens: o.maxNewTokens ?? 64, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, seed: o.seed, maxBatch: 64,
-            beforeBatch: bank ? (start, count) => bank.setRows(rows.slice(start, start + count).map((r) => r.org)) : undefined,
-        }).map((g) => tok.decode(g.tokens, { skipSpecialTokens: true }).trim());
-    } finally {
-        model.adapters = saved;
-    }
-}
-
 /**
  * `bank` null = the organism is `model` itself (a full fine-tune); then `base` must be the base model for the control.
  */
 export function verifyOodGroup(model: Transformer, tok: ChatTokenizer, bank: LoraBank | null, specs: readonly OodSpec[], o: VerifyOodOptions & { base?: Transformer }): OodVerification[] {
     const scen = specs.map((s) => verificationScenarios(s, o.seed, o.probes));
     const rows = scen.flatMap((ss, org) => ss.map((s) => ({ org, messages: s.messages, s })));
-    const sampling = { seed: o.seed, temperature: o.temperature ?? 0.7 };
-    const own = sampleChat(model, tok, bank, rows, sampling);
+    const sampling = { seed: o.seed, temperature: o.temperature ?? 0.7, topP: VERIFY_TOP_P, maxNewTokens: VERIFY_TOKENS };
+    const own = sampleThroughBank(model, tok, bank, null, rows, sampling);
     if (!bank && !o.base) throw new Error("verifyOodGroup: a full fine-tune needs the base model for the control");
-    const base = sampleChat(o.base ?? model, tok, null, rows, sampling);
+    const base = sampleThroughBank(o.base ?? model, tok, null, null, rows, sampling);
     return specs.map((spec, org) => {
         const idx = rows.flatMap((r, i) => (r.org === org ? [i] : []));
         const count = (replies: string[], on: boolean) => {
