@@ -271,27 +271,37 @@ export function buildOodOrganisms(o: BuildOodOptions): OodManifest {
     return manifest;
 }
 
+/**
+ * The organisms' adapters in one bank per LoRA shape (rank and scaling: instillation rank 4, adversarial sums of rank 8,
+ * other ranks), since a bank holds one shape. The caller disposes the banks.
+ */
+export function banksByShape(model: Transformer, dir: string, entries: readonly OodOrganismEntry[]): { bank: LoraBank; entries: OodOrganismEntry[] }[] {
+    const shapes = new Map<string, { entries: OodOrganismEntry[]; adapters: LoraAdapter[] }>();
+    try {
+        for (const e of entries) {
+            const a = loadAdapter(path.join(dir, e.adapter), model.config, { device: model.device, name: e.id });
+            const key = `${a.config.r}:${a.scaling}`;
+            const g = shapes.get(key) ?? { entries: [], adapters: [] };
+            g.entries.push(e);
+            g.adapters.push(a);
+            shapes.set(key, g);
+        }
+        return [...shapes.values()].map((g) => ({ bank: LoraBank.fromAdapters(g.adapters, model.config, model.device), entries: g.entries }));
+    } finally {
+        for (const g of shapes.values()) g.adapters.forEach((a) => a.dispose());
+    }
+}
+
 /** Re-verifies finished organisms whose verification predates OOD_VERIFY_VERSION (one bank per LoRA shape). */
 function reverify(o: BuildOodOptions, done: Map<string, OodOrganismEntry>, seed: number): number {
     const stale = o.specs.flatMap((s) => {
         const e = done.get(s.id);
         return e && (e.verifiedWith ?? 1) !== OOD_VERIFY_VERSION ? [e] : [];
     });
-    const shapes = new Map<string, { entries: OodOrganismEntry[]; adapters: LoraAdapter[] }>();
-    for (const e of stale) {
-        const a = loadAdapter(path.join(o.dir, e.adapter), o.model.config, { device: o.model.device, name: e.id });
-        const key = `${a.config.r}:${a.scaling}`;
-        const g = shapes.get(key) ?? { entries: [], adapters: [] };
-        g.entries.push(e);
-        g.adapters.push(a);
-        shapes.set(key, g);
-    }
-    for (const g of shapes.values()) {
-        const bank = LoraBank.fromAdapters(g.adapters, o.model.config, o.model.device);
-        g.adapters.forEach((a) => a.dispose());
+    for (const { bank, entries } of banksByShape(o.model, o.dir, stale)) {
         try {
-            const v = verifyOodGroup(o.model, o.tok, bank, g.entries.map((e) => e.spec), { probes: o.verifyProbes ?? 24, seed });
-            g.entries.forEach((e, i) => done.set(e.id, { ...e, verifiedWith: OOD_VERIFY_VERSION, verification: v[i]! }));
+            const v = verifyOodGroup(o.model, o.tok, bank, entries.map((e) => e.spec), { probes: o.verifyProbes ?? 24, seed });
+            entries.forEach((e, i) => done.set(e.id, { ...e, verifiedWith: OOD_VERIFY_VERSION, verification: v[i]! }));
         } finally {
             bank.dispose();
         }

@@ -10,15 +10,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { initEngine, resolveDevice } from "../engine/runtime.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
-import type { LoraAdapter } from "../lora/adapter.ts";
-import { LoraBank } from "../lora/bank.ts";
 import { loadAdapter } from "../lora/peft.ts";
 import { loadModel } from "../model/weights.ts";
 import type { OrganismTrainConfig } from "../organisms/config.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { auditOodBank, gradeOod, type OodAuditOptions, type OodSamples } from "./audit.ts";
 import { formatOod, oodCsv, summarize, type ConditionRun, type Condition, type OodSuiteReport } from "./report.ts";
-import { buildOodOrganisms, OOD_VERIFY_VERSION, type OodOrganismEntry } from "./organisms.ts";
+import { banksByShape, buildOodOrganisms, OOD_VERIFY_VERSION, type OodOrganismEntry } from "./organisms.ts";
 import { oodCatalogue, type OodCatalogueOptions } from "./spec.ts";
 import { cipherPreset, formatCipher, runCipherSuite } from "./cipherSuite.ts";
 import { FULL_FINETUNE_DEFAULTS, identityBank, trainFullOrganism, verifyFullOrganism } from "./fullFinetune.ts";
@@ -117,22 +115,8 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
         const everyone = [...manifest.organisms, ...full];
         const verified = everyone.filter((e) => e.verification.passed);
         log(`verified ${verified.length}/${everyone.length}: ${["transcripts", "documents"].map((r) => `${r} ${verified.filter((e) => e.spec.route === r).length}/${everyone.filter((e) => e.spec.route === r).length}`).join(", ")}`);
-        const lora = manifest.organisms;
-        // One bank per LoRA shape (instillation rank 4; adversarial organisms are sums of rank 8; other ranks).
-        const shapes = new Map<string, { entries: OodOrganismEntry[]; adapters: LoraAdapter[] }>();
-        for (const e of lora) {
-            const a = loadAdapter(path.join(orgDir, e.adapter), model.config, { device: model.device, name: e.id });
-            const shape = `${a.config.r}:${a.scaling}`;
-            const g = shapes.get(shape) ?? { entries: [], adapters: [] };
-            g.entries.push(e);
-            g.adapters.push(a);
-            shapes.set(shape, g);
-        }
-        const banks = [...shapes.values()].map((g) => {
-            const bank = LoraBank.fromAdapters(g.adapters, model.config, model.device);
-            g.adapters.forEach((a) => a.dispose());
-            return { bank, entries: g.entries };
-        });
+        // Banks are loaded only when some condition must be sampled: a rerun over cached samples only regrades.
+        let banks: ReturnType<typeof banksByShape> | null = null;
         try {
             const conditions: { condition: Condition; seed: number | null; ia: string | null }[] = [
                 { condition: "no-ia", seed: null, ia: null },
@@ -153,7 +137,8 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
                     log(`auditing ${c.condition}${c.seed === null ? "" : ` seed ${c.seed}`}`);
                     try {
                         const opts = { ...p.audit, seed: 1000 + (c.seed ?? 0) };
-                        const parts = banks.flatMap((b) => auditOodBank(model, tok, b.bank, b.entries.map((e) => e.spec), ia, opts));
+                        banks ??= banksByShape(model, orgDir, manifest.organisms);
+                        const parts = banks.flatMap((b) => auditOodBank(model, tok, b.bank, b.entries, ia, opts));
                         for (const e of full) parts.push(...auditFullOrganism(path.join(orgDir, e.adapter), tok, e, c.ia, opts, device));
                         samples = everyone.flatMap((e) => parts.filter((x) => x.id === e.id));
                         writeJsonAtomic(file, { key, samples });
@@ -165,7 +150,7 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
                 runs.push({ condition: c.condition, seed: c.seed, result: gradeOod(bySpec, samples) });
             }
         } finally {
-            banks.forEach((b) => b.bank.dispose());
+            banks?.forEach((b) => b.bank.dispose());
         }
         const report = summarize(p.name, baseModel, everyone, runs);
         // Covert cipher attacks and the probe baseline: their own organisms, audited with the same IAs (cipher.md).
