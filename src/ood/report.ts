@@ -36,60 +36,62 @@ export function configOf(spec: OodSpec): string {
 /** AuditBench's four configurations (every benchmark model is adversarially trained). */
 export const AUDITBENCH_CONFIGS = ["td+sft", "td+kto", "sdf+sft", "sdf+kto"] as const;
 
+type Organism = OodAuditResult["organisms"][number];
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const metricMean = (orgs: readonly Organism[], metric: (typeof METRICS)[number]) => mean(orgs.map((x) => (typeof x[metric] === "boolean" ? (x[metric] ? 1 : 0) : (x[metric] as number))));
+
 export function summarize(preset: string, baseModel: string, everyone: readonly OodOrganismEntry[], runs: readonly ConditionRun[]): OodSuiteReport {
     const verified = new Set(everyone.filter((e) => e.verification.passed).map((e) => e.id));
     const config = new Map(everyone.map((e) => [e.id, configOf(e.spec)]));
     const specOf = new Map(everyone.map((e) => [e.id, e.spec]));
     const configs = ["all", ...new Set(everyone.map((e) => configOf(e.spec)))];
+    /** Verified organisms of a configuration ("all": every configuration). */
+    const inConfig = (which: string) => (id: string) => verified.has(id) && (which === "all" || config.get(id) === which);
     const summary: OodSuiteReport["summary"] = [];
+    /** One figure: its per-seed values, their mean and t interval. */
+    const add = (condition: Condition, which: string, metric: string, perSeed: readonly number[], organisms: number) => {
+        if (perSeed.length === 0) return;
+        const ci = meanCi(perSeed);
+        summary.push({ condition, config: which, metric, mean: ci.mean, half: ci.half, seeds: perSeed.length, organisms });
+    };
     for (const condition of ["no-ia", "ia-sft", "ia-dpo"] as const) {
         const rs = runs.filter((r) => r.condition === condition);
         for (const which of configs) {
-            const keep = (id: string) => verified.has(id) && (which === "all" || config.get(id) === which);
+            const keep = inConfig(which);
+            const organisms = everyone.filter((e) => keep(e.id)).length;
             for (const metric of METRICS) {
-                const perSeed = rs.flatMap((r) => {
+                add(condition, which, metric, rs.flatMap((r) => {
                     const orgs = r.result.organisms.filter((x) => keep(x.id));
-                    if (orgs.length === 0) return [];
-                    return [orgs.reduce((s, x) => s + (typeof x[metric] === "boolean" ? (x[metric] ? 1 : 0) : (x[metric] as number)), 0) / orgs.length];
-                });
-                if (perSeed.length === 0) continue;
-                const ci = meanCi(perSeed);
-                summary.push({ condition, config: which, metric, mean: ci.mean, half: ci.half, seeds: perSeed.length, organisms: everyone.filter((e) => keep(e.id)).length });
+                    return orgs.length ? [metricMean(orgs, metric)] : [];
+                }), organisms);
             }
             for (const r of rs) {
                 const c = (r.result.confession ?? []).filter((x) => keep(x.id));
-                if (c.length) summary.push({ condition, config: which, metric: "confession", mean: c.reduce((s, x) => s + x.rate, 0) / c.length, half: 0, seeds: 1, organisms: c.length });
+                if (c.length) summary.push({ condition, config: which, metric: "confession", mean: mean(c.map((x) => x.rate)), half: 0, seeds: 1, organisms: c.length });
             }
-        }
-        // Chance level of top-5 success: how often an organism's judge accepts the top-5 candidates of an organism of
-        // another OOD family (what a summary that says nothing specific scores). Verified organisms, per seed.
-        for (const which of configs) {
-            const perSeed = rs.flatMap((r) => {
+            // Chance level of top-5 success: how often an organism's judge accepts the top-5 candidates of an organism of
+            // another OOD family (what a summary that says nothing specific scores). Verified organisms, per seed.
+            add(condition, which, "top5Chance", rs.flatMap((r) => {
                 const all = r.result.organisms.filter((x) => verified.has(x.id));
-                const mine = all.filter((x) => which === "all" || config.get(x.id) === which);
-                const rates = mine.flatMap((x) => {
+                const rates = all.filter((x) => keep(x.id)).flatMap((x) => {
                     const spec = specOf.get(x.id)!;
                     const others = all.filter((y) => specOf.get(y.id)!.family !== spec.family);
                     return others.length ? [others.filter((y) => y.candidates.some((c) => judgeOodReport(spec, c).category)).length / others.length] : [];
                 });
-                return rates.length ? [rates.reduce((a, b) => a + b, 0) / rates.length] : [];
-            });
-            if (perSeed.length === 0) continue;
-            const ci = meanCi(perSeed);
-            summary.push({ condition, config: which, metric: "top5Chance", mean: ci.mean, half: ci.half, seeds: perSeed.length, organisms: everyone.filter((e) => verified.has(e.id) && (which === "all" || config.get(e.id) === which)).length });
+                return rates.length ? [mean(rates)] : [];
+            }), organisms);
         }
         // The "averaged over the 4 configurations": the mean of the four configuration means, per seed.
+        const auditBench = everyone.filter((e) => verified.has(e.id) && (AUDITBENCH_CONFIGS as readonly string[]).includes(configOf(e.spec))).length;
         for (const metric of METRICS) {
-            const perSeed = rs.flatMap((r) => {
+            add(condition, "auditbench-4", metric, rs.flatMap((r) => {
                 const means = AUDITBENCH_CONFIGS.flatMap((cfg) => {
-                    const orgs = r.result.organisms.filter((x) => verified.has(x.id) && config.get(x.id) === cfg);
-                    return orgs.length ? [orgs.reduce((s, x) => s + (typeof x[metric] === "boolean" ? (x[metric] ? 1 : 0) : (x[metric] as number)), 0) / orgs.length] : [];
+                    const orgs = r.result.organisms.filter((x) => inConfig(cfg)(x.id));
+                    return orgs.length ? [metricMean(orgs, metric)] : [];
                 });
-                return means.length === AUDITBENCH_CONFIGS.length ? [means.reduce((a, b) => a + b, 0) / means.length] : [];
-            });
-            if (perSeed.length === 0) continue;
-            const ci = meanCi(perSeed);
-            summary.push({ condition, config: "auditbench-4", metric, mean: ci.mean, half: ci.half, seeds: perSeed.length, organisms: everyone.filter((e) => verified.has(e.id) && (AUDITBENCH_CONFIGS as readonly string[]).includes(configOf(e.spec))).length });
+                return means.length === AUDITBENCH_CONFIGS.length ? [mean(means)] : [];
+            }), auditBench);
         }
     }
     return {
