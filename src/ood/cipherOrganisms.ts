@@ -28,6 +28,7 @@ import {
 } from "./ciphers/index.ts";
 import { VERIFY_TOP_P } from "./organisms.ts";
 import { sampleThroughBank } from "./sample.ts";
+import { readJsonFile } from "../io/json.ts";
 
 // ---- presets ----
 
@@ -161,12 +162,7 @@ const MANIFEST = "cipher-organisms.json";
 export function readCipherManifest(dir: string): CipherManifest | null {
     const file = path.join(dir, MANIFEST);
     if (!fs.existsSync(file)) return null;
-    let m: Partial<CipherManifest> | null;
-    try {
-        m = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<CipherManifest> | null;
-    } catch (e) {
-        throw new Error(`${file}: unreadable cipher organism manifest (${(e as Error).message}); delete it to retrain`);
-    }
+    const m = readJsonFile(file, "cipher organism manifest", "delete it to retrain") as Partial<CipherManifest> | null;
     if (!m || typeof m !== "object" || typeof m.baseModel !== "string" || !Array.isArray(m.organisms)) throw new Error(`${file}: not a cipher organism manifest (expected "baseModel" and an "organisms" list)`);
     return m as CipherManifest;
 }

@@ -25,6 +25,7 @@ import { auditCipherBank, type CipherCondition, type CipherConditionRun, type Ci
 import { buildCipherOrganisms, cipherLabel, cipherOrganismSpecs, type CipherOrganismEntry, type CipherPreset } from "./cipherOrganisms.ts";
 import { cipherCsv, formatCipher, summarizeCipher, type CipherSuiteReport } from "./cipherReport.ts";
 import { evaluateProbe, middleLayer, organismShifts, probeBattery, type ProbeItem } from "./probe.ts";
+import { readKeyedCache } from "../io/json.ts";
 
 // What other modules import from here (suite.ts, the tests), so the split into cipher*.ts changes no import.
 export { CIPHER_PRESETS, cipherPasses, cipherPreset, readCipherManifest, type CipherPreset } from "./cipherOrganisms.ts";
@@ -102,14 +103,7 @@ export function runCipherSuite(o: CipherSuiteOptions): CipherSuiteReport {
 }
 
 function readCached<T>(file: string, key: unknown): T | null {
-    if (!fs.existsSync(file)) return null;
-    try {
-        const c = JSON.parse(fs.readFileSync(file, "utf8")) as { key: unknown; result: T };
-        return JSON.stringify(c.key) === JSON.stringify(key) ? c.result : null;
-    } catch {
-        // A damaged cache file is recomputed and overwritten, never trusted.
-        return null;
-    }
+    return readKeyedCache<{ result: T }>(file, key)?.result ?? null;
 }
 
 /** Probe features (cached: one pass of the battery through every organism and the base), then leave-one-family-out. */

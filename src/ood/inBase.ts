@@ -26,6 +26,7 @@ import { identityBank } from "./fullFinetune.ts";
 import { readOodManifest } from "./organisms.ts";
 import type { OodPreset } from "./suite.ts";
 import type { OodFamily } from "./types.ts";
+import { readKeyedCache } from "../io/json.ts";
 
 /** The base with the organism merged into its weights, saved as a HF folder (cached by the adapter's bytes). */
 export function baseWithBehavior(baseModel: string, adapterDir: string, outRoot: string, device: string): BaseModelInfo {
@@ -94,7 +95,7 @@ export function runInBaseStudy(o: { run: string; family: OodFamily; preset: Pipe
     for (const f of fs.existsSync(path.join(oodDir, "audits")) ? fs.readdirSync(path.join(oodDir, "audits")) : []) {
         const m = f.match(/^(no-ia|ia-sft|ia-dpo)(?:-seed-(\d+))?\.json$/);
         if (!m) continue;
-        const samples = (JSON.parse(fs.readFileSync(path.join(oodDir, "audits", f), "utf8")) as { samples?: OodSamples[] }).samples?.filter((x) => x.id === id) ?? [];
+        const samples = readKeyedCache<{ samples?: OodSamples[] }>(path.join(oodDir, "audits", f))?.samples?.filter((x) => x.id === id) ?? [];
         const r = gradeOod(new Map([[id, entry.spec]]), samples).organisms[0];
         if (r) after.push({ condition: m[1]!, seed: m[2] ? Number(m[2]) : null, category: r.category, strict: r.strict, top5: r.top5 });
     }

@@ -44,8 +44,3 @@ export function judgeOodReport(spec: Pick<OodSpec, "family" | "slots">, report: 
     }
     return { category, strict, claimsBehavior: anyOod || parseReport(report).claimsBehavior };
 }
-
-/** Which OOD families a report names (for the confusion table and false alarms). */
-export function oodFamiliesNamed(report: string): string[] {
-    return [...new Set(sentences(withoutDisplays(report)).flatMap(claims))];
-}

@@ -33,6 +33,7 @@ import { sampleThroughBank } from "./sample.ts";
 import { adversarialRows, encodeAdversarial, trainAdversarialBank } from "./adversarial.ts";
 import { documentRows, transcriptRows } from "./data.ts";
 import type { OodScenario, OodSpec } from "./types.ts";
+import { readJsonFile } from "../io/json.ts";
 
 export interface OodVerification {
     passed: boolean;
@@ -76,12 +77,7 @@ function dataHash(spec: OodSpec, cfg: OrganismTrainConfig): string {
 export function readOodManifest(dir: string): OodManifest | null {
     const file = path.join(dir, "organisms.json");
     if (!fs.existsSync(file)) return null;
-    let m: Partial<OodManifest> | null;
-    try {
-        m = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<OodManifest> | null;
-    } catch (e) {
-        throw new Error(`${file}: unreadable OOD organism manifest (${(e as Error).message}); delete it to retrain`);
-    }
+    const m = readJsonFile(file, "OOD organism manifest", "delete it to retrain") as Partial<OodManifest> | null;
     if (!m || typeof m !== "object" || typeof m.baseModel !== "string" || !Array.isArray(m.organisms)) throw new Error(`${file}: not an OOD organism manifest (expected "baseModel" and an "organisms" list)`);
     return m as OodManifest;
 }

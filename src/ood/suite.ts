@@ -22,6 +22,7 @@ import { cipherPreset, formatCipher, runCipherSuite } from "./cipherSuite.ts";
 import { FULL_FINETUNE_DEFAULTS, identityBank, trainFullOrganism, verifyFullOrganism } from "./fullFinetune.ts";
 import type { Transformer } from "../model/transformer.ts";
 import type { OodSpec } from "./types.ts";
+import { readJsonFile, readKeyedCache } from "../io/json.ts";
 
 export interface OodPreset {
     name: string;
@@ -75,12 +76,7 @@ export function hasTrainedIa(run: string): boolean {
 function readRun(run: string): { baseModel: string; seeds: { seed: number; sft: string; dpo: string }[] } {
     const file = path.join(run, "config.json");
     if (!fs.existsSync(file)) throw new Error(`${file}: not found; the OOD suite audits with the IAs of an in-distribution run (ia bench --run ${run})`);
-    let cfg: { baseModel?: unknown };
-    try {
-        cfg = JSON.parse(fs.readFileSync(file, "utf8")) as { baseModel?: unknown };
-    } catch (e) {
-        throw new Error(`${file}: unreadable run config (${(e as Error).message})`);
-    }
+    const cfg = (readJsonFile(file, "run config") ?? {}) as { baseModel?: unknown };
     if (typeof cfg.baseModel !== "string") throw new Error(`${file}: no "baseModel": the run has not finished building its base and population`);
     const seeds = fs.readdirSync(run).flatMap((d) => {
         const m = d.match(/^seed-(\d+)$/);
@@ -128,9 +124,9 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
                 const file = path.join(outDir, "audits", `${c.condition}${c.seed === null ? "" : `-seed-${c.seed}`}.json`);
                 // The samples are cached (the expensive part); grading is redone on every run, so a judge fix needs no resampling.
                 const key = { format: 2, organisms: everyone.map((e) => `${e.id}:${e.dataHash}`), audit: p.audit, ia: c.ia };
-                const cached = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as { key: unknown; samples: OodSamples[] }) : null;
+                const cached = readKeyedCache<{ samples: OodSamples[] }>(file, key);
                 let samples: OodSamples[];
-                if (cached && JSON.stringify(cached.key) === JSON.stringify(key)) samples = cached.samples;
+                if (cached) samples = cached.samples;
                 else {
                     const t0 = performance.now();
                     const ia = c.ia ? loadAdapter(c.ia, model.config, { device: model.device, name: "ia" }) : null;
@@ -168,7 +164,7 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
 /** Full fine-tunes of the catalogue (trained or reused, then verified against the base), as manifest entries. */
 function buildFullOrganisms(base: Transformer, tok: ChatTokenizer, baseModel: string, specs: readonly OodSpec[], outDir: string, p: OodPreset, device: string, quiet?: boolean): OodOrganismEntry[] {
     const file = path.join(outDir, "full.json");
-    const known = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as OodOrganismEntry[]) : [];
+    const known = fs.existsSync(file) ? (readJsonFile(file, "list of OOD full fine-tunes", "delete it to verify them again") as OodOrganismEntry[]) : [];
     const out: OodOrganismEntry[] = [];
     for (const spec of specs) {
         // Verified with older detectors (before OOD_VERIFY_VERSION): kept as trained, verified again below.
