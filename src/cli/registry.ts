@@ -21,6 +21,7 @@ const LOADERS: Record<string, Loader> = {
     mcp: () => import("./commands/McpCommand.ts"),
     "investigate-bench": () => import("./commands/InvestigateBenchCommand.ts"),
     bench: () => import("./commands/BenchCommand.ts"),
+    analyze: () => import("./commands/AnalyzeCommand.ts"),
     serve: () => import("./commands/ServeCommand.ts"),
     train: () => import("./commands/TrainCommand.ts"),
     generate: () => import("./commands/GenerateCommand.ts"),

@@ -17,15 +17,15 @@ import type { Transformer } from "../model/transformer.ts";
 import type { OrganismEntry, PopulationManifest } from "../organisms/manifest.ts";
 import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { meanCi } from "../util/stats.ts";
-import { evaluateSubjects, priorBaseline, type QuestionScope, type SubjectResult } from "./evaluate.ts";
+import { evaluateSubjects, priorBaseline, type EvalOptions, type QuestionScope, type SubjectResult } from "./evaluate.ts";
 import type { IaGroups } from "./groups.ts";
 import { aggregate, byFamily, fmtRate, type Aggregate } from "./metrics.ts";
 import type { PipelinePreset } from "./presets.ts";
-import { fileFingerprint, openReportCache } from "./reportCache.ts";
+import { fileFingerprint, openReportCache, type ReportCache } from "./reportCache.ts";
 import type { SubjectBank } from "./subjects.ts";
 
 export type Condition = "ia-dpo" | "ia-sft" | "no-ia";
-const GROUPS = ["validation", "test", "heldoutValues", "heldoutFamily", "negatives", "base"] as const;
+export const GROUPS = ["validation", "test", "heldoutValues", "heldoutFamily", "negatives", "base"] as const;
 export type GroupName = (typeof GROUPS)[number];
 
 export interface GroupResult {
@@ -74,32 +74,53 @@ export function summaryFigure(summary: BenchReport["summary"], condition: Condit
     return summary.find((x) => x.condition === condition && x.group === group && x.scope === scope && x.metric === metric);
 }
 
-export function runBenchmark(b: BenchInput): BenchReport {
-    const index = (list: OrganismEntry[]) => list.map((e) => b.everyone.indexOf(e));
-    const baseIndex = b.everyone.length;
-    const groupIdx: Record<GroupName, number[]> = {
+/** Subject indices of each benchmark group in the bank's order (`everyone`, then the bare base). */
+export function benchGroupIndices(groups: IaGroups, everyone: readonly OrganismEntry[]): Record<GroupName, number[]> {
+    const index = (list: OrganismEntry[]) => list.map((e) => everyone.indexOf(e));
+    return {
         // DPO organisms asked validation-split questions: the only group for choosing settings.
-        validation: index(b.groups.dpo),
-        test: index(b.groups.test), heldoutValues: index(b.groups.heldoutValues), heldoutFamily: index(b.groups.heldoutFamily),
-        negatives: index(b.groups.negatives), base: [baseIndex],
+        validation: index(groups.dpo),
+        test: index(groups.test), heldoutValues: index(groups.heldoutValues), heldoutFamily: index(groups.heldoutFamily),
+        negatives: index(groups.negatives), base: [everyone.length],
     };
-    // By content, not path: a population rebuilt in place (another device, another organism config) is resampled.
-    const sources = { base: fileFingerprint(path.join(b.base.dir, "model.safetensors")), population: fileFingerprint(path.join(b.populationDir, "manifest.json")) };
+}
+
+/**
+ * The sampling of one benchmark cell. Anything that re-reads a benchmark's cached reports (the failure analysis)
+ * must ask with exactly these options, or it samples anew.
+ */
+export function benchEvalOptions(e: PipelinePreset["eval"], group: GroupName, scope: QuestionScope, seed: number, temperature = e.temperature): EvalOptions {
+    return {
+        scope, seed: seed * 7 + (scope === "generic" ? 0 : 1), split: group === "validation" ? "validation" : "test",
+        // The bare base gets more samples: it is one subject, and its false-positive rate matters.
+        samplesPerQuestion: e.samplesPerQuestion * (group === "base" ? 4 : 1), maxQuestions: e.maxQuestions, temperature,
+    };
+}
+
+/** What a benchmark's sampled reports depend on, by content, not path: a population rebuilt in place (another device, another organism config) is resampled. */
+export function benchSources(baseDir: string, populationDir: string): { base: string; population: string } {
+    return { base: fileFingerprint(path.join(baseDir, "model.safetensors")), population: fileFingerprint(path.join(populationDir, "manifest.json")) };
+}
+
+/** The cache of one (seed, condition)'s reports; `iaDir` null for the no-IA condition. */
+export function openBenchCache(file: string, sources: { base: string; population: string }, iaDir: string | null): ReportCache {
+    return openReportCache(file, { ...sources, ia: iaDir ? fileFingerprint(path.join(iaDir, "adapter_model.safetensors")) : null });
+}
+
+export function runBenchmark(b: BenchInput): BenchReport {
+    const groupIdx = benchGroupIndices(b.groups, b.everyone);
+    const sources = benchSources(b.base.dir, b.populationDir);
     const results: BenchReport["results"] = {};
     const examples: BenchReport["examples"] = [];
     const run = (cond: Condition, seed: number, iaDir: string | null) => {
         const ia = iaDir ? loadAdapter(iaDir, b.model.config, { name: cond, device: b.model.device }) : null;
-        const cache = openReportCache(path.join(b.outDir, "reports", `seed-${seed}-${cond}.json`), { ...sources, ia: iaDir ? fileFingerprint(path.join(iaDir, "adapter_model.safetensors")) : null });
+        const cache = openBenchCache(path.join(b.outDir, "reports", `seed-${seed}-${cond}.json`), sources, iaDir);
         try {
             const out: Partial<Record<GroupName, GroupResult[]>> = {};
             for (const g of GROUPS) {
                 if (groupIdx[g].length === 0) continue;
                 out[g] = (["generic", "specific"] as const).map((scope) => {
-                    // The bare base gets more samples: it is one subject, and its false-positive rate matters.
-                    const rs: SubjectResult[] = evaluateSubjects(b.model, b.tok, b.subjects, groupIdx[g], ia, {
-                        scope, seed: seed * 7 + (scope === "generic" ? 0 : 1), split: g === "validation" ? "validation" : "test",
-                        samplesPerQuestion: b.preset.eval.samplesPerQuestion * (g === "base" ? 4 : 1), maxQuestions: b.preset.eval.maxQuestions, temperature: b.preset.eval.temperature, cache,
-                    });
+                    const rs: SubjectResult[] = evaluateSubjects(b.model, b.tok, b.subjects, groupIdx[g], ia, { ...benchEvalOptions(b.preset.eval, g, scope, seed), cache });
                     if (g === "test" && scope === "generic") {
                         for (const r of rs.slice(0, 3)) examples.push({ condition: cond, organism: r.key, label: b.everyone.find((e) => e.id === r.key)?.label ?? "", reports: r.reports.slice(0, 3).map((x) => x.report) });
                     }

@@ -22,6 +22,7 @@ import { cipherPreset, formatCipher, runCipherSuite } from "./cipherSuite.ts";
 import { FULL_FINETUNE_DEFAULTS, identityBank, trainFullOrganism, verifyFullOrganism } from "./fullFinetune.ts";
 import type { Transformer } from "../model/transformer.ts";
 import type { OodSpec } from "./types.ts";
+import { openRun } from "../ia/runFolder.ts";
 import { readJsonFile, readKeyedCache } from "../io/json.ts";
 
 export interface OodPreset {
@@ -73,26 +74,10 @@ export function hasTrainedIa(run: string): boolean {
     return fs.existsSync(run) && fs.readdirSync(run).some((d) => /^seed-\d+$/.test(d) && fs.existsSync(path.join(run, d, "ia-dpo", "done.json")));
 }
 
-function readRun(run: string): { baseModel: string; seeds: { seed: number; sft: string; dpo: string }[] } {
-    const file = path.join(run, "config.json");
-    if (!fs.existsSync(file)) throw new Error(`${file}: not found; the OOD suite audits with the IAs of an in-distribution run (ia bench --run ${run})`);
-    const cfg = (readJsonFile(file, "run config") ?? {}) as { baseModel?: unknown };
-    if (typeof cfg.baseModel !== "string") throw new Error(`${file}: no "baseModel": the run has not finished building its base and population`);
-    const seeds = fs.readdirSync(run).flatMap((d) => {
-        const m = d.match(/^seed-(\d+)$/);
-        if (!m) return [];
-        const sft = path.join(run, d, "ia-sft", "adapter");
-        const dpo = path.join(run, d, "ia-dpo", "adapter");
-        return fs.existsSync(path.join(sft, "adapter_config.json")) && fs.existsSync(path.join(dpo, "adapter_config.json")) ? [{ seed: Number(m[1]), sft, dpo }] : [];
-    }).sort((a, b) => a.seed - b.seed);
-    if (seeds.length === 0) throw new Error(`${run}: no trained IA (expected seed-N/ia-sft/adapter and seed-N/ia-dpo/adapter); run ia bench --run ${run} first`);
-    return { baseModel: cfg.baseModel, seeds };
-}
-
 export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
     initEngine();
     const log = (m: string) => o.quiet || process.stderr.write(`[ood] ${m}\n`);
-    const { baseModel, seeds } = readRun(o.run);
+    const { config: { baseModel }, seeds } = openRun(o.run, "the OOD suite (it audits with the IAs of an in-distribution run)");
     const outDir = o.outDir ?? path.join(o.run, "ood");
     const orgDir = o.organismsDir ?? outDir;
     const device = resolveDevice(o.device ?? "auto");

@@ -27,3 +27,28 @@ export function meanCi(values: readonly number[]): { mean: number; half: number;
 export function pct(x: number, digits = 1): string {
     return `${(x * 100).toFixed(digits)}%`;
 }
+
+/** Spearman's rank correlation (average ranks for ties); NaN with fewer than 3 pairs or a constant side. */
+export function spearman(xs: readonly number[], ys: readonly number[]): number {
+    const n = Math.min(xs.length, ys.length);
+    if (n < 3) return NaN;
+    const ranks = (v: readonly number[]) => {
+        const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
+        const r = new Array<number>(v.length);
+        for (let i = 0; i < order.length;) {
+            let j = i;
+            while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+            for (let k = i; k <= j; k++) r[order[k]![1]] = (i + j) / 2 + 1;
+            i = j + 1;
+        }
+        return r;
+    };
+    const rx = ranks(xs.slice(0, n)), ry = ranks(ys.slice(0, n));
+    const mean = (n + 1) / 2;
+    let sxy = 0, sxx = 0, syy = 0;
+    for (let i = 0; i < n; i++) {
+        const dx = rx[i]! - mean, dy = ry[i]! - mean;
+        sxy += dx * dy; sxx += dx * dx; syy += dy * dy;
+    }
+    return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy);
+}

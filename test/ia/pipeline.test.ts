@@ -9,6 +9,7 @@ import { cudaIsAvailable } from "../../src/engine/runtime.ts";
 import { runPipeline } from "../../src/ia/pipeline.ts";
 import { pipelinePreset } from "../../src/ia/presets.ts";
 import { runAudit } from "../../src/ia/audit.ts";
+import { runAnalysis } from "../../src/analyze/run.ts";
 import { loadAdapter } from "../../src/lora/peft.ts";
 import { readModelConfig } from "../../src/model/config.ts";
 import { mergeAdapter } from "../../src/lora/merge.ts";
@@ -64,6 +65,25 @@ test("the whole pipeline runs on the test preset and resumes", () => {
     assert.equal(audit.reports.length, 6);
     assert.ok(audit.grading);
     assert.ok(fs.readFileSync(path.join(tmp, "audit", "audit.md"), "utf8").includes("# Audit of"));
+});
+
+test("the failure analysis explains the benchmark's own reports without sampling them again", () => {
+    const run = path.join(tmp, "run");
+    const reportsFile = path.join(run, "bench", "reports", "seed-1-ia-dpo.json");
+    const before = fs.statSync(reportsFile).mtimeMs;
+    const { analysis, outDir } = runAnalysis({ run, temperatures: [0], quiet: true });
+    assert.equal(fs.statSync(reportsFile).mtimeMs, before, "the benchmark's cached reports were read, not resampled");
+    const bench = JSON.parse(fs.readFileSync(path.join(run, "bench", "bench.json"), "utf8"));
+    for (const cond of ["ia-dpo", "ia-sft", "no-ia"] as const) {
+        const overall = bench.results["1"][cond].test.find((x: { scope: string }) => x.scope === "generic").overall;
+        const counts = analysis.failures.find((t) => t.group === "test" && t.condition === cond)!.counts.all!;
+        const behaviorReports = Object.entries(counts).filter(([k]) => k !== "no-claim" && k !== "false-claim").reduce((s, [, v]) => s + v, 0);
+        assert.equal(behaviorReports, overall.reports, `${cond}: every test report classified once`);
+        assert.equal(counts.correct + counts["wrong-condition"], overall.category.k, `${cond}: classes agree with the category verdicts`);
+        assert.equal(counts.correct, overall.strict.k, `${cond}: classes agree with the strict verdicts`);
+    }
+    assert.ok(analysis.decoding.some((r) => r.key === "test · T=0"), "greedy decoding sampled");
+    assert.match(fs.readFileSync(path.join(outDir, "analysis.md"), "utf8"), /## 1\. What went wrong[\s\S]*## 6\. Decoding/);
 });
 
 test("an IA trained on another base is refused with a clear error", () => {

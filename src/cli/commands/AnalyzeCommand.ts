@@ -1,0 +1,35 @@
+/**
+ * `ia analyze --run R [--temperatures 0,0.3,0.7,1] [--device D]` — why the IA misses: failure classes per family,
+ * verbatim copies of training labels, verbalization against behavior strength, per question, per question scope and
+ * per decoding temperature. Writes R/analysis/analysis.{md,json}.
+ */
+import type { CommandModule } from "yargs";
+import { runAnalysis } from "../../analyze/run.ts";
+import { checkNumber, deviceOption, TEMPERATURE } from "../validate.ts";
+
+interface Args {
+    run: string;
+    temperatures: number[];
+    device: string;
+}
+
+function temperatureList(v: unknown): number[] {
+    if (Array.isArray(v)) throw new Error(`--temperatures: given ${v.length} times; give one comma-separated list`);
+    const text = String(v).trim();
+    return text === "" || text === "none" ? [] : text.split(",").map((t) => checkNumber("temperatures", TEMPERATURE, t.trim() === "" ? NaN : Number(t)));
+}
+
+const AnalyzeCommand: CommandModule<object, Args> = {
+    command: "analyze",
+    describe: "Failure analysis of a finished benchmark run (why reports are wrong, label copying, strength, questions, decoding)",
+    builder: (y) =>
+        y
+            .option("run", { type: "string", demandOption: true, group: "Required:", describe: "A finished pipeline run folder (ia bench --run R, ia demo)" })
+            .option("temperatures", { type: "string", default: "0,0.3,0.7,1", requiresArg: true, coerce: temperatureList, group: "Optional:", describe: "Decodings to compare, comma-separated (0 = greedy; \"none\" skips the comparison)" })
+            .option("device", deviceOption()) as never,
+    handler: (a) => {
+        const { markdown, outDir } = runAnalysis({ run: a.run, temperatures: a.temperatures, device: a.device });
+        process.stdout.write(`${markdown}\n\nwritten: ${outDir}/analysis.md, ${outDir}/analysis.json\n`);
+    },
+};
+export default AnalyzeCommand;
