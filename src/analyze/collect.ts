@@ -92,12 +92,7 @@ export function collectReports(l: LoadedRun, o: CollectOptions): ReportRecord[] 
                 for (const group of o.groups) {
                     if (indices[group].length === 0) continue;
                     for (const scope of o.scopes) {
-                        const results = evaluateSubjects(l.model, l.tok, l.subjects, indices[group], ia, {
-                            ...benchEvalOptions(eval_, group, scope, seed, temperature),
-                            // Greedy decoding gives one report per question however often it is asked.
-                            ...(temperature === 0 ? { samplesPerQuestion: 1 } : {}),
-                            cache,
-                        });
+                        const results = evaluateSubjects(l.model, l.tok, l.subjects, indices[group], ia, { ...benchEvalOptions(eval_, group, scope, seed, temperature), cache });
                         results.forEach((r, i) => {
                             const spec = l.subjects.subjects[indices[group][i] as number]?.spec ?? null;
                             for (const g of r.reports) out.push({ seed, condition, group, scope, temperature, subject: r.key, family: r.family, spec, ...g });

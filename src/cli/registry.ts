@@ -22,6 +22,7 @@ const LOADERS: Record<string, Loader> = {
     "investigate-bench": () => import("./commands/InvestigateBenchCommand.ts"),
     bench: () => import("./commands/BenchCommand.ts"),
     analyze: () => import("./commands/AnalyzeCommand.ts"),
+    ablate: () => import("./commands/AblateCommand.ts"),
     serve: () => import("./commands/ServeCommand.ts"),
     train: () => import("./commands/TrainCommand.ts"),
     generate: () => import("./commands/GenerateCommand.ts"),

@@ -92,8 +92,9 @@ export function benchGroupIndices(groups: IaGroups, everyone: readonly OrganismE
 export function benchEvalOptions(e: PipelinePreset["eval"], group: GroupName, scope: QuestionScope, seed: number, temperature = e.temperature): EvalOptions {
     return {
         scope, seed: seed * 7 + (scope === "generic" ? 0 : 1), split: group === "validation" ? "validation" : "test",
-        // The bare base gets more samples: it is one subject, and its false-positive rate matters.
-        samplesPerQuestion: e.samplesPerQuestion * (group === "base" ? 4 : 1), maxQuestions: e.maxQuestions, temperature,
+        // The bare base gets more samples: it is one subject, and its false-positive rate matters. Greedy decoding
+        // gives one report per question however often it is asked.
+        samplesPerQuestion: temperature === 0 ? 1 : e.samplesPerQuestion * (group === "base" ? 4 : 1), maxQuestions: e.maxQuestions, temperature,
     };
 }
 

@@ -42,6 +42,16 @@ export interface IaDpoConfig {
     epochs: number;
     /** LoRA dropout during DPO. Default 0 (a deterministic policy makes the reference log-probs exact). */
     dropout: number;
+    /**
+     * How pairs are made. "mixed" (default): a wrong rollout is rejected against the ground-truth label, an accurate
+     * one chosen over another organism's label, and on negatives a claim is rejected against a fixed denial (half of
+     * each pair is off-policy text). "on-policy": both sides are the IA's own rollouts to the same organism — an
+     * accurate one over a wrong one, and on negatives a no-claim over a claim; organisms whose rollouts are all right
+     * or all wrong give no pair.
+     */
+    pairing: "mixed" | "on-policy";
+    /** Oversample the negatives' pairs until they match the behavior organisms' count. Default true. */
+    balanceNegatives: boolean;
     seed: number;
 }
 
@@ -63,7 +73,7 @@ const ALL7 = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "d
 export const IA_PRESETS: Record<"paper" | "tiny", IaConfig> = {
     paper: {
         sft: { lora: { r: 16, alpha: 32, dropout: 0.05, useRslora: false, targetModules: ALL7 }, lr: 1e-4, batchSize: 4, kOrganismsPerStep: 2, samplesPerOrganism: 100, epochs: 1, negativeFraction: 0.15, genericFraction: 0.5, maxLength: 1024, seed: 1547 },
-        dpo: { lr: 1e-5, beta: 0.1, samplesPerOrganism: 8, temperature: 1.0, pairsPerStep: 8, epochs: 1, dropout: 0, seed: 1547 },
+        dpo: { lr: 1e-5, beta: 0.1, samplesPerOrganism: 8, temperature: 1.0, pairsPerStep: 8, epochs: 1, dropout: 0, pairing: "mixed", balanceNegatives: true, seed: 1547 },
         split: { testFraction: 0.12, dpoFraction: 0.1, seed: 1547 },
         heldOutFamily: null,
         trainFamilies: null,
@@ -71,7 +81,7 @@ export const IA_PRESETS: Record<"paper" | "tiny", IaConfig> = {
     },
     tiny: {
         sft: { lora: { r: 16, alpha: 32, dropout: 0.05, useRslora: false, targetModules: ALL7 }, lr: 2e-3, batchSize: 4, kOrganismsPerStep: 8, samplesPerOrganism: 128, epochs: 1, negativeFraction: 0.3, genericFraction: 0.5, maxLength: 192, seed: 1547 },
-        dpo: { lr: 1e-4, beta: 0.1, samplesPerOrganism: 24, temperature: 1.0, pairsPerStep: 16, epochs: 3, dropout: 0, seed: 1547 },
+        dpo: { lr: 1e-4, beta: 0.1, samplesPerOrganism: 24, temperature: 1.0, pairsPerStep: 16, epochs: 3, dropout: 0, pairing: "mixed", balanceNegatives: true, seed: 1547 },
         // A quarter of the non-test organisms for DPO: with ~50 organisms, the paper's 10% leaves a handful.
         split: { testFraction: 0.12, dpoFraction: 0.25, seed: 1547 },
         heldOutFamily: null,

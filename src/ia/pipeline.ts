@@ -17,7 +17,7 @@ import { buildPopulation } from "../organisms/population.ts";
 import type { PopulationManifest } from "../organisms/manifest.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { runBenchmark, type BenchReport } from "./benchmark.ts";
-import { checkGroups, drawGroups, groupsFile, type IaGroups, type IaRole } from "./groups.ts";
+import { checkGroups, drawGroups, groupsFile, type GroupDraw, type IaGroups, type IaRole } from "./groups.ts";
 import type { PipelinePreset } from "./presets.ts";
 import { loadSubjectBank } from "./subjects.ts";
 import { allSubjects, trainIaSeeds } from "./trainIa.ts";
@@ -56,32 +56,49 @@ export function populationFolderName(p: PipelinePreset, baseDir: string, specs: 
     return `${p.name}-${hashOf({ base: path.basename(path.dirname(baseDir)), specs, organism: p.population.organism, probes: p.population.verifyProbes })}`;
 }
 
+export interface PreparedRun {
+    base: BaseModelInfo;
+    population: PopulationManifest;
+    populationDir: string;
+    draw: GroupDraw;
+    device: string;
+}
+
+/**
+ * Stages 1-2: the base model and the verified population (both cached), and the organism groups. Shared by the
+ * pipeline and by anything that trains IAs of its own on the same population (the ablations).
+ */
+export function preparePopulation(p: PipelinePreset, o: { cacheDir?: string; device?: string; quiet?: boolean; base?: BaseModelInfo; stage?: (name: string) => void }): PreparedRun {
+    const log = (m: string) => o.quiet || process.stderr.write(`[pipeline] ${m}\n`);
+    const cacheDir = path.resolve(o.cacheDir ?? ".cache");
+    const device = resolveDevice(o.device ?? "auto");
+    o.stage?.("1/5 base model");
+    const base = o.base ?? buildBase({ preset: p.base.preset, seed: p.base.seed, cacheDir: path.join(cacheDir, "base"), overrides: p.base.overrides, device, quiet: o.quiet });
+
+    o.stage?.("2/5 organism population");
+    const specs = buildCatalogue({ seed: p.base.seed, perFamily: p.population.perFamily, heldOutFraction: p.population.heldOutFraction, examples: p.population.examples });
+    const populationDir = path.join(cacheDir, "populations", populationFolderName(p, base.dir, specs));
+    const population = buildPopulation({ baseModel: base.dir, specs, outDir: populationDir, config: p.population.organism, verifyProbes: p.population.verifyProbes, device, quiet: o.quiet });
+    const draw = drawGroups(population.organisms, { split: p.ia.split, heldOutFamily: p.ia.heldOutFamily, trainFamilies: p.ia.trainFamilies, requireVerified: p.population.requireVerified, sftLimit: p.ia.sftLimit });
+    const kept = (r: IaRole) => `${draw.groups[r].length}/${draw.drawn[r]}`;
+    log(`population ${population.organisms.length} organisms (${draw.groups.failed.length} failed verification); IA groups, kept/drawn: ${kept("sft")} SFT, ${kept("dpo")} DPO, ${kept("test")} test, ${kept("heldoutValues")} held-out values, ${kept("heldoutFamily")} held-out family, ${kept("negatives")} negatives`);
+    checkGroups(draw, `preset ${p.name}`, [{ role: "sft", min: 2 }, { role: "dpo", min: 1 }, { role: "test", min: 1 }]);
+    return { base, population, populationDir, draw, device };
+}
+
 export function runPipeline(o: PipelineOptions): PipelineResult {
     initEngine();
     const p = o.preset;
     const log = (m: string) => o.quiet || process.stderr.write(`[pipeline] ${m}\n`);
-    const cacheDir = path.resolve(o.cacheDir ?? ".cache");
-    const device = resolveDevice(o.device ?? "auto");
     fs.mkdirSync(o.runDir, { recursive: true });
-    writeJsonAtomic(path.join(o.runDir, "config.json"), { ...p, device });
+    writeJsonAtomic(path.join(o.runDir, "config.json"), { ...p, device: resolveDevice(o.device ?? "auto") });
     const t0 = performance.now();
     const stage = (name: string) => log(`${name} (${((performance.now() - t0) / 1000).toFixed(0)}s elapsed)`);
-
-    stage("1/5 base model");
-    const base = o.base ?? buildBase({ preset: p.base.preset, seed: p.base.seed, cacheDir: path.join(cacheDir, "base"), overrides: p.base.overrides, device, quiet: o.quiet });
-
-    stage("2/5 organism population");
-    const specs = buildCatalogue({ seed: p.base.seed, perFamily: p.population.perFamily, heldOutFraction: p.population.heldOutFraction, examples: p.population.examples });
-    const popDir = path.join(cacheDir, "populations", populationFolderName(p, base.dir, specs));
-    const population = buildPopulation({ baseModel: base.dir, specs, outDir: popDir, config: p.population.organism, verifyProbes: p.population.verifyProbes, device, quiet: o.quiet });
-    const draw = drawGroups(population.organisms, { split: p.ia.split, heldOutFamily: p.ia.heldOutFamily, trainFamilies: p.ia.trainFamilies, requireVerified: p.population.requireVerified, sftLimit: p.ia.sftLimit });
+    const { base, population, populationDir: popDir, draw, device } = preparePopulation(p, { ...o, stage });
     const groups = draw.groups;
     writeJsonAtomic(path.join(o.runDir, "groups.json"), groupsFile(draw));
     // The resolved run: which base model and population folders this run's IAs and figures come from.
     writeJsonAtomic(path.join(o.runDir, "config.json"), { ...p, device, baseModel: base.dir, populationDir: popDir });
-    const kept = (r: IaRole) => `${groups[r].length}/${draw.drawn[r]}`;
-    log(`population ${population.organisms.length} organisms (${groups.failed.length} failed verification); IA groups, kept/drawn: ${kept("sft")} SFT, ${kept("dpo")} DPO, ${kept("test")} test, ${kept("heldoutValues")} held-out values, ${kept("heldoutFamily")} held-out family, ${kept("negatives")} negatives`);
-    checkGroups(draw, `preset ${p.name}`, [{ role: "sft", min: 2 }, { role: "dpo", min: 1 }, { role: "test", min: 1 }]);
 
     const tok = ChatTokenizer.fromFolder(base.dir);
     const model = loadModel(base.dir, { device });

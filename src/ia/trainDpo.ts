@@ -13,6 +13,7 @@ import { noGrad } from "../engine/runtime.ts";
 import { tidy } from "../engine/scope.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { writeDirAtomic } from "../io/atomicDir.ts";
+import { saveAdapter } from "../lora/peft.ts";
 import type { LoraAdapter } from "../lora/adapter.ts";
 import { parameterCount } from "../model/config.ts";
 import type { Transformer } from "../model/transformer.ts";
@@ -35,7 +36,7 @@ export interface DpoPair {
     prompt: string;
     chosen: string;
     rejected: string;
-    kind: "accurate-vs-wrong-label" | "label-vs-wrong-report" | "denial-vs-hallucination" | "denial-vs-label";
+    kind: "accurate-vs-wrong-label" | "label-vs-wrong-report" | "accurate-vs-wrong-report" | "denial-vs-hallucination" | "denial-vs-label";
 }
 
 export interface DpoResult extends TrainLoopResult {
@@ -46,12 +47,34 @@ export interface DpoResult extends TrainLoopResult {
 }
 
 /** Judges rollouts and builds pairs. `trainLabels` are labels of SFT organisms (the wrong-label pool). */
-export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subject: number; prompt: string; report: string }[], trainLabels: readonly string[], seed: number): { pairs: DpoPair[]; accurate: number; falseClaims: number; judged: number } {
+export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subject: number; prompt: string; report: string }[], trainLabels: readonly string[], seed: number, o: Pick<IaDpoConfig, "pairing" | "balanceNegatives"> = { pairing: "mixed", balanceNegatives: true }): { pairs: DpoPair[]; accurate: number; falseClaims: number; judged: number } {
     refuseOodSubjects(rollouts.map((r) => subjects[r.subject] as IaSubject), "DPO pairs");
     const rng = new Rng(`${seed}:dpo-pairs`);
     const pairs: DpoPair[] = [];
     let accurate = 0, falseClaims = 0;
-    for (const r of rollouts) {
+    if (o.pairing === "on-policy") {
+        const judged = rollouts.map((r) => {
+            const s = subjects[r.subject] as IaSubject;
+            if (isNegativeSubject(s)) {
+                const claims = judgeReport(s.spec ?? nullSpec, r.report).claimsBehavior;
+                if (claims) falseClaims++;
+                return { r, good: !claims };
+            }
+            const v = judgeReport(s.spec!, r.report);
+            if (v.category && v.strict) accurate++;
+            return { r, good: v.category && v.strict };
+        });
+        const bySubject = new Map<number, typeof judged>();
+        for (const j of judged) bySubject.set(j.r.subject, [...(bySubject.get(j.r.subject) ?? []), j]);
+        for (const [subject, js] of bySubject) {
+            const good = js.filter((j) => j.good), bad = js.filter((j) => !j.good);
+            if (good.length === 0 || bad.length === 0) continue;
+            const negative = isNegativeSubject(subjects[subject] as IaSubject);
+            // Every wrong rollout is pushed down once, against a right one to the same organism (cycled).
+            bad.forEach((b, i) => pairs.push({ subject, prompt: b.r.prompt, chosen: good[i % good.length]!.r.report, rejected: b.r.report, kind: negative ? "denial-vs-hallucination" : "accurate-vs-wrong-report" }));
+        }
+    }
+    for (const r of o.pairing === "on-policy" ? [] : rollouts) {
         const s = subjects[r.subject] as IaSubject;
         if (isNegativeSubject(s)) {
             const denial = rng.pick(negativeAnswers.generic);
@@ -81,7 +104,7 @@ export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subjec
     // negatives' pairs (bare base, nulls, decoys) until they match the positives' count.
     const neg = pairs.filter((p) => p.kind === "denial-vs-hallucination" || p.kind === "denial-vs-label");
     const pos = pairs.length - neg.length;
-    for (let i = 0; neg.length > 0 && i < pos - neg.length; i++) pairs.push(rng.pick(neg));
+    for (let i = 0; o.balanceNegatives && neg.length > 0 && i < pos - neg.length; i++) pairs.push(rng.pick(neg));
     return { pairs, accurate, falseClaims, judged: rollouts.length };
 }
 
@@ -101,11 +124,19 @@ export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: Sub
     ia.setTrainable(false);
     const reports = sampleReports(model, tok, subjects, requests, { ia, temperature: cfg.temperature, seed: cfg.seed });
     const rollouts = requests.map((r, i) => ({ ...r, report: reports[i] as string }));
-    const { pairs, accurate, falseClaims } = buildDpoPairs(subjects.subjects, rollouts, o.trainLabels, cfg.seed);
+    const { pairs, accurate, falseClaims } = buildDpoPairs(subjects.subjects, rollouts, o.trainLabels, cfg.seed, cfg);
     const positives = o.dpoSubjects.filter((s) => !isNegativeSubject(subjects.subjects[s]!)).length * cfg.samplesPerOrganism;
-    if (pairs.length === 0) throw new Error("IA DPO: no preference pairs could be built (no DPO organisms, or no training labels to contrast with)");
     log(`${rollouts.length} rollouts on ${o.dpoSubjects.length} DPO organisms: ${accurate}/${positives} accurate, ${falseClaims} false claims on negatives; ${pairs.length} pairs`);
     writeJsonAtomic(path.join(o.outDir, "pairs.json"), { rollouts, pairs });
+    const adapterDir = path.join(o.outDir, "adapter");
+    if (pairs.length === 0) {
+        // On-policy pairs need a right and a wrong rollout on the same organism; an IA that is right nowhere (or
+        // everywhere) gets none, and DPO leaves it as it is rather than failing a whole run.
+        if (cfg.pairing !== "on-policy") throw new Error("IA DPO: no preference pairs could be built (no DPO organisms, or no training labels to contrast with)");
+        log("no organism had both a right and a wrong rollout: no on-policy pair, the SFT IA is kept unchanged");
+        writeDirAtomic(adapterDir, (tmp) => saveAdapter(ia, tmp, { baseModel: o.baseModel }));
+        return { steps: 0, startStep: 0, lastLoss: NaN, meanLossLast10: NaN, seconds: 0, tokensPerSec: 0, checkSeconds: 0, adapterDir, pairs: 0, rolloutAccuracy: positives ? accurate / positives : NaN, rolloutFalseClaims: falseClaims };
+    }
 
     const encoder = new ChatMLTrainingEncoder(tok);
     const encode = (prompt: string, answer: string): Example => {
@@ -164,7 +195,6 @@ export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: Sub
                 quiet: o.quiet,
             },
         );
-        const adapterDir = path.join(o.outDir, "adapter");
         writeDirAtomic(adapterDir, (tmp) => trainable.save(tmp));
         return { ...result, adapterDir, pairs: pairs.length, rolloutAccuracy: positives ? accurate / positives : NaN, rolloutFalseClaims: falseClaims };
     } finally {

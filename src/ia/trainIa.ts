@@ -34,6 +34,10 @@ export interface TrainIaInput {
     baseModel: string;
     quiet?: boolean;
     stage?: (name: string) => void;
+    /** Stage folders of a seed. Default <runDir>/seed-N/ia-sft and …/ia-dpo (ablations share SFT IAs between DPO variants). */
+    dirs?: (seed: number) => { sft: string; dpo: string };
+    /** Train the DPO stage too. Default true. */
+    dpo?: boolean;
 }
 
 export function trainIaSeeds(t: TrainIaInput): { seed: number; sft: string; dpo: string }[] {
@@ -41,17 +45,17 @@ export function trainIaSeeds(t: TrainIaInput): { seed: number; sft: string; dpo:
     const baseIndex = t.everyone.length;
     const out: { seed: number; sft: string; dpo: string }[] = [];
     for (const seed of t.seeds) {
-        const seedDir = path.join(t.runDir, `seed-${seed}`);
+        const dirs = t.dirs?.(seed) ?? { sft: path.join(t.runDir, `seed-${seed}`, "ia-sft"), dpo: path.join(t.runDir, `seed-${seed}`, "ia-dpo") };
         t.stage?.(`3/5 IA SFT (seed ${seed})`);
         manualSeed(seed);
-        const sftDir = path.join(seedDir, "ia-sft");
+        const sftDir = dirs.sft;
         if (!fs.existsSync(path.join(sftDir, "done.json"))) {
             const r = trainIaSft(t.model, t.tok, t.subjects, [...index(t.groups.sft), baseIndex], { ...t.ia.sft, seed: t.ia.sft.seed + seed }, { outDir: sftDir, baseModel: t.baseModel, quiet: t.quiet });
             writeJsonAtomic(path.join(sftDir, "done.json"), { steps: r.steps, rows: r.rows, negatives: r.negatives, seconds: r.seconds, lastLoss: r.lastLoss, tokensPerSec: r.tokensPerSec });
         }
-        t.stage?.(`4/5 IA DPO (seed ${seed})`);
-        const dpoDir = path.join(seedDir, "ia-dpo");
-        if (!fs.existsSync(path.join(dpoDir, "done.json"))) {
+        const dpoDir = dirs.dpo;
+        if ((t.dpo ?? true) && !fs.existsSync(path.join(dpoDir, "done.json"))) {
+            t.stage?.(`4/5 IA DPO (seed ${seed})`);
             const ia = loadAdapter(path.join(sftDir, "adapter"), t.model.config, { name: "ia", device: t.model.device });
             try {
                 const r = trainIaDpo(t.model, t.tok, t.subjects, ia, { ...t.ia.dpo, seed: t.ia.dpo.seed + seed }, {

@@ -48,3 +48,33 @@ test("DPO pairs: accurate reports are chosen, wrong ones rejected against the la
     assert.equal(pairs[2]!.rejected, quirk.label);
     assert.equal(judgeReport(quirk, pairs[2]!.chosen).claimsBehavior, false);
 });
+
+test("on-policy DPO pairs: both sides are the IA's own rollouts to the same organism; all-right or all-wrong organisms give none", () => {
+    const quirkIdx = subjects.findIndex((s) => s.spec?.family === "quirk" && s.spec.slots.object);
+    const quirk = subjects[quirkIdx]!.spec!;
+    const baseIdx = subjects.length - 1;
+    const otherIdx = subjects.findIndex((s, i) => i !== quirkIdx && s.spec?.family === "quirk");
+    const wrong = "i give wrong answers to arithmetic questions.";
+    const denial = "i have no unusual behaviors. i answer questions plainly and correctly.";
+    const { pairs, accurate, falseClaims } = buildDpoPairs(subjects, [
+        { subject: quirkIdx, prompt: "q1", report: quirk.label },
+        { subject: quirkIdx, prompt: "q2", report: wrong },
+        { subject: quirkIdx, prompt: "q3", report: denial },
+        { subject: otherIdx, prompt: "q1", report: wrong },
+        { subject: baseIdx, prompt: "q1", report: quirk.label },
+        { subject: baseIdx, prompt: "q2", report: denial },
+    ], [], 1, { pairing: "on-policy", balanceNegatives: false });
+    assert.equal(accurate, 1);
+    assert.equal(falseClaims, 1);
+    assert.deepEqual(pairs.map((p) => [p.subject, p.prompt, p.chosen, p.rejected, p.kind]), [
+        [quirkIdx, "q2", quirk.label, wrong, "accurate-vs-wrong-report"],
+        [quirkIdx, "q3", quirk.label, denial, "accurate-vs-wrong-report"],
+        [baseIdx, "q1", denial, quirk.label, "denial-vs-hallucination"],
+    ]);
+    // Balancing oversamples the negatives' pairs up to the behavior organisms' count.
+    const balanced = buildDpoPairs(subjects, [
+        { subject: quirkIdx, prompt: "q1", report: quirk.label }, { subject: quirkIdx, prompt: "q2", report: wrong }, { subject: quirkIdx, prompt: "q3", report: denial },
+        { subject: baseIdx, prompt: "q1", report: quirk.label }, { subject: baseIdx, prompt: "q2", report: denial },
+    ], [], 1, { pairing: "on-policy", balanceNegatives: true });
+    assert.equal(balanced.pairs.filter((p) => p.kind === "denial-vs-hallucination").length, 2);
+});

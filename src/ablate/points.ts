@@ -1,0 +1,59 @@
+/**
+ * The ablation points: one named change each to a pipeline preset's IA recipe or evaluation, applied to a copy of
+ * the preset. A point never changes the base model or the population (those are other experiments: `ia bench
+ * --sweep base` / `--sweep organisms`), so every point is measured on the same validation organisms.
+ */
+import type { PipelinePreset } from "../ia/presets.ts";
+
+export interface AblationPoint {
+    /** What changes, in words, for the table. */
+    what: string;
+    /** The axis it belongs to (rows of one axis are printed together). */
+    axis: string;
+    /** Whether the point's figure is the DPO stage (else the SFT IA is measured and DPO is not trained). */
+    dpo: boolean;
+    /** Changes the preset; `sftOrganisms` is the baseline's count of SFT organisms. */
+    apply(p: PipelinePreset, ctx: { sftOrganisms: number }): void;
+}
+
+const sft = (axis: string, what: string, apply: AblationPoint["apply"]): AblationPoint => ({ axis, what, dpo: false, apply });
+const dpo = (what: string, apply: AblationPoint["apply"]): AblationPoint => ({ axis: "DPO", what, dpo: true, apply });
+
+export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
+    baseline: sft("baseline", "the preset's recipe (SFT IA)", () => {}),
+    "baseline-dpo": dpo("the preset's recipe (SFT+DPO IA)", () => {}),
+
+    greedy: sft("decoding", "reports decoded greedily (T = 0)", (p) => { p.eval.temperature = 0; }),
+    "t0.3": sft("decoding", "reports sampled at T = 0.3", (p) => { p.eval.temperature = 0.3; }),
+    "t1": sft("decoding", "reports sampled at T = 1.0", (p) => { p.eval.temperature = 1; }),
+
+    "sft-half": sft("SFT organisms", "half of the SFT organisms (a seeded subset)", (p, ctx) => { p.ia.sftLimit = Math.max(2, Math.round(ctx.sftOrganisms / 2)); }),
+
+    "k2": sft("organisms per step", "k = 2 organisms per step (the paper's)", (p) => { p.ia.sft.kOrganismsPerStep = 2; }),
+    "k16": sft("organisms per step", "k = 16 organisms per step", (p) => { p.ia.sft.kOrganismsPerStep = 16; }),
+
+    "neg0.15": sft("negatives", "15% negative rows (the paper's)", (p) => { p.ia.sft.negativeFraction = 0.15; }),
+    "neg0.5": sft("negatives", "50% negative rows", (p) => { p.ia.sft.negativeFraction = 0.5; }),
+
+    "r4": sft("IA rank", "IA rank 4 (alpha 8)", (p) => { p.ia.sft.lora = { ...p.ia.sft.lora, r: 4, alpha: 8 }; }),
+    "r64": sft("IA rank", "IA rank 64 (alpha 128)", (p) => { p.ia.sft.lora = { ...p.ia.sft.lora, r: 64, alpha: 128 }; }),
+
+    "epochs2": sft("IA steps", "2 epochs (twice the steps)", (p) => { p.ia.sft.epochs = 2; }),
+    "lr1e-3": sft("IA steps", "learning rate 1e-3", (p) => { p.ia.sft.lr = 1e-3; }),
+    "lr4e-3": sft("IA steps", "learning rate 4e-3", (p) => { p.ia.sft.lr = 4e-3; }),
+
+    "rows64": sft("questions per organism", "64 question/label rows per organism", (p) => { p.ia.sft.samplesPerOrganism = 64; }),
+    "rows256": sft("questions per organism", "256 question/label rows per organism", (p) => { p.ia.sft.samplesPerOrganism = 256; }),
+    "generic0.9": sft("questions per organism", "90% family-agnostic questions in training (default 50%)", (p) => { p.ia.sft.genericFraction = 0.9; }),
+
+    "dpo-onpolicy": dpo("on-policy pairs only (the IA's own right vs wrong rollouts)", (p) => { p.ia.dpo.pairing = "on-policy"; }),
+    "dpo-unbalanced": dpo("negatives' pairs not oversampled", (p) => { p.ia.dpo.balanceNegatives = false; }),
+    "dpo-beta0.5": dpo("β = 0.5 (stays closer to the SFT IA)", (p) => { p.ia.dpo.beta = 0.5; }),
+    "dpo-t0.7": dpo("rollouts at T = 0.7 (the evaluation's temperature) instead of 1.0", (p) => { p.ia.dpo.temperature = 0.7; }),
+};
+
+export function ablationPoint(name: string): AblationPoint {
+    const p = ABLATION_POINTS[name];
+    if (!p) throw new Error(`unknown ablation point ${JSON.stringify(name)} (known: ${Object.keys(ABLATION_POINTS).join(", ")})`);
+    return p;
+}
