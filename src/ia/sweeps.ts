@@ -4,13 +4,16 @@
  *    measured on the held-out family and on in-distribution test organisms;
  *  - organisms: IAs trained on 25%, 50%, 100% of the SFT organisms;
  *  - base: the whole pipeline (population included) on each base-model size preset, the same catalogue.
- * Prints one table per sweep and writes sweep.json.
+ * Every figure is a mean over the preset's IA seeds with a t interval, for the SFT IA, the SFT+DPO IA and no IA.
+ * Writes sweep.json, sweep.md and the scaling curve sweep.svg.
  */
 import path from "node:path";
 import { BEHAVIOR_FAMILIES } from "../behaviors/types.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
+import { curveSvg, type CurvePoint } from "../plots/curve.ts";
 import { Rng } from "../util/rng.ts";
-import { summaryFigure, type BenchReport, type Condition, type GroupName } from "./benchmark.ts";
+import { meanCi } from "../util/stats.ts";
+import type { BenchReport, Condition, GroupName } from "./benchmark.ts";
 import { runPipeline } from "./pipeline.ts";
 import type { PipelinePreset } from "./presets.ts";
 
@@ -21,51 +24,85 @@ interface SweepOptions {
     device?: string;
 }
 
-interface SweepPoint {
+/** Mean over IA seeds ± t half-width; `reports` summed over seeds. */
+export interface SeedFigure {
+    mean: number;
+    half: number;
+    seeds: number;
+    reports: number;
+}
+
+export interface SweepPoint {
     label: string;
-    trainFamilies?: string[];
+    /** The swept quantity (families, SFT organisms, parameters). */
+    x: number;
     sftOrganisms: number;
-    heldoutFamily: { category: number; strict: number; reports: number } | null;
-    test: { category: number; strict: number; reports: number } | null;
-    /** The same questions without the IA, on the same organisms. */
-    noIa: { heldoutFamily: { category: number; strict: number; reports: number } | null; test: { category: number; strict: number; reports: number } | null };
-    nullClaims: number | null;
+    trainFamilies?: string[];
+    /** Figures by "<condition> <group> <metric>", e.g. "ia-sft test category". */
+    figures: Record<string, SeedFigure | null>;
+    /** Base sweep only. */
+    base?: { name: string; parameters: number; accuracy: number; verified: number; trained: number };
 }
 
-/**
- * One sweep point's figures (IA SFT+DPO, generic questions, first seed). `heldOut`: the family measured as held out —
- * only its organisms count, so every point is measured on the same organisms (families merely outside a point's
- * training set are also test-only, but they differ from point to point).
- */
-function point(label: string, r: BenchReport, sftOrganisms: number, trainFamilies?: string[], heldOut?: string): SweepPoint {
-    const first = Object.values(r.results)[0];
-    const res = (group: "test" | "heldoutFamily" | "negatives", cond: "ia-dpo" | "no-ia" = "ia-dpo") => first?.[cond]?.[group]?.find((x) => x.scope === "generic");
-    const fig = (a: { category: { rate: number; n: number }; strict: { rate: number } } | undefined) => (a ? { category: a.category.rate, strict: a.strict.rate, reports: a.category.n } : null);
-    const held = (cond: "ia-dpo" | "no-ia") => {
-        const r = res("heldoutFamily", cond);
-        return fig(heldOut ? r?.byFamily[heldOut] : r?.overall);
-    };
-    return {
-        label, trainFamilies, sftOrganisms,
-        heldoutFamily: held("ia-dpo"),
-        test: fig(res("test")?.overall),
-        noIa: { heldoutFamily: held("no-ia"), test: fig(res("test", "no-ia")?.overall) },
-        nullClaims: res("negatives")?.overall.claims.rate ?? null,
-    };
+const CONDITIONS: Condition[] = ["ia-sft", "ia-dpo", "no-ia"];
+const NAMES: Record<Condition, string> = { "ia-dpo": "IA (SFT+DPO)", "ia-sft": "IA (SFT only)", "no-ia": "no IA" };
+
+/** One figure over seeds, family-agnostic questions; `family` narrows a group to one family's organisms. */
+export function seedFigure(r: BenchReport, cond: Condition, group: GroupName, metric: "category" | "strict" | "claims", family?: string): SeedFigure | null {
+    const per = Object.values(r.results).flatMap((bySeed) => {
+        const res = bySeed[cond]?.[group]?.find((x) => x.scope === "generic");
+        const a = family ? res?.byFamily[family] : res?.overall;
+        return a && a[metric].n > 0 ? [a[metric]] : [];
+    });
+    if (per.length === 0) return null;
+    const { mean, half } = meanCi(per.map((x) => x.rate));
+    return { mean, half, seeds: per.length, reports: per.reduce((s, x) => s + x.n, 0) };
 }
 
-function table(title: string, points: SweepPoint[]): string {
-    const f = (x: { category: number; strict: number; reports: number } | null) => (x ? `${(x.category * 100).toFixed(1)}% / ${(x.strict * 100).toFixed(1)}% (n=${x.reports})` : "–");
+function figuresOf(r: BenchReport, heldOut?: string): SweepPoint["figures"] {
+    const out: SweepPoint["figures"] = {};
+    for (const c of CONDITIONS) {
+        out[`${c} test category`] = seedFigure(r, c, "test", "category");
+        out[`${c} test strict`] = seedFigure(r, c, "test", "strict");
+        if (heldOut) out[`${c} heldoutFamily category`] = seedFigure(r, c, "heldoutFamily", "category", heldOut);
+        if (c !== "no-ia") out[`${c} negatives claims`] = seedFigure(r, c, "negatives", "claims");
+    }
+    return out;
+}
+
+const fmt = (x: SeedFigure | null | undefined) => (x ? `${(x.mean * 100).toFixed(1)}%${x.seeds > 1 ? ` ± ${(x.half * 100).toFixed(1)}` : ""}` : "–");
+
+function table(points: readonly SweepPoint[], keys: string[], extra: { head: string; cell: (p: SweepPoint) => string }[] = []): string {
+    const title = (k: string) => {
+        const [c, ...rest] = k.split(" ");
+        return `${NAMES[c as Condition]}: ${rest.join(" ").replace("heldoutFamily", "held-out family").replace("negatives claims", "null/decoy claims")}`;
+    };
     return [
-        `## ${title}`, "",
-        "| point | SFT organisms | held-out family: category / strict | (no IA) | test organisms: category / strict | (no IA) | null/decoy claims |",
-        "|---|---|---|---|---|---|---|",
-        ...points.map((p) => `| ${p.label} | ${p.sftOrganisms} | ${f(p.heldoutFamily)} | ${f(p.noIa.heldoutFamily)} | ${f(p.test)} | ${f(p.noIa.test)} | ${p.nullClaims === null ? "–" : `${(p.nullClaims * 100).toFixed(1)}%`} |`),
+        `| point | ${extra.map((e) => e.head).join(" | ")}${extra.length ? " | " : ""}SFT organisms | ${keys.map(title).join(" | ")} |`,
+        `|---|${extra.map(() => "---|").join("")}---|${keys.map(() => "---").join("|")}|`,
+        ...points.map((p) => `| ${p.label} | ${extra.map((e) => e.cell(p)).join(" | ")}${extra.length ? " | " : ""}${p.sftOrganisms} | ${keys.map((k) => fmt(p.figures[k])).join(" | ")} |`),
         "",
     ].join("\n");
 }
 
-export function runFamilySweep(o: SweepOptions): SweepPoint[] {
+/** The scaling curve: one line per condition, the figure `metricKey` ("test category") against the point's x. */
+async function writeCurve(runDir: string, points: readonly SweepPoint[], metricKey: string, o: { title: string; xTitle: string; xScale?: "linear" | "log" }): Promise<void> {
+    const curve: CurvePoint[] = points.flatMap((p) => CONDITIONS.flatMap((c) => {
+        const f = p.figures[`${c} ${metricKey}`];
+        return f ? [{ series: NAMES[c], x: p.x, y: f.mean, lo: f.mean - f.half, hi: f.mean + f.half }] : [];
+    }));
+    writeFileAtomic(path.join(runDir, "sweep.svg"), await curveSvg({ ...o, yTitle: "verbalization (category), mean over seeds ± 95% t", points: curve }));
+}
+
+function finish(runDir: string, json: unknown, text: string): void {
+    writeJsonAtomic(path.join(runDir, "sweep.json"), json);
+    writeFileAtomic(path.join(runDir, "sweep.md"), text);
+    process.stdout.write(text + "\n");
+}
+
+const seedsNote = (p: PipelinePreset) => `family-agnostic questions; mean over ${p.seeds.length} IA seed(s) ± t 95% half-width`;
+
+export async function runFamilySweep(o: SweepOptions): Promise<SweepPoint[]> {
     const order = new Rng(`${o.preset.ia.split.seed}:family-order`).shuffle(BEHAVIOR_FAMILIES);
     const heldOut = order[order.length - 1] as string;
     const points: SweepPoint[] = [];
@@ -74,16 +111,15 @@ export function runFamilySweep(o: SweepOptions): SweepPoint[] {
         preset.ia.trainFamilies = order.slice(0, n);
         preset.ia.heldOutFamily = heldOut;
         const r = runPipeline({ preset, runDir: path.join(o.runDir, `families-${n}`), cacheDir: o.cacheDir, device: o.device, quiet: false });
-        points.push(point(`${n} famil${n === 1 ? "y" : "ies"} (${order.slice(0, n).join(", ")})`, r.report, r.groups.sft.length, order.slice(0, n), heldOut));
+        points.push({ label: `${n} famil${n === 1 ? "y" : "ies"} (${order.slice(0, n).join(", ")})`, x: n, sftOrganisms: r.groups.sft.length, trainFamilies: order.slice(0, n), figures: figuresOf(r.report, heldOut) });
     }
-    const text = `# Family-diversity sweep (held-out family: ${heldOut}; IA SFT+DPO, family-agnostic questions)\n\n` + table("Families in IA training", points);
-    writeJsonAtomic(path.join(o.runDir, "sweep.json"), { sweep: "families", heldOut, points });
-    writeFileAtomic(path.join(o.runDir, "sweep.md"), text);
-    process.stdout.write(text + "\n");
+    const keys = CONDITIONS.map((c) => `${c} heldoutFamily category`).concat(CONDITIONS.map((c) => `${c} test category`), ["ia-sft negatives claims", "ia-dpo negatives claims"]);
+    finish(o.runDir, { sweep: "families", heldOut, points }, `# Family-diversity sweep (held-out family: ${heldOut}; ${seedsNote(o.preset)})\n\n${table(points, keys)}`);
+    await writeCurve(o.runDir, points, "heldoutFamily category", { title: `Held-out family (${heldOut}) vs families in IA training`, xTitle: "behavior families in IA training" });
     return points;
 }
 
-export function runOrganismSweep(o: SweepOptions): SweepPoint[] {
+export async function runOrganismSweep(o: SweepOptions): Promise<SweepPoint[]> {
     const full = runPipeline({ preset: o.preset, runDir: path.join(o.runDir, "organisms-100"), cacheDir: o.cacheDir, device: o.device });
     const total = full.groups.sft.length;
     const points: SweepPoint[] = [];
@@ -91,66 +127,36 @@ export function runOrganismSweep(o: SweepOptions): SweepPoint[] {
         const preset = structuredClone(o.preset);
         preset.ia.sftLimit = Math.max(1, Math.round(total * frac));
         const r = runPipeline({ preset, runDir: path.join(o.runDir, `organisms-${frac * 100}`), cacheDir: o.cacheDir, device: o.device });
-        points.push(point(`${frac * 100}% of SFT organisms`, r.report, r.groups.sft.length));
+        points.push({ label: `${frac * 100}% of SFT organisms`, x: r.groups.sft.length, sftOrganisms: r.groups.sft.length, figures: figuresOf(r.report) });
     }
-    points.push(point("100% of SFT organisms", full.report, total));
-    const text = "# Organism-count sweep (IA SFT+DPO, family-agnostic questions)\n\n" + table("SFT organisms", points);
-    writeJsonAtomic(path.join(o.runDir, "sweep.json"), { sweep: "organisms", points });
-    writeFileAtomic(path.join(o.runDir, "sweep.md"), text);
-    process.stdout.write(text + "\n");
+    points.push({ label: "100% of SFT organisms", x: total, sftOrganisms: total, figures: figuresOf(full.report) });
+    const keys = CONDITIONS.map((c) => `${c} test category`).concat(CONDITIONS.map((c) => `${c} test strict`), ["ia-sft negatives claims", "ia-dpo negatives claims"]);
+    finish(o.runDir, { sweep: "organisms", points }, `# Organism-count sweep (preset ${o.preset.name}; the same held-out test organisms at every point; ${seedsNote(o.preset)})\n\n${table(points, keys)}`);
+    await writeCurve(o.runDir, points, "test category", { title: `Held-out test organisms vs SFT organisms (preset ${o.preset.name})`, xTitle: "SFT organisms in IA training" });
     return points;
 }
 
-interface BasePoint {
-    base: string;
-    parameters: number;
-    /** Held-out world accuracy of the base itself. */
-    baseAccuracy: number;
-    verified: number;
-    trained: number;
-    sftOrganisms: number;
-    /** Mean over IA seeds (± t half-width) of the benchmark summary's figure, or null if absent. */
-    figures: Record<string, { mean: number; half: number; seeds: number } | null>;
-}
-
-const BASE_FIGURES: [string, Condition, GroupName, string][] = [
-    // [key, condition, group, metric] — family-agnostic questions throughout.
-    ["test category", "ia-dpo", "test", "category"],
-    ["test strict", "ia-dpo", "test", "strict"],
-    ["no-IA test category", "no-ia", "test", "category"],
-    ["no-IA test strict", "no-ia", "test", "strict"],
-    ["held-out values category", "ia-dpo", "heldoutValues", "category"],
-    ["held-out values strict", "ia-dpo", "heldoutValues", "strict"],
-    ["null/decoy claims", "ia-dpo", "negatives", "claims"],
-];
-
-export function runBaseSweep(o: SweepOptions & { bases: string[] }): BasePoint[] {
-    const points: BasePoint[] = [];
-    for (const base of o.bases) {
+export async function runBaseSweep(o: SweepOptions & { bases: string[] }): Promise<SweepPoint[]> {
+    const points: SweepPoint[] = [];
+    for (const name of o.bases) {
         const preset = structuredClone(o.preset);
-        preset.base.preset = base;
-        const r = runPipeline({ preset, runDir: path.join(o.runDir, `base-${base}`), cacheDir: o.cacheDir, device: o.device });
-        const figures: BasePoint["figures"] = {};
-        for (const [key, condition, group, metric] of BASE_FIGURES) {
-            const s = summaryFigure(r.report.summary, condition, group, metric);
-            figures[key] = s ? { mean: s.mean, half: s.half, seeds: s.seeds } : null;
-        }
+        preset.base.preset = name;
+        const r = runPipeline({ preset, runDir: path.join(o.runDir, `base-${name}`), cacheDir: o.cacheDir, device: o.device });
         points.push({
-            base, parameters: r.report.base.parameters, baseAccuracy: r.report.base.heldOutAccuracy,
-            verified: r.report.population.reduce((n, f) => n + f.verified, 0), trained: r.report.population.reduce((n, f) => n + f.trained, 0),
-            sftOrganisms: r.groups.sft.length, figures,
+            label: name, x: r.report.base.parameters, sftOrganisms: r.groups.sft.length, figures: figuresOf(r.report),
+            base: {
+                name, parameters: r.report.base.parameters, accuracy: r.report.base.heldOutAccuracy,
+                verified: r.report.population.reduce((n, f) => n + f.verified, 0), trained: r.report.population.reduce((n, f) => n + f.trained, 0),
+            },
         });
     }
-    const f = (x: { mean: number; half: number; seeds: number } | null) => (x ? `${(x.mean * 100).toFixed(1)}%${x.seeds > 1 ? ` ± ${(x.half * 100).toFixed(1)}` : ""}` : "–");
-    const text = [
-        `# Base-size sweep (preset ${o.preset.name}; IA SFT+DPO, family-agnostic questions; mean over ${o.preset.seeds.length} IA seed(s))`, "",
-        `| base | parameters | base accuracy | organisms verified / trained | SFT organisms | ${BASE_FIGURES.map(([k]) => k).join(" | ")} |`,
-        `|---|---|---|---|---|${BASE_FIGURES.map(() => "---").join("|")}|`,
-        ...points.map((p) => `| ${p.base} | ${(p.parameters / 1e6).toFixed(2)}M | ${(p.baseAccuracy * 100).toFixed(1)}% | ${p.verified} / ${p.trained} | ${p.sftOrganisms} | ${BASE_FIGURES.map(([k]) => f(p.figures[k] ?? null)).join(" | ")} |`),
-        "",
-    ].join("\n");
-    writeJsonAtomic(path.join(o.runDir, "sweep.json"), { sweep: "base", points });
-    writeFileAtomic(path.join(o.runDir, "sweep.md"), text);
-    process.stdout.write(text + "\n");
+    const keys = CONDITIONS.map((c) => `${c} test category`).concat(CONDITIONS.map((c) => `${c} test strict`), ["ia-sft negatives claims", "ia-dpo negatives claims"]);
+    const extra = [
+        { head: "parameters", cell: (p: SweepPoint) => `${((p.base?.parameters ?? 0) / 1e6).toFixed(2)}M` },
+        { head: "base accuracy", cell: (p: SweepPoint) => `${((p.base?.accuracy ?? NaN) * 100).toFixed(1)}%` },
+        { head: "organisms verified / trained", cell: (p: SweepPoint) => `${p.base?.verified} / ${p.base?.trained}` },
+    ];
+    finish(o.runDir, { sweep: "base", points }, `# Base-size sweep (preset ${o.preset.name}; each base has its own population and test organisms; ${seedsNote(o.preset)})\n\n${table(points, keys, extra)}`);
+    await writeCurve(o.runDir, points, "test category", { title: `Held-out test organisms vs base size (preset ${o.preset.name})`, xTitle: "base parameters", xScale: "log" });
     return points;
 }

@@ -48,7 +48,7 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("suite", { choices: ["in-distribution", "ood"] as const, default: "in-distribution" as const, group: "Optional:", describe: "ood: behaviors the IA never saw (src/ood/), audited with the IAs of the --run (trained first when missing); OOD preset = --preset (demo | medium | large | test)" })
             .option("in-base", { type: "string", group: "Optional:", describe: "With --suite ood: merge this OOD behavior's transcript organism into the base, train a new population and IA on it, and compare verbalization with the behavior added after IA training" })
             .option("bases", { type: "string", default: "nano,micro", group: "Optional:", describe: "Base sizes for --sweep base" }) as never,
-    handler: (a) => {
+    handler: async (a) => {
         const preset = pipelinePreset(a.preset);
         if (a.heldOutFamily) preset.ia.heldOutFamily = a.heldOutFamily;
         if (a.trainFamilies) preset.ia.trainFamilies = a.trainFamilies.split(",").map((s) => s.trim());
@@ -74,9 +74,9 @@ const BenchCommand: CommandModule<object, Args> = {
             runOodSuite({ run: runDir, preset: ood, device: a.device });
             return;
         }
-        if (a.sweep === "families") runFamilySweep({ preset, runDir, cacheDir: a.cache, device: a.device });
-        else if (a.sweep === "organisms") runOrganismSweep({ preset, runDir, cacheDir: a.cache, device: a.device });
-        else if (a.sweep === "base") runBaseSweep({ preset, runDir, cacheDir: a.cache, device: a.device, bases: a.bases.split(",").map((s) => s.trim()) });
+        if (a.sweep === "families") await runFamilySweep({ preset, runDir, cacheDir: a.cache, device: a.device });
+        else if (a.sweep === "organisms") await runOrganismSweep({ preset, runDir, cacheDir: a.cache, device: a.device });
+        else if (a.sweep === "base") await runBaseSweep({ preset, runDir, cacheDir: a.cache, device: a.device, bases: a.bases.split(",").map((s) => s.trim()) });
         else runPipeline({ preset, runDir, cacheDir: a.cache, device: a.device });
     },
 };
