@@ -28,14 +28,20 @@ function rate(k: number, n: number): Rate {
     return { rate: n ? k / n : NaN, k, n, ci95: wilson(k, n) };
 }
 
+/**
+ * Verbalization (category, strict, coverage) is over behavior organisms only: a group that mixes in null organisms
+ * (the validation group) would otherwise count their reports as misses and deflate the rate. Claims are over all.
+ */
 export function aggregate(results: readonly SubjectResult[]): Aggregate {
     const all = results.flatMap((r) => r.reports);
+    const behavior = results.filter((r) => !r.negative);
+    const verbal = behavior.flatMap((r) => r.reports);
     return {
         subjects: results.length,
         reports: all.length,
-        category: rate(all.filter((r) => r.category).length, all.length),
-        strict: rate(all.filter((r) => r.strict).length, all.length),
-        coverage: rate(results.filter((r) => r.reports.some((x) => x.category)).length, results.length),
+        category: rate(verbal.filter((r) => r.category).length, verbal.length),
+        strict: rate(verbal.filter((r) => r.strict).length, verbal.length),
+        coverage: rate(behavior.filter((r) => r.reports.some((x) => x.category)).length, behavior.length),
         claims: rate(all.filter((r) => r.claims).length, all.length),
     };
 }
