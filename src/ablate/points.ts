@@ -50,6 +50,10 @@ export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
     "dpo-unbalanced": dpo("negatives' pairs not oversampled", (p) => { p.ia.dpo.balanceNegatives = false; }),
     "dpo-beta0.5": dpo("β = 0.5 (stays closer to the SFT IA)", (p) => { p.ia.dpo.beta = 0.5; }),
     "dpo-t0.7": dpo("rollouts at T = 0.7 (the evaluation's temperature) instead of 1.0", (p) => { p.ia.dpo.temperature = 0.7; }),
+    "dpo-t0.3": dpo("rollouts at T = 0.3 instead of 1.0", (p) => { p.ia.dpo.temperature = 0.3; }),
+    "dpo-eval-t0.3": dpo("the preset's SFT+DPO IA, reports sampled at T = 0.3", (p) => { p.eval.temperature = 0.3; }),
+    "dpo-t0.3-eval-t0.3": dpo("rollouts and reports at T = 0.3", (p) => { p.ia.dpo.temperature = 0.3; p.eval.temperature = 0.3; }),
+    "dpo-onpolicy-t0.3": dpo("on-policy pairs from rollouts at T = 0.3, reports at T = 0.3", (p) => { p.ia.dpo.pairing = "on-policy"; p.ia.dpo.temperature = 0.3; p.eval.temperature = 0.3; }),
 };
 
 export function ablationPoint(name: string): AblationPoint {
