@@ -60,6 +60,16 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         seeds: [1, 2, 3],
         eval: { samplesPerQuestion: 2, maxQuestions: 8, temperature: 0.7 },
     },
+    // Sized for one H200 (`tools/gpu/pipeline.sh` with PRESET=xl): ~1,000 organisms on the micro base, 3 IA seeds.
+    // Not yet timed on a GPU: the medium preset on micro took ~4 minutes there, and organisms dominate.
+    xl: {
+        name: "xl",
+        base: { preset: "micro", seed: 1 },
+        population: { perFamily: per(110, 80, 40), heldOutFraction: 0.15, examples: 128, organism: {}, verifyProbes: 24, requireVerified: true },
+        ia: IA_PRESETS.tiny,
+        seeds: [1, 2, 3],
+        eval: { samplesPerQuestion: 2, maxQuestions: 8, temperature: 0.7 },
+    },
     test: {
         name: "test",
         base: { preset: "test", seed: 1 },

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { CommandModule } from "yargs";
 import { runAblations } from "../../ablate/run.ts";
 import { ABLATION_POINTS, ablationPoint } from "../../ablate/points.ts";
-import { pipelinePreset } from "../../ia/presets.ts";
+import { PIPELINE_PRESETS, pipelinePreset } from "../../ia/presets.ts";
 import { deviceOption, intList } from "../validate.ts";
 
 interface Args {
@@ -25,7 +25,7 @@ const AblateCommand: CommandModule<object, Args> = {
     describe: "IA recipe ablations on the validation group (several IA seeds each; chooses settings without touching test organisms)",
     builder: (y) =>
         y
-            .option("preset", { type: "string", default: "demo", group: "Optional:", describe: "Pipeline preset whose base model and population the points share: demo | medium | large | test" })
+            .option("preset", { type: "string", default: "demo", group: "Optional:", describe: `Pipeline preset whose base model and population the points share: ${Object.keys(PIPELINE_PRESETS).join(" | ")}` })
             .option("points", { type: "string", default: "baseline,baseline-dpo", group: "Optional:", describe: `Comma-separated points: ${Object.keys(ABLATION_POINTS).join(", ")}` })
             .option("seeds", intList("seeds", { default: "1,2,3", group: "Optional:", describe: "IA seeds, comma-separated integers" }))
             .option("run", { type: "string", group: "Optional:", describe: "Run folder (default runs/ablate-<preset>)" })
