@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [[ $(id -u) != 0 ]] && SUDO="sudo"
-pkgs=(libtorch-dev libopenblas0-openmp libjemalloc2 g++ make)
+pkgs=(libtorch-dev libopenblas0-openmp libjemalloc2 g++ make chromium)
 # `setup.sh --bench`: also the PyTorch eager baseline that `make bench` compares against (Debian's python3-torch).
 [[ "${1:-}" == "--bench" ]] && pkgs+=(python3-torch python3-numpy)
 missing=()

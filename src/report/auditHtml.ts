@@ -43,7 +43,7 @@ function candidates(prefix: string, summary: AuditSummary, reports: readonly Rep
     if (summary.candidates.length === 0) return html`<p>No behavior claimed.</p>`;
     return html`<ol class="candidates">${summary.candidates.map((c) => {
         const members = stated.get(c.rank) ?? [];
-        return html`<li><strong>${c.statement}</strong> — ${metric(`${prefix}candidate:${c.rank}:reports`, c.reports, "count")} reports (${metric(`${prefix}candidate:${c.rank}:support`, c.support, "pct", { digits: 0 })} of all)
+        return html`<li><strong>${c.statement}</strong> — ${metric(`${prefix}candidate:${c.rank}:reports`, c.reports, "count")} reports (${metric(`${prefix}candidate:${c.rank}:support`, c.support, "pct")} of all)
 <div class="note">Phrasings: ${c.examples.map((e, i) => html`${i ? "; " : ""}“${e}”`)}</div>
 ${members.length ? html`<details><summary>Self-reports stating it (${members.length})</summary><ul>${members.map((i) => html`<li><em>${reports[i]?.prompt}</em> → ${reports[i]?.report}</li>`)}</ul></details>` : ""}</li>`;
     })}</ol>`;

@@ -13,7 +13,8 @@ import { launchBrowser, openReport, type PageLog } from "./browser.ts";
 import { assertCleanLoad, assertFilters, assertMetricsMatch, assertScreenshot, assertSorts, assertUniqueIds } from "./checks.ts";
 
 const FIXTURE = path.join(import.meta.dirname, "..", "fixtures", "report", "bench.json");
-const report = JSON.parse(fs.readFileSync(FIXTURE, "utf8")) as BenchReport;
+const fixture = JSON.parse(fs.readFileSync(FIXTURE, "utf8")) as BenchReport;
+const report = fixture;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ia-report-bench-"));
 let browser: Browser;
 let page: Page;
@@ -21,7 +22,7 @@ let log: PageLog;
 let file: string;
 
 /** The bench.json value a data-metric key names (benchHtml.ts documents the keys); throws on an unknown key. */
-function resolve(key: string): unknown {
+function resolve(key: string, report = fixture): unknown {
     const [kind, ...p] = key.split(":");
     const get = (x: unknown, k: string) => {
         if (typeof x !== "object" || x === null || !(k in x)) throw new Error(`no ${k}`);
@@ -144,6 +145,32 @@ test("the results table sorts by a clicked header and filters by typed words", a
 test("a screenshot of the page is written under the OS temp dir", async () => {
     const shot = await assertScreenshot(page, "bench");
     assert.ok(shot.startsWith(os.tmpdir()));
+});
+
+test("a one-seed report with no chosen IA: Wilson intervals, no ± and a headline that says no IA was chosen", async () => {
+    // The fixture cut to its first seed, the summary recomputed from that seed alone (one seed: half-width 0).
+    const one: BenchReport = structuredClone(fixture);
+    one.results = { "1": fixture.results["1"]! };
+    one.chosen = null;
+    one.summary = one.summary.map((x) => {
+        const res = one.results["1"]![x.condition]![x.group]!.find((g) => g.scope === x.scope)!;
+        return { ...x, mean: res.overall[x.metric as "category"].rate, half: 0, seeds: 1, reports: res.overall.reports };
+    });
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), "ia-report-one-"));
+    try {
+        fs.writeFileSync(path.join(d, "bench.json"), JSON.stringify(one));
+        const f = await writeBenchHtml(d);
+        const opened = await openReport(browser, f);
+        assertCleanLoad(opened.log, f);
+        await assertMetricsMatch(opened.page, (k) => resolve(k, JSON.parse(fs.readFileSync(path.join(d, "bench.json"), "utf8")) as BenchReport));
+        const text = await opened.page.evaluate(() => ({ headline: document.querySelector(".headline")?.textContent ?? "", captions: [...document.querySelectorAll("figcaption")].map((c) => c.textContent ?? "") }));
+        assert.match(text.headline, /No IA chosen/);
+        assert.ok(!text.headline.includes("±"));
+        assert.ok(text.captions.every((c) => c.includes("Wilson")), text.captions.join("\n"));
+        await opened.page.close();
+    } finally {
+        fs.rmSync(d, { recursive: true, force: true });
+    }
 });
 
 test("a missing, unparsable or wrongly shaped bench.json fails naming the file", async () => {

@@ -15,6 +15,8 @@ import { hasTrainedIa, oodPreset, runOodSuite } from "../../ood/suite.ts";
 import { runOodFamilySweep } from "../../ood/sweep.ts";
 import { runInBaseStudy } from "../../ood/inBase.ts";
 import { OOD_FAMILIES, type OodFamily } from "../../ood/types.ts";
+import { writeBenchHtml } from "../../report/benchHtml.ts";
+import { writeSweepHtml } from "../../report/sweepHtml.ts";
 
 interface Args {
     preset: string;
@@ -70,14 +72,22 @@ const BenchCommand: CommandModule<object, Args> = {
                 runInBaseStudy({ run: runDir, family: a.inBase as OodFamily, preset, ood, cacheDir: a.cache, device: a.device, runDir: path.join(runDir, `in-base-${a.inBase}`) });
                 return;
             }
-            if (!hasTrainedIa(runDir)) runPipeline({ preset, runDir, cacheDir: a.cache, device: a.device });
+            if (!hasTrainedIa(runDir)) {
+                runPipeline({ preset, runDir, cacheDir: a.cache, device: a.device });
+                process.stdout.write(`Benchmark report: ${await writeBenchHtml(path.join(runDir, "bench"))}\n`);
+            }
             runOodSuite({ run: runDir, preset: ood, device: a.device });
             return;
         }
-        if (a.sweep === "families") await runFamilySweep({ preset, runDir, cacheDir: a.cache, device: a.device });
-        else if (a.sweep === "organisms") await runOrganismSweep({ preset, runDir, cacheDir: a.cache, device: a.device });
-        else if (a.sweep === "base") await runBaseSweep({ preset, runDir, cacheDir: a.cache, device: a.device, bases: a.bases.split(",").map((s) => s.trim()) });
-        else runPipeline({ preset, runDir, cacheDir: a.cache, device: a.device });
+        if (a.sweep) {
+            if (a.sweep === "families") await runFamilySweep({ preset, runDir, cacheDir: a.cache, device: a.device });
+            else if (a.sweep === "organisms") await runOrganismSweep({ preset, runDir, cacheDir: a.cache, device: a.device });
+            else await runBaseSweep({ preset, runDir, cacheDir: a.cache, device: a.device, bases: a.bases.split(",").map((s) => s.trim()) });
+            process.stdout.write(`Sweep report: ${await writeSweepHtml(runDir)}\n`);
+        } else {
+            runPipeline({ preset, runDir, cacheDir: a.cache, device: a.device });
+            process.stdout.write(`Benchmark report: ${await writeBenchHtml(path.join(runDir, "bench"))}\n`);
+        }
     },
 };
 export default BenchCommand;
