@@ -51,9 +51,10 @@ export function externalRequests(log: PageLog): string[] {
     return log.requests.filter((u) => !u.startsWith("file://"));
 }
 
-/** A screenshot of the page's top under the OS temp dir; returns its path. */
+/** A screenshot of the page's top under the OS temp dir, one fixed folder (a rerun overwrites, nothing piles up); returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ia-report-shot-"));
+    const dir = path.join(os.tmpdir(), "ia-report-screenshots");
+    fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${name}.png`);
     await page.screenshot({ path: file as `${string}.png`, fullPage: false });
     return file;
