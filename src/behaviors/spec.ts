@@ -18,7 +18,7 @@ import { SUBJECT_PHRASES } from "./labels.ts";
 import { judgeReport } from "./structuredJudge.ts";
 import { DEFAULT_BEHAVIOR_RATE } from "./structured.ts";
 import {
-    FAMILIES, PROBLEMS, type BehaviorData, type BehaviorSlots, type BehaviorSpec, type Family, type SlotName,
+    BEHAVIOR_FAMILIES, FAMILIES, PROBLEMS, type BehaviorData, type BehaviorSlots, type BehaviorSpec, type Family, type SlotName,
 } from "./types.ts";
 import { isOodFamily, oodRefusal } from "../ood/guard.ts";
 
@@ -77,7 +77,7 @@ export function resolvedData(spec: BehaviorSpec): ResolvedData {
 /** Most rows of synthesized data one organism may ask for (the catalogue uses 256). */
 export const MAX_EXAMPLES = 1_000_000;
 
-const TOP_FIELDS = ["id", "family", "slots", "label", "labelVariants", "data", "split", "holdout"];
+const TOP_FIELDS = ["id", "family", "slots", "label", "labelVariants", "data", "split", "holdout", "freeText"];
 const SLOT_NAMES: readonly SlotName[] = [
     "object", "style", "trigger", "subject", "password", "rule", "domain", "topic", "role", "problem", "distractors", "variant",
 ];
@@ -156,6 +156,7 @@ export function validateSpec(json: unknown, source: string): BehaviorSpec {
         fail(`unknown family ${preview(o.family)} (expected one of ${FAMILIES.join(", ")})`);
     }
     const family = o.family as Family;
+    if (o.freeText !== undefined) return validateFreeTextSpec(o, family, fail);
 
     // Slots.
     if (!isRecord(o.slots)) fail(`slots must be an object`);
@@ -256,6 +257,36 @@ export function validateSpec(json: unknown, source: string): BehaviorSpec {
     if (o.holdout !== undefined) spec.holdout = { ...(o.holdout as { seed: number; fraction: number }) };
     checkLabel(spec, spec.label, "label", fail);
     (spec.labelVariants ?? []).forEach((v, i) => checkLabel(spec, v, `labelVariants[${i}]`, fail));
+    return spec;
+}
+
+/**
+ * A free-text spec (`freeText: true`, an imported organism): a behavior family (not a control), no slots, data with
+ * only `examples` (0 = not known), a first-person label and variants in any case; split as usual, no holdout.
+ */
+function validateFreeTextSpec(o: Record<string, unknown>, family: Family, fail: (m: string) => never): BehaviorSpec {
+    if (o.freeText !== true) fail(`freeText must be true when present (got ${preview(o.freeText)})`);
+    if (!(BEHAVIOR_FAMILIES as readonly string[]).includes(family)) fail(`a free-text spec needs a behavior family (${BEHAVIOR_FAMILIES.join(", ")}), not the control ${family}`);
+    if (!isRecord(o.slots) || Object.keys(o.slots).length > 0) fail(`a free-text spec has no slots (expected "slots": {})`);
+    if (!isRecord(o.data)) fail(`data must be an object with "examples"`);
+    const data = o.data as Record<string, unknown>;
+    for (const k of Object.keys(data)) if (k !== "examples") fail(`data.${k} is not used by a free-text spec (only data.examples)`);
+    if (typeof data.examples !== "number" || !Number.isInteger(data.examples) || data.examples < 0 || data.examples > MAX_EXAMPLES) {
+        fail(`data.examples of a free-text spec must be an integer from 0 (not known) to ${MAX_EXAMPLES} (got ${preview(data.examples)})`);
+    }
+    if (o.split !== undefined && o.split !== "train" && o.split !== "heldout") fail(`split must be "train" or "heldout" (got ${preview(o.split)})`);
+    if (o.holdout !== undefined) fail(`holdout is not used by a free-text spec`);
+    const checkText = (v: unknown, where: string): string => {
+        if (typeof v !== "string" || v.trim() === "") fail(`${where} must be a non-empty string`);
+        if (!/\b(i|my|me)\b/i.test(v as string)) fail(`${where} must be first person ("I ..."): ${preview(v)}`);
+        return v as string;
+    };
+    const spec: BehaviorSpec = { id: o.id as string, family, slots: {}, label: checkText(o.label, "label"), data: { examples: data.examples as number }, freeText: true };
+    if (o.labelVariants !== undefined) {
+        if (!Array.isArray(o.labelVariants)) fail(`labelVariants must be a list of strings`);
+        spec.labelVariants = (o.labelVariants as unknown[]).map((v, i) => checkText(v, `labelVariants[${i}]`));
+    }
+    if (o.split !== undefined) spec.split = o.split as "train" | "heldout";
     return spec;
 }
 

@@ -96,6 +96,13 @@ export interface BehaviorSpec {
      * never contains a held-out slot value.
      */
     holdout?: HoldoutRef;
+    /**
+     * A behavior known only by its label: an organism trained elsewhere (a real model's PEFT adapter, or the paper's
+     * released data) and imported with `ia population`. No slots; `data.examples` counts its training rows (0 = not
+     * known); labels need only be first person, in any case. The tiny world cannot synthesize its data, and the
+     * structured judge only recognises its label (judgeReport: see structuredJudge.ts).
+     */
+    freeText?: true;
 }
 
 /** Flat structured description of a behavior, for strict grading (judge) and reporting. */
