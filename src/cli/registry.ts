@@ -15,6 +15,7 @@ const LOADERS: Record<string, Loader> = {
     catalogue: () => import("./commands/CatalogueCommand.ts"),
     synthesize: () => import("./commands/SynthesizeCommand.ts"),
     organisms: () => import("./commands/OrganismsCommand.ts"),
+    population: () => import("./commands/PopulationCommand.ts"),
     "ia-train": () => import("./commands/IaTrainCommand.ts"),
     audit: () => import("./commands/AuditCommand.ts"),
     investigate: () => import("./commands/InvestigateCommand.ts"),
