@@ -125,7 +125,7 @@ const rows: CommandModule<object, RowsArgs> = {
 };
 
 const PopulationCommand: CommandModule<object, object> = {
-    command: "population <action>",
+    command: "population",
     describe: "Populations of organisms trained elsewhere: add a PEFT adapter, import a folder of them or the released organism data, export IA rows",
     builder: (y) => y.command(add).command(importCmd).command(rows).demandCommand(1, "Name an action: add, import or rows.") as never,
     handler: () => {},
