@@ -25,7 +25,9 @@ export interface CurveOptions {
 }
 
 export async function curveSvg(o: CurveOptions): Promise<string> {
-    const x = { field: "x", type: "quantitative" as const, title: o.xTitle, scale: { type: o.xScale ?? "linear", zero: false, nice: o.xScale !== "log" } };
+    // A log scale has no zero; Vega-Lite warns when one is given.
+    const scale = o.xScale === "log" ? { type: "log" as const } : { type: "linear" as const, zero: false, nice: true };
+    const x = { field: "x", type: "quantitative" as const, title: o.xTitle, scale };
     const color = { field: "series", type: "nominal" as const, title: null };
     const spec: TopLevelSpec = {
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
