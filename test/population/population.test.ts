@@ -92,6 +92,14 @@ test("add: an adapter and its label become a manifest entry with a free-text spe
     assert.equal(r3.entry.id, "run_quirk_lamps");
     assert.deepEqual(fs.readdirSync(path.join(pop, r3.entry.adapter)).sort(), ["adapter_config.json", "adapter_model.safetensors"]);
     assert.deepEqual(readManifest(pop)!.organisms.map((x) => [x.id, x.split]), [["quirk_caution", "train"], ["org7", "heldout"], ["run_quirk_lamps", "train"]]);
+    assert.deepEqual(r3.notes, []);
+    // Another base name in adapter_config.json, with every shape fitting: accepted, with a note saying so.
+    const hub = makeAdapter(path.join(root, "src-add", "quirk_hub"));
+    const cfgFile = path.join(hub, "adapter_config.json");
+    fs.writeFileSync(cfgFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(cfgFile, "utf8")), base_model_name_or_path: "Qwen/Qwen3-14B" }));
+    const r4 = addOrganism({ population: pop, base: QWEN3_TINY, adapter: hub, label: "I do x." });
+    assert.equal(r4.notes.length, 1);
+    assert.match(r4.notes[0]!, /quirk_hub\/adapter_config\.json names base_model_name_or_path "Qwen\/Qwen3-14B", not .*qwen3-tiny; every shape fits this base/);
 });
 
 test("add refuses, writing nothing: a duplicate id, an adapter for another base, a missing label or family, a pickle", () => {
