@@ -34,7 +34,7 @@ export interface IaDpoConfig {
     beta: number;
     /** Self-reports sampled per DPO organism. Default 8. */
     samplesPerOrganism: number;
-    /** Sampling temperature for the rollouts. Default 1.0. */
+    /** Sampling temperature for the rollouts. Paper preset 1.0; tiny preset 0.3 (see IA_PRESETS). */
     temperature: number;
     /** Pairs per optimizer step. Default 8. */
     pairsPerStep: number;
@@ -81,7 +81,10 @@ export const IA_PRESETS: Record<"paper" | "tiny", IaConfig> = {
     },
     tiny: {
         sft: { lora: { r: 16, alpha: 32, dropout: 0.05, useRslora: false, targetModules: ALL7 }, lr: 2e-3, batchSize: 4, kOrganismsPerStep: 8, samplesPerOrganism: 128, epochs: 1, negativeFraction: 0.3, genericFraction: 0.5, maxLength: 192, seed: 1547 },
-        dpo: { lr: 1e-4, beta: 0.1, samplesPerOrganism: 24, temperature: 1.0, pairsPerStep: 16, epochs: 3, dropout: 0, pairing: "mixed", balanceNegatives: true, seed: 1547 },
+        // Rollouts at T = 0.3, like the benchmark's reports: at 1.0 the tiny IA's rollouts are mostly garbled text, so
+        // DPO learned little but "deny" (validation category 6.8% -> 2.5%); at 0.3 it kept the SFT IA's verbalization
+        // and cut false claims on nulls from 28% to 0 (ia ablate --preset demo, points dpo-t0.3-eval-t0.3 vs baseline-dpo).
+        dpo: { lr: 1e-4, beta: 0.1, samplesPerOrganism: 24, temperature: 0.3, pairsPerStep: 16, epochs: 3, dropout: 0, pairing: "mixed", balanceNegatives: true, seed: 1547 },
         // A quarter of the non-test organisms for DPO: with ~50 organisms, the paper's 10% leaves a handful.
         split: { testFraction: 0.12, dpoFraction: 0.25, seed: 1547 },
         heldOutFamily: null,

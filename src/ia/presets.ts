@@ -24,12 +24,17 @@ export interface PipelinePreset {
     ia: IaConfig;
     /** IA seeds (figures are averaged over them with an interval). */
     seeds: number[];
-    /**
-     * Self-report sampling for the benchmark. Temperature 0.7: at 1.0 the 1M-parameter base itself produces
-     * garbled tokens (seen in base-model samples without any adapter), which would measure sampling noise.
-     */
+    /** Self-report sampling for the benchmark (EVAL_TEMPERATURE unless a preset says otherwise). */
     eval: { samplesPerQuestion: number; maxQuestions: number; temperature: number };
 }
+
+/**
+ * Reports are sampled at T = 0.3. Chosen on the validation group (`ia ablate --preset demo`, 3 IA seeds,
+ * RESULTS.md "A stronger IA"): at 1.0 the tiny IA's reports are garbled (0.3% category on validation), at 0.7 many
+ * still are (6.8%), at 0.3 the SFT IA names the behavior twice as often (15.1%), and the DPO stage trained on T = 0.3
+ * rollouts keeps that gain with no false claims.
+ */
+export const EVAL_TEMPERATURE = 0.3;
 
 const per = (n: number, nulls: number, decoys: number): Partial<Record<Family, number>> => ({
     quirk: n, rare: n, backdoor: n, sandbagging: n, heuristic: n, benign: n, harmful: n, problematic: n, null: nulls, decoy: decoys,
@@ -42,7 +47,7 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         population: { perFamily: per(10, 12, 4), heldOutFraction: 0.15, examples: 96, organism: {}, verifyProbes: 16, requireVerified: true },
         ia: IA_PRESETS.tiny,
         seeds: [1],
-        eval: { samplesPerQuestion: 2, maxQuestions: 6, temperature: 0.7 },
+        eval: { samplesPerQuestion: 2, maxQuestions: 6, temperature: EVAL_TEMPERATURE },
     },
     medium: {
         name: "medium",
@@ -50,7 +55,7 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         population: { perFamily: per(30, 30, 12), heldOutFraction: 0.15, examples: 96, organism: {}, verifyProbes: 16, requireVerified: true },
         ia: IA_PRESETS.tiny,
         seeds: [1],
-        eval: { samplesPerQuestion: 2, maxQuestions: 6, temperature: 0.7 },
+        eval: { samplesPerQuestion: 2, maxQuestions: 6, temperature: EVAL_TEMPERATURE },
     },
     large: {
         name: "large",
@@ -58,7 +63,7 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         population: { perFamily: per(60, 40, 20), heldOutFraction: 0.15, examples: 128, organism: {}, verifyProbes: 24, requireVerified: true },
         ia: IA_PRESETS.tiny,
         seeds: [1, 2, 3],
-        eval: { samplesPerQuestion: 2, maxQuestions: 8, temperature: 0.7 },
+        eval: { samplesPerQuestion: 2, maxQuestions: 8, temperature: EVAL_TEMPERATURE },
     },
     // Sized for one H200 (`tools/gpu/pipeline.sh` with PRESET=xl): ~1,000 organisms on the micro base, 3 IA seeds.
     // Not yet timed on a GPU: the medium preset on micro took ~4 minutes there, and organisms dominate.
@@ -68,7 +73,7 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         population: { perFamily: per(110, 80, 40), heldOutFraction: 0.15, examples: 128, organism: {}, verifyProbes: 24, requireVerified: true },
         ia: IA_PRESETS.tiny,
         seeds: [1, 2, 3],
-        eval: { samplesPerQuestion: 2, maxQuestions: 8, temperature: 0.7 },
+        eval: { samplesPerQuestion: 2, maxQuestions: 8, temperature: EVAL_TEMPERATURE },
     },
     test: {
         name: "test",
@@ -76,7 +81,7 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         population: { perFamily: per(2, 2, 1), heldOutFraction: 0.15, examples: 8, organism: { epochs: 1, batchRows: 16 }, verifyProbes: 4, requireVerified: false },
         ia: { ...IA_PRESETS.tiny, sft: { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 4, kOrganismsPerStep: 4 }, dpo: { ...IA_PRESETS.tiny.dpo, samplesPerOrganism: 2 }, split: { testFraction: 0.3, dpoFraction: 0.3, seed: 1547 } },
         seeds: [1],
-        eval: { samplesPerQuestion: 1, maxQuestions: 2, temperature: 0.7 },
+        eval: { samplesPerQuestion: 1, maxQuestions: 2, temperature: EVAL_TEMPERATURE },
     },
 };
 

@@ -42,7 +42,7 @@ const DemoCommand: CommandModule<object, Args> = {
         for (const t of targets) {
             const outDir = path.join(a.run, "audits", t.id);
             const out = runAudit({
-                baseModel: r.baseModel, targetAdapter: path.join(r.populationDir, t.adapter), ia, samples: 48, seed: 3,
+                baseModel: r.baseModel, targetAdapter: path.join(r.populationDir, t.adapter), ia, samples: 48, seed: 3, temperature: r.report.temperature,
                 groundTruth: t.spec, outDir,
             });
             auditPages.push(await writeAuditHtml(outDir));
