@@ -92,7 +92,7 @@ export function runAblations(o: AblateOptions): AblationRow[] {
                 : drawGroups(prepared.population.organisms, { split: p.ia.split, heldOutFamily: p.ia.heldOutFamily, trainFamilies: p.ia.trainFamilies, requireVerified: p.population.requireVerified, sftLimit: p.ia.sftLimit }).groups;
             const sftDir = path.join(o.runDir, `sft-${hash({ sft: p.ia.sft, split: p.ia.split, limit: p.ia.sftLimit, train: p.ia.trainFamilies, held: p.ia.heldOutFamily })}`);
             const dirs = (seed: number) => ({ sft: path.join(sftDir, `seed-${seed}`, "ia-sft"), dpo: path.join(sftDir, `dpo-${hash(p.ia.dpo)}`, `seed-${seed}`, "ia-dpo") });
-            writeJsonAtomic(path.join(o.runDir, "points", `${name}.json`), { point: name, what: point.what, preset: p, sftDir });
+            writeJsonAtomic(path.join(o.runDir, "points", `${name}.json`), { point: name, what: point.what, preset: p, dirs: o.seeds.map((seed) => ({ seed, ...dirs(seed), measured: point.dpo ? "dpo" : "sft" })) });
             log(`${name}: ${point.what} (${groups.sft.length} SFT organisms; ${point.dpo ? "SFT+DPO" : "SFT"} IA; seeds ${o.seeds.join(", ")})`);
             const ias = trainIaSeeds({ model, tok, subjects, everyone, groups, ia: p.ia, seeds: o.seeds, runDir: o.runDir, baseModel: prepared.base.dir, quiet: o.quiet, dirs, dpo: point.dpo });
             const idx = benchGroupIndices(groups, everyone);
