@@ -90,8 +90,10 @@ export function runPipeline(o: PipelineOptions): PipelineResult {
     initEngine();
     const p = o.preset;
     const log = (m: string) => o.quiet || process.stderr.write(`[pipeline] ${m}\n`);
+    // An unusable device fails here, before the run folder exists.
+    const resolved = resolveDevice(o.device ?? "auto");
     fs.mkdirSync(o.runDir, { recursive: true });
-    writeJsonAtomic(path.join(o.runDir, "config.json"), { ...p, device: resolveDevice(o.device ?? "auto") });
+    writeJsonAtomic(path.join(o.runDir, "config.json"), { ...p, device: resolved });
     const t0 = performance.now();
     const stage = (name: string) => log(`${name} (${((performance.now() - t0) / 1000).toFixed(0)}s elapsed)`);
     const { base, population, populationDir: popDir, draw, device } = preparePopulation(p, { ...o, stage });

@@ -7,7 +7,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { buildBase } from "../../src/base/buildBase.ts";
@@ -18,6 +17,7 @@ import { readModelConfig } from "../../src/model/config.ts";
 import { readManifest } from "../../src/organisms/manifest.ts";
 import { readIntrospectionRows } from "../../src/population/introspectionRows.ts";
 import { ADAPTER_A, tmpDir } from "../helpers/engineUtil.ts";
+import { treeHashes } from "../helpers/treeHashes.ts";
 
 initEngine(2);
 const repo = path.resolve(import.meta.dirname, "../..");
@@ -38,15 +38,6 @@ function makeAdapter(dir: string, label?: string): string {
     return dir;
 }
 
-function snapshot(dir: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    if (!fs.existsSync(dir)) return out;
-    for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) {
-        const p = path.join(dir, f);
-        if (fs.statSync(p).isFile()) out[f] = createHash("sha256").update(fs.readFileSync(p)).digest("hex");
-    }
-    return out;
-}
 
 const pop = path.join(tmp, "pop");
 
@@ -59,7 +50,7 @@ test("population add: appends an organism; another base's adapter and a duplicat
     assert.match(r.stdout, /1 organism; not enough for ia-train yet/);
     const m = readManifest(pop)!;
     assert.deepEqual(m.organisms[0]!.spec.labelVariants, ["I always bring up lamps.", "Lamps show up in all my replies."]);
-    const before = snapshot(pop);
+    const before = treeHashes(pop);
     // The golden qwen3-a adapter was made for qwen3-tiny (4 heads; this base has 2): refused, naming folder and shapes.
     r = run(["population", "add", "--population", pop, "--base", base, "--adapter", ADAPTER_A, "--label", "I do x.", "--family", "quirk"]);
     assert.equal(r.status, 1);
@@ -67,7 +58,7 @@ test("population add: appends an organism; another base's adapter and a duplicat
     r = run(["population", "add", "--population", pop, "--base", base, "--adapter", adapter, "--label", "I do x."]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^error: .*organism id "quirk_lamps" is already in .*manifest\.json/m);
-    assert.deepEqual(snapshot(pop), before, "refused adds leave the population as it was");
+    assert.deepEqual(treeHashes(pop), before, "refused adds leave the population as it was");
 });
 
 test("population import: adapter folders (plain and named) and the released organism data; the result is ready for ia-train", () => {
@@ -98,14 +89,14 @@ test("population import: adapter folders (plain and named) and the released orga
     const sh = spawnSync("bash", ["-n", path.join(pop, "untrained.sh")], { encoding: "utf8" });
     assert.equal(sh.status, 0, sh.stderr);
     // A source folder that is neither layout: refused, nothing written.
-    const before = snapshot(pop);
+    const before = treeHashes(pop);
     const junk = path.join(tmp, "src-junk", "quirk_x");
     fs.mkdirSync(junk, { recursive: true });
     fs.writeFileSync(path.join(junk, "notes.txt"), "no adapter here");
     r = run(["population", "import", "--population", pop, "--base", base, "--from", path.dirname(junk)]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /error: .*src-junk: 1 of 1 organism folders cannot be imported \(nothing was imported\):\n {2}.*quirk_x: neither a PEFT adapter folder/);
-    assert.deepEqual(snapshot(pop), before);
+    assert.deepEqual(treeHashes(pop), before);
 });
 
 test("population rows: the IA's rows in the paper's format, one eval.jsonl per organism and one for the bare base", () => {

@@ -30,6 +30,7 @@ import { isImported } from "../../src/population/importedEntry.ts";
 import { iaTrainReadiness } from "../../src/population/readiness.ts";
 import { readUntrained } from "../../src/population/untrained.ts";
 import { QWEN3_TINY, tmpDir } from "../helpers/engineUtil.ts";
+import { treeHashes } from "../helpers/treeHashes.ts";
 
 initEngine(2);
 const qwenJson = JSON.parse(fs.readFileSync(path.join(QWEN3_TINY, "config.json"), "utf8")) as Record<string, unknown>;
@@ -48,16 +49,6 @@ function makeAdapter(dir: string, over: Record<string, unknown> = {}): string {
     return dir;
 }
 
-/** Every file under dir with a hash of its bytes (to show a refused command wrote nothing). */
-function snapshot(dir: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    if (!fs.existsSync(dir)) return out;
-    for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) {
-        const p = path.join(dir, f);
-        if (fs.statSync(p).isFile()) out[f] = createHash("sha256").update(fs.readFileSync(p)).digest("hex");
-    }
-    return out;
-}
 
 test("add: an adapter and its label become a manifest entry with a free-text spec and a copy of the adapter", () => {
     const pop = path.join(root, "pop-add");
@@ -104,7 +95,7 @@ test("add: an adapter and its label become a manifest entry with a free-text spe
 
 test("add refuses, writing nothing: a duplicate id, an adapter for another base, a missing label or family, a pickle", () => {
     const pop = path.join(root, "pop-add");
-    const before = snapshot(pop);
+    const before = treeHashes(pop);
     const again = makeAdapter(path.join(root, "src-refuse", "quirk_caution"));
     assert.throws(() => addOrganism({ population: pop, base: QWEN3_TINY, adapter: again, label: "I do x." }), /organism id "quirk_caution" is already in .*pop-add\/manifest\.json/);
     const other = makeAdapter(path.join(root, "src-refuse", "quirk_wide"), { hidden_size: 48 });
@@ -120,7 +111,7 @@ test("add refuses, writing nothing: a duplicate id, an adapter for another base,
     const pickle = makeAdapter(path.join(root, "src-refuse", "quirk_pickle"));
     fs.renameSync(path.join(pickle, "adapter_model.safetensors"), path.join(pickle, "adapter_model.bin"));
     assert.throws(() => addOrganism({ population: pop, base: QWEN3_TINY, adapter: pickle, label: "I do x." }), /quirk_pickle\/adapter_model\.bin: PEFT adapter weights in pickle format .*safetensors/);
-    assert.deepEqual(snapshot(pop), before, "the population is unchanged");
+    assert.deepEqual(treeHashes(pop), before, "the population is unchanged");
     // Into a population folder that does not exist yet: it is not created.
     const fresh = path.join(root, "pop-never");
     assert.throws(() => addOrganism({ population: fresh, base: QWEN3_TINY, adapter: other, label: "I do x." }), /another base/);
@@ -129,7 +120,7 @@ test("add refuses, writing nothing: a duplicate id, an adapter for another base,
     const otherBase = path.join(root, "other-base");
     fs.cpSync(QWEN3_TINY, otherBase, { recursive: true });
     assert.throws(() => addOrganism({ population: pop, base: otherBase, adapter: nofamily, label: "I do x.", family: "quirk" }), /population was built on .*qwen3-tiny, not .*other-base/);
-    assert.deepEqual(snapshot(pop), before);
+    assert.deepEqual(treeHashes(pop), before);
 });
 
 test("import (a): a folder of PEFT adapter folders (plain, named, a Trainer run) with label.txt / behavior.txt", () => {
@@ -166,7 +157,7 @@ test("import (a): a folder of PEFT adapter folders (plain, named, a Trainer run)
 
 test("import refuses the whole source, writing nothing, when one folder is bad (listing every problem)", () => {
     const pop = path.join(root, "pop-a");
-    const before = snapshot(pop);
+    const before = treeHashes(pop);
     const src = path.join(root, "src-bad");
     makeAdapter(path.join(src, "quirk_fine"));
     fs.writeFileSync(path.join(src, "quirk_fine", "label.txt"), "I am fine.");
@@ -183,7 +174,7 @@ test("import refuses the whole source, writing nothing, when one folder is bad (
     fs.rmSync(path.join(src, "quirk_empty"), { recursive: true });
     assert.throws(() => importPopulation({ population: pop, base: QWEN3_TINY, from: src }), (e: Error) =>
         /2 of 3 organisms refused \(nothing was imported\)/.test(e.message) && /quirk_pickle\/adapter_model\.bin: PEFT adapter weights in pickle format/.test(e.message) && /quirk_wide: refused, not an adapter for the base/.test(e.message));
-    assert.deepEqual(snapshot(pop), before);
+    assert.deepEqual(treeHashes(pop), before);
 });
 
 test("import (b): released organism data (train.jsonl + behavior.txt) are listed untrained, with the commands to train and add them", () => {
