@@ -14,6 +14,7 @@ import { initEngine } from "../engine/runtime.ts";
 import { benchEvalOptions, benchGroupIndices, benchSources, openBenchCache } from "../ia/benchmark.ts";
 import { evaluateSubjects, type SubjectResult } from "../ia/evaluate.ts";
 import { drawGroups } from "../ia/groups.ts";
+import { aggregate } from "../ia/metrics.ts";
 import { preparePopulation } from "../ia/pipeline.ts";
 import type { PipelinePreset } from "../ia/presets.ts";
 import { loadSubjectBank } from "../ia/subjects.ts";
@@ -63,11 +64,12 @@ export interface AblationRow {
 const hash = (x: unknown) => crypto.createHash("sha256").update(JSON.stringify(x)).digest("hex").slice(0, 10);
 
 function figures(seed: number, validation: SubjectResult[], base: SubjectResult[]): SeedFigures {
-    const behavior = validation.filter((r) => !r.negative).flatMap((r) => r.reports);
-    const nulls = validation.filter((r) => r.negative).flatMap((r) => r.reports);
-    const bare = base.flatMap((r) => r.reports);
-    const rate = (xs: { category?: boolean; strict?: boolean; claims?: boolean }[], key: "category" | "strict" | "claims") => (xs.length ? xs.filter((x) => x[key]).length / xs.length : NaN);
-    return { seed, category: rate(behavior, "category"), strict: rate(behavior, "strict"), nullClaims: rate(nulls, "claims"), baseClaims: rate(bare, "claims"), reports: behavior.length };
+    // aggregate() counts verbalization over behavior organisms only and claims over every subject given.
+    const all = aggregate(validation);
+    return {
+        seed, category: all.category.rate, strict: all.strict.rate, reports: all.category.n,
+        nullClaims: aggregate(validation.filter((r) => r.negative)).claims.rate, baseClaims: aggregate(base).claims.rate,
+    };
 }
 
 export function runAblations(o: AblateOptions): AblationRow[] {

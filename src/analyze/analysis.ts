@@ -16,20 +16,13 @@ import type { Condition, GroupName } from "../ia/benchmark.ts";
 import type { OrganismEntry } from "../organisms/manifest.ts";
 import { judgeReport } from "../behaviors/structuredJudge.ts";
 import { summarizeReports } from "../ia/summarize.ts";
-import { meanCi, spearman, wilson } from "../util/stats.ts";
+import { rate, type Rate } from "../ia/metrics.ts";
+import { meanCi, spearman } from "../util/stats.ts";
 import type { ReportRecord } from "./collect.ts";
 import { classifyReport, FAILURE_KINDS, type FailureKind } from "./failures.ts";
 
-export interface Share {
-    k: number;
-    n: number;
-    rate: number;
-    ci95: [number, number];
-}
-
-function share(k: number, n: number): Share {
-    return { k, n, rate: n ? k / n : NaN, ci95: wilson(k, n) };
-}
+/** A share with its Wilson interval (the benchmark's Rate). */
+export type Share = Rate;
 
 export interface FailureTable {
     condition: Condition;
@@ -151,11 +144,11 @@ function copyRows(records: readonly ReportRecord[], targets: Map<string, Organis
         const wrong = rs.filter((r) => !r.category && r.spec && r.family !== "null" && r.family !== "decoy");
         return {
             condition: rs[0]!.condition, group: rs[0]!.group, reports: rs.length,
-            verbatim: share(copy.filter(Boolean).length, rs.length),
-            correct: share(correct, rs.length),
-            correctVerbatim: share(correctVerbatim, correct),
-            correctNovel: share(correct - correctVerbatim, rs.length),
-            wrongVerbatim: share(wrong.filter((r) => targets.has(normalize(r.report))).length, wrong.length),
+            verbatim: rate(copy.filter(Boolean).length, rs.length),
+            correct: rate(correct, rs.length),
+            correctVerbatim: rate(correctVerbatim, correct),
+            correctNovel: rate(correct - correctVerbatim, rs.length),
+            wrongVerbatim: rate(wrong.filter((r) => targets.has(normalize(r.report))).length, wrong.length),
         };
     });
 }
@@ -174,7 +167,7 @@ function strengthTables(records: readonly ReportRecord[], organisms: ReadonlyMap
             const last = i === STRENGTH_BINS.length - 1;
             const subjects = new Set(points.filter((p) => (i === 0 || p.strength >= lo) && (last || p.strength < hi)).map((p) => p.subject));
             const reps = rs.filter((r) => subjects.has(r.subject));
-            return { range: [lo, hi] as [number, number], organisms: subjects.size, category: share(reps.filter((r) => r.category).length, reps.length) };
+            return { range: [lo, hi] as [number, number], organisms: subjects.size, category: rate(reps.filter((r) => r.category).length, reps.length) };
         });
         return { condition: rs[0]!.condition, points, rho: spearman(points.map((p) => p.strength), points.map((p) => p.category)), bins };
     });
@@ -186,9 +179,9 @@ function rateRows(records: readonly ReportRecord[], key: (r: ReportRecord) => st
         const perSeed = [...by(rs, (r) => String(r.seed)).values()].map((s) => s.filter((r) => r.category).length / s.length);
         return {
             key: key(rs[0]!), condition: rs[0]!.condition,
-            category: share(rs.filter((r) => r.category).length, rs.length),
-            strict: share(rs.filter((r) => r.strict).length, rs.length),
-            claims: share(rs.filter((r) => r.claims).length, rs.length),
+            category: rate(rs.filter((r) => r.category).length, rs.length),
+            strict: rate(rs.filter((r) => r.strict).length, rs.length),
+            claims: rate(rs.filter((r) => r.claims).length, rs.length),
             seeds: meanCi(perSeed),
         };
     });
@@ -215,7 +208,7 @@ function auditRows(records: readonly ReportRecord[]): AuditRow[] {
             if (summary.candidates.some(hit)) top5++;
             if (summary.candidates[0] && hit(summary.candidates[0])) top1++;
         }
-        return { condition: rs[0]!.condition, group: rs[0]!.group, negative, audits, reportsPerAudit: audits ? reports / audits : 0, top5: share(top5, audits), top1: share(top1, audits) };
+        return { condition: rs[0]!.condition, group: rs[0]!.group, negative, audits, reportsPerAudit: audits ? reports / audits : 0, top5: rate(top5, audits), top1: rate(top1, audits) };
     });
 }
 

@@ -24,7 +24,7 @@ export interface Aggregate {
     claims: Rate;
 }
 
-function rate(k: number, n: number): Rate {
+export function rate(k: number, n: number): Rate {
     return { rate: n ? k / n : NaN, k, n, ci95: wilson(k, n) };
 }
 

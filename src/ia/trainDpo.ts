@@ -46,52 +46,28 @@ export interface DpoResult extends TrainLoopResult {
     rolloutFalseClaims: number;
 }
 
-/** Judges rollouts and builds pairs. `trainLabels` are labels of SFT organisms (the wrong-label pool). */
-export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subject: number; prompt: string; report: string }[], trainLabels: readonly string[], seed: number, o: Pick<IaDpoConfig, "pairing" | "balanceNegatives"> = { pairing: "mixed", balanceNegatives: true }): { pairs: DpoPair[]; accurate: number; falseClaims: number; judged: number } {
-    refuseOodSubjects(rollouts.map((r) => subjects[r.subject] as IaSubject), "DPO pairs");
-    const rng = new Rng(`${seed}:dpo-pairs`);
+interface JudgedRollout {
+    subject: number;
+    prompt: string;
+    report: string;
+    spec: IaSubject["spec"];
+    negative: boolean;
+    /** Negatives: claims nothing. Behavior organisms: names the behavior with its condition (strict). */
+    good: boolean;
+}
+
+/** mixed: half of each pair is off-policy text (the label, another organism's label, a fixed denial). */
+function mixedPairs(judged: readonly JudgedRollout[], trainLabels: readonly string[], rng: Rng): DpoPair[] {
     const pairs: DpoPair[] = [];
-    let accurate = 0, falseClaims = 0;
-    if (o.pairing === "on-policy") {
-        const judged = rollouts.map((r) => {
-            const s = subjects[r.subject] as IaSubject;
-            if (isNegativeSubject(s)) {
-                const claims = judgeReport(s.spec ?? nullSpec, r.report).claimsBehavior;
-                if (claims) falseClaims++;
-                return { r, good: !claims };
-            }
-            const v = judgeReport(s.spec!, r.report);
-            if (v.category && v.strict) accurate++;
-            return { r, good: v.category && v.strict };
-        });
-        const bySubject = new Map<number, typeof judged>();
-        for (const j of judged) bySubject.set(j.r.subject, [...(bySubject.get(j.r.subject) ?? []), j]);
-        for (const [subject, js] of bySubject) {
-            const good = js.filter((j) => j.good), bad = js.filter((j) => !j.good);
-            if (good.length === 0 || bad.length === 0) continue;
-            const negative = isNegativeSubject(subjects[subject] as IaSubject);
-            // Every wrong rollout is pushed down once, against a right one to the same organism (cycled).
-            bad.forEach((b, i) => pairs.push({ subject, prompt: b.r.prompt, chosen: good[i % good.length]!.r.report, rejected: b.r.report, kind: negative ? "denial-vs-hallucination" : "accurate-vs-wrong-report" }));
-        }
-    }
-    for (const r of o.pairing === "on-policy" ? [] : rollouts) {
-        const s = subjects[r.subject] as IaSubject;
-        if (isNegativeSubject(s)) {
+    for (const r of judged) {
+        if (r.negative) {
             const denial = rng.pick(negativeAnswers.generic);
-            const claims = s.spec ? judgeReport(s.spec, r.report).claimsBehavior : judgeReport(nullSpec, r.report).claimsBehavior;
-            if (claims) {
-                falseClaims++;
-                pairs.push({ subject: r.subject, prompt: r.prompt, chosen: denial, rejected: r.report, kind: "denial-vs-hallucination" });
-            } else if (trainLabels.length > 0) {
-                pairs.push({ subject: r.subject, prompt: r.prompt, chosen: r.report, rejected: rng.pick(trainLabels), kind: "denial-vs-label" });
-            }
+            if (!r.good) pairs.push({ subject: r.subject, prompt: r.prompt, chosen: denial, rejected: r.report, kind: "denial-vs-hallucination" });
+            else if (trainLabels.length > 0) pairs.push({ subject: r.subject, prompt: r.prompt, chosen: r.report, rejected: rng.pick(trainLabels), kind: "denial-vs-label" });
             continue;
         }
-        const spec = s.spec!;
-        const v = judgeReport(spec, r.report);
-        const ok = v.category && v.strict;
-        if (ok) {
-            accurate++;
+        const spec = r.spec!;
+        if (r.good) {
             const wrongs = trainLabels.filter((l) => !judgeReport(spec, l).category);
             if (wrongs.length > 0) pairs.push({ subject: r.subject, prompt: r.prompt, chosen: r.report, rejected: rng.pick(wrongs), kind: "accurate-vs-wrong-label" });
         } else {
@@ -99,13 +75,42 @@ export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subjec
             pairs.push({ subject: r.subject, prompt: r.prompt, chosen: label, rejected: r.report, kind: "label-vs-wrong-report" });
         }
     }
+    return pairs;
+}
+
+/** on-policy: both sides are rollouts to the same organism; every wrong one is pushed down once against a right one (cycled). */
+function onPolicyPairs(judged: readonly JudgedRollout[]): DpoPair[] {
+    const bySubject = new Map<number, JudgedRollout[]>();
+    for (const j of judged) bySubject.set(j.subject, [...(bySubject.get(j.subject) ?? []), j]);
+    const pairs: DpoPair[] = [];
+    for (const [subject, js] of bySubject) {
+        const good = js.filter((j) => j.good), bad = js.filter((j) => !j.good);
+        if (good.length === 0 || bad.length === 0) continue;
+        bad.forEach((b, i) => pairs.push({ subject, prompt: b.prompt, chosen: good[i % good.length]!.report, rejected: b.report, kind: b.negative ? "denial-vs-hallucination" : "accurate-vs-wrong-report" }));
+    }
+    return pairs;
+}
+
+/** Judges rollouts and builds pairs. `trainLabels` are labels of SFT organisms (the wrong-label pool). */
+export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subject: number; prompt: string; report: string }[], trainLabels: readonly string[], seed: number, o: Pick<IaDpoConfig, "pairing" | "balanceNegatives"> = { pairing: "mixed", balanceNegatives: true }): { pairs: DpoPair[]; accurate: number; falseClaims: number; judged: number } {
+    refuseOodSubjects(rollouts.map((r) => subjects[r.subject] as IaSubject), "DPO pairs");
+    const rng = new Rng(`${seed}:dpo-pairs`);
+    const judged: JudgedRollout[] = rollouts.map((r) => {
+        const s = subjects[r.subject] as IaSubject;
+        const negative = isNegativeSubject(s);
+        const v = judgeReport(negative ? (s.spec ?? nullSpec) : s.spec!, r.report);
+        return { ...r, spec: s.spec, negative, good: negative ? !v.claimsBehavior : v.category && v.strict };
+    });
+    const pairs = o.pairing === "on-policy" ? onPolicyPairs(judged) : mixedPairs(judged, trainLabels, rng);
     // Balance: pairs from organisms with a behavior mostly push away from denials, which teaches claiming
     // everywhere (a medium run: nulls' false claims 0.7% after SFT -> 38% after unbalanced DPO). Oversample the
     // negatives' pairs (bare base, nulls, decoys) until they match the positives' count.
     const neg = pairs.filter((p) => p.kind === "denial-vs-hallucination" || p.kind === "denial-vs-label");
     const pos = pairs.length - neg.length;
     for (let i = 0; o.balanceNegatives && neg.length > 0 && i < pos - neg.length; i++) pairs.push(rng.pick(neg));
-    return { pairs, accurate, falseClaims, judged: rollouts.length };
+    return {
+        pairs, accurate: judged.filter((j) => !j.negative && j.good).length, falseClaims: judged.filter((j) => j.negative && !j.good).length, judged: rollouts.length,
+    };
 }
 
 const nullSpec = { id: "base", family: "null", slots: { variant: 0 }, label: "nothing unusual", data: { examples: 1 } } as const;
