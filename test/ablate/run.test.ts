@@ -1,0 +1,36 @@
+// Ablations on the test preset: every point measured on validation, IA stages shared between points that differ only
+// in DPO or decoding, a rerun trains and samples nothing, and an unknown point is refused before any work.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ablationPoint } from "../../src/ablate/points.ts";
+import { runAblations } from "../../src/ablate/run.ts";
+import { pipelinePreset } from "../../src/ia/presets.ts";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-ablate-"));
+
+test("points share IA stages by config, measure the right IA, and a rerun reuses everything", () => {
+    const o = { preset: pipelinePreset("test"), points: ["baseline", "greedy", "baseline-dpo", "sft-half"], seeds: [1, 2], runDir: path.join(tmp, "run"), cacheDir: path.join(tmp, "cache"), quiet: true };
+    const rows = runAblations(o);
+    assert.deepEqual(rows.map((r) => [r.point, r.condition, r.perSeed.length]), [["baseline", "ia-sft", 2], ["greedy", "ia-sft", 2], ["baseline-dpo", "ia-dpo", 2], ["sft-half", "ia-sft", 2]]);
+    // baseline, greedy and baseline-dpo share one SFT folder; sft-half (another SFT organism count) has its own.
+    const sftDirs = fs.readdirSync(o.runDir).filter((d) => d.startsWith("sft-"));
+    assert.equal(sftDirs.length, 2);
+    assert.ok(rows[3]!.sftOrganisms < rows[0]!.sftOrganisms, "half the SFT organisms");
+    for (const r of rows) for (const s of r.perSeed) assert.ok(s.reports > 0 && s.category >= 0 && s.category <= 1, `${r.point} seed ${s.seed}`);
+    const table = fs.readFileSync(path.join(o.runDir, "ablation.md"), "utf8");
+    for (const p of o.points) assert.match(table, new RegExp(`\\| ${p} \\|`));
+
+    const stamp = (f: string) => fs.statSync(f).mtimeMs;
+    const sftAdapter = path.join(o.runDir, sftDirs[0]!, "seed-1", "ia-sft", "adapter", "adapter_model.safetensors");
+    const before = stamp(sftAdapter);
+    const again = runAblations(o);
+    assert.equal(stamp(sftAdapter), before, "no IA retrained");
+    assert.deepEqual(again.map((r) => r.perSeed), rows.map((r) => r.perSeed), "the same figures from the cached reports");
+});
+
+test("an unknown ablation point is refused, naming the known ones", () => {
+    assert.throws(() => ablationPoint("k3"), /unknown ablation point "k3" \(known: baseline, /);
+});
