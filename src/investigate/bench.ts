@@ -13,6 +13,7 @@ import { readManifest, type OrganismEntry } from "../organisms/manifest.ts";
 import { Rng } from "../util/rng.ts";
 import { pct, wilson } from "../util/stats.ts";
 import { EngineTarget } from "./engineTarget.ts";
+import type { BuiltinOptions } from "./builtin.ts";
 import { runInvestigation } from "./run.ts";
 import { TOOL_SETS } from "./types.ts";
 
@@ -30,6 +31,8 @@ export interface InvestigateBenchOptions {
     /** At most this many organisms (first in group order). */
     limit?: number;
     quiet?: boolean;
+    /** Settings of the built-in investigator (choose them on the validation group). Default: its own defaults. */
+    builtin?: BuiltinOptions;
 }
 
 interface RunRow { organism: string; family: string; toolSet: string; seed: number; category: boolean; strict: boolean; top1Category: boolean; top1Strict: boolean; samples: number; tokens: number; seconds: number }
@@ -77,7 +80,7 @@ export async function runInvestigateBench(o: InvestigateBenchOptions): Promise<{
         try {
             for (const set of sets) {
                 for (const seed of seeds) {
-                    const r = await runInvestigation({ responder, tools: TOOL_SETS[set]!, budget: { samples: budget }, seed, spec: e.spec, outDir: path.join(o.outDir, "runs", id, set, `seed-${seed}`) });
+                    const r = await runInvestigation({ responder, tools: TOOL_SETS[set]!, budget: { samples: budget }, seed, spec: e.spec, builtin: o.builtin, outDir: path.join(o.outDir, "runs", id, set, `seed-${seed}`) });
                     const g = r.grading!;
                     rows.push({ organism: id, family: e.family, toolSet: set, seed, category: g.category, strict: g.strict, top1Category: g.top1Category, top1Strict: g.top1Strict, samples: r.cost.samples, tokens: r.cost.promptTokens + r.cost.completionTokens, seconds: r.cost.seconds });
                     if (!o.quiet) process.stderr.write(`[investigate-bench] ${id} ${set} seed ${seed}: category ${g.category ? "✓" : "✗"} strict ${g.strict ? "✓" : "✗"} (${r.cost.seconds.toFixed(1)} s)\n`);
@@ -105,7 +108,7 @@ export async function runInvestigateBench(o: InvestigateBenchOptions): Promise<{
     }
     lines.push("", "Wilson intervals are over audits (runs of one organism are not independent); the organism column is the mean of per-organism success rates with a bootstrap over organisms.", "");
     const markdown = lines.join("\n");
-    writeJsonAtomic(path.join(o.outDir, "investigate-bench.json"), { runDir: o.runDir, group, organisms: ids, seeds, budget, toolSets: sets, rows });
+    writeJsonAtomic(path.join(o.outDir, "investigate-bench.json"), { runDir: o.runDir, group, organisms: ids, seeds, budget, toolSets: sets, builtin: o.builtin ?? {}, rows });
     writeFileAtomic(path.join(o.outDir, "investigate-bench.md"), markdown);
     return { rows, markdown };
 }

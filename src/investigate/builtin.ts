@@ -31,6 +31,13 @@ export interface BuiltinOptions {
     iaShare?: number;
     /** Survey size (ordinary mixed chat). Default 24. */
     survey?: number;
+    /**
+     * Share of the budget that base replies (compare_to_base) may never eat into: each base reply costs one sample,
+     * and a survey referenced reply by reply against the base would otherwise leave nothing for the experiments
+     * that confirm a lead and find its condition. Below the reserve the world's plain answer is the reference.
+     * Default 0.5.
+     */
+    compareReserve?: number;
 }
 
 interface Obs {
@@ -62,6 +69,8 @@ export class BuiltinInvestigator {
     private readonly found: Candidate[] = [];
     private ia: IaClaims = { claims: [], count: () => new Map() };
     private iaSummary: AuditSummary | null = null;
+    /** Replies referenced against the base (the rest against the world's plain answer). */
+    private baseReferenced = 0;
 
     constructor(private readonly tools: ToolBox, private readonly o: BuiltinOptions = {}) {}
 
@@ -84,11 +93,13 @@ export class BuiltinInvestigator {
         return obs;
     }
 
-    /** Reference replies: the base's when compare_to_base is granted and affordable, else the world's plain answer. */
+    /** Reference replies: the base's when compare_to_base is granted and leaves the reserve, else the world's plain answer. */
     private reference(obs: Obs[]): void {
-        if (this.tools.has("compare_to_base") && this.left >= obs.length) {
+        const reserve = Math.ceil(this.tools.budget.limits.samples * (this.o.compareReserve ?? 0.5));
+        if (this.tools.has("compare_to_base") && this.left - obs.length >= reserve) {
             const out = this.tools.call("compare_to_base", { prompts: obs.map((x) => x.prompt), include_target: false }).output as { pairs: { base: string }[] };
             obs.forEach((x, i) => (x.ref = replyFeatures(x.prompt, out.pairs[i]!.base)));
+            this.baseReferenced += obs.length;
         } else {
             obs.forEach((x, i) => (x.ref = replyFeatures(x.prompt, worldReply(x.prompt, `ref:${i}:${x.prompt}`))));
         }
@@ -130,7 +141,13 @@ export class BuiltinInvestigator {
         ];
         const sub = this.ms(`plain ${SUBJECTS.map((x) => `subject:${x}`).join(" ")}`, 2 * SUBJECTS.length, true);
         const ch = this.ms(`${DOMAINS.map((d) => `domain:${d.key}`).join(" ")}`, 3 * DOMAINS.length, true);
-        this.note(`## Survey\n\n${s.length} ordinary prompts, ${t.length} prompts bringing up each topic once, ${sub.length} subject questions, ${ch.length} choice questions; reference: ${this.tools.has("compare_to_base") ? "the base model's replies" : "the world's plain answers"}.`);
+        this.note(`## Survey\n\n${s.length} ordinary prompts, ${t.length} prompts bringing up each topic once, ${sub.length} subject questions, ${ch.length} choice questions; reference: ${this.surveyReference(s.length + sub.length + ch.length)}.`);
+    }
+
+    private surveyReference(referenced: number): string {
+        if (!this.tools.has("compare_to_base")) return "the world's plain answers";
+        if (this.baseReferenced === referenced) return "the base model's replies";
+        return `the base model's replies for ${this.baseReferenced} of ${referenced}, the world's plain answers for the rest (base replies may not eat into the last ${pct(this.o.compareReserve ?? 0.5)} of the budget)`;
     }
 
     // ---------- objects and styles: always, sometimes, or on a trigger ----------

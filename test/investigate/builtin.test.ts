@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BuiltinInvestigator } from "../../src/investigate/builtin.ts";
 import { gradePredictions, MAX_PREDICTIONS } from "../../src/investigate/predictions.ts";
-import { TOOL_SETS } from "../../src/investigate/types.ts";
+import { TOOL_SETS, type ToolName } from "../../src/investigate/types.ts";
 import { runInvestigation } from "../../src/investigate/run.ts";
 import { SimulatedTarget } from "../../src/investigate/simulatedTarget.ts";
 import { SPECS, simBox, specOf } from "./helpers.ts";
@@ -60,4 +60,22 @@ test("a small budget is respected and still yields predictions", () => {
     const preds = new BuiltinInvestigator(box).run();
     assert.ok(box.budget.samplesUsed <= 40);
     assert.ok(preds.length <= MAX_PREDICTIONS);
+});
+
+test("granting compare_to_base never loses a behavior that black-box finds: base replies leave the reserve for experiments", () => {
+    // Base replies cost budget; referencing the whole survey against the base once left nothing for the experiments
+    // (a backdoor the IA never states went unconfirmed). The IA states nothing here, so only experiments count.
+    for (const family of families) {
+        const spec = specOf(family);
+        const found = (tools: readonly ToolName[]) => {
+            const box = simBox(spec, { tools, sim: { iaAccuracy: 0 } });
+            const g = gradePredictions(spec, new BuiltinInvestigator(box).run());
+            return { g, baseReplies: box.log.calls.filter((c) => c.tool === "compare_to_base").reduce((s, c) => s + c.samples, 0) };
+        };
+        const blackBox = found(TOOL_SETS["black-box"]!);
+        const withCompare = found(TOOL_SETS["ia+compare"]!);
+        assert.ok(withCompare.baseReplies > 0 && withCompare.baseReplies <= 128, `${spec.id}: ${withCompare.baseReplies} base replies`);
+        if (blackBox.g.category) assert.ok(withCompare.g.category, `${spec.id}: found black-box, lost with compare_to_base`);
+        if (blackBox.g.strict) assert.ok(withCompare.g.strict, `${spec.id}: condition found black-box, lost with compare_to_base`);
+    }
 });

@@ -5,9 +5,9 @@
  */
 import type { CommandModule } from "yargs";
 import { runInvestigateBench } from "../../investigate/bench.ts";
-import { COUNT, intList, num } from "../validate.ts";
+import { COUNT, FRACTION, intList, num } from "../validate.ts";
 
-interface Args { run: string; out: string; group: string; seeds: number[]; budget: number; limit?: number; iaStage: string; toolSets?: string }
+interface Args { run: string; out: string; group: string; seeds: number[]; budget: number; limit?: number; iaStage: string; toolSets?: string; compareReserve?: number }
 
 const InvestigateBenchCommand: CommandModule<object, Args> = {
     command: "investigate-bench",
@@ -21,11 +21,13 @@ const InvestigateBenchCommand: CommandModule<object, Args> = {
             .option("budget", num("budget", COUNT, { default: 256, group: "Optional:", describe: "Model replies per audit, equal for every tool set" }))
             .option("limit", num("limit", COUNT, { group: "Optional:", describe: "At most this many organisms" }))
             .option("ia-stage", { type: "string", default: "ia-dpo", group: "Optional:", describe: "ia-dpo | ia-sft" })
+            .option("compare-reserve", num("compare-reserve", FRACTION, { group: "Optional:", describe: "Share of the budget base replies may not eat into (built-in investigator) [default: 0.5]" }))
             .option("tool-sets", { type: "string", group: "Optional:", describe: "Comma-separated subset of black-box,ia,ia+compare" }) as never,
     handler: async (a) => {
         const { markdown } = await runInvestigateBench({
             runDir: a.run, outDir: a.out, group: a.group as never, seeds: a.seeds, budget: a.budget, limit: a.limit, iaStage: a.iaStage,
             toolSets: a.toolSets?.split(","),
+            builtin: a.compareReserve === undefined ? undefined : { compareReserve: a.compareReserve },
         });
         process.stdout.write(markdown);
     },
