@@ -91,6 +91,18 @@ test("missing model folder, unknown device, contradictory targets: clear errors"
     }
 });
 
+test("bench --ood-organisms: only with --suite ood, and only a folder that holds OOD organisms; refused before any work", async () => {
+    const [wrongSuite, notOrganisms] = await runAll([
+        ["bench", "--preset", "test", "--run", path.join(tmp, "bench-x"), "--ood-organisms", tmp],
+        ["bench", "--preset", "test", "--suite", "ood", "--run", path.join(tmp, "bench-y"), "--ood-organisms", tmp],
+    ]);
+    assert.equal(wrongSuite!.status, 1);
+    assert.match(wrongSuite!.stderr, /^error: bench: --ood-organisms goes with --suite ood/m);
+    assert.equal(notOrganisms!.status, 1);
+    assert.match(notOrganisms!.stderr, /no organisms\.json there \(not an OOD organisms folder\)/);
+    for (const d of ["bench-x", "bench-y"]) assert.ok(!fs.existsSync(path.join(tmp, d)), `${d} was created`);
+});
+
 test("help: one --device text everywhere, provider kinds and API keys, --seeds as a list", async () => {
     const [gen, train, inv, syn, iaTrain] = await runAll([["generate", "--help"], ["train", "--help"], ["investigate", "--help"], ["synthesize", "--help"], ["ia-train", "--help"]]);
     const norm = (s: string) => s.replace(/\s+/g, " ");

@@ -4,11 +4,12 @@
  * Sweeps: `--sweep families` trains IAs on 1, 3, 5 and 7 families and tests on the held-out rest; `--sweep organisms`
  * on 25/50/100% of the SFT organisms; `--sweep base` runs the whole pipeline on each base size in `--bases`.
  */
+import fs from "node:fs";
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { runPipeline } from "../../ia/pipeline.ts";
 import { presetByName } from "../../base/presets.ts";
-import { pipelinePreset } from "../../ia/presets.ts";
+import { PIPELINE_PRESETS, pipelinePreset } from "../../ia/presets.ts";
 import { runBaseSweep, runFamilySweep, runOrganismSweep } from "../../ia/sweeps.ts";
 import { deviceOption, intList } from "../validate.ts";
 import { hasTrainedIa, oodPreset, runOodSuite } from "../../ood/suite.ts";
@@ -31,6 +32,7 @@ interface Args {
     seeds?: number[];
     suite: "in-distribution" | "ood";
     inBase?: string;
+    oodOrganisms?: string;
 }
 
 const BenchCommand: CommandModule<object, Args> = {
@@ -38,7 +40,7 @@ const BenchCommand: CommandModule<object, Args> = {
     describe: "Benchmark the IA on the tiny world (verbalization, baselines, false positives, sweeps)",
     builder: (y) =>
         y
-            .option("preset", { type: "string", default: "demo", group: "Optional:", describe: "demo | large | test" })
+            .option("preset", { type: "string", default: "demo", group: "Optional:", describe: Object.keys(PIPELINE_PRESETS).join(" | ") })
             .option("run", { type: "string", group: "Optional:", describe: "Run folder (default runs/bench-<preset>)" })
             .option("cache", { type: "string", default: ".cache", group: "Optional:" })
             .option("device", deviceOption())
@@ -48,10 +50,16 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("seeds", intList("seeds", { group: "Optional:", describe: "IA seeds instead of the preset's, comma-separated integers, e.g. 1,2,3 (figures get t intervals over seeds)" }))
             .option("sweep", { choices: ["families", "organisms", "base"] as const, group: "Optional:", describe: "families: 1/3/5/7 training families; organisms: 25/50/100% of SFT organisms; base: each size in --bases" })
             .option("suite", { choices: ["in-distribution", "ood"] as const, default: "in-distribution" as const, group: "Optional:", describe: "ood: behaviors the IA never saw (src/ood/), audited with the IAs of the --run (trained first when missing); OOD preset = --preset (demo | medium | large | test)" })
+            .option("ood-organisms", { type: "string", group: "Optional:", describe: "With --suite ood: audit the OOD organisms already trained in this folder (another run's <run>/ood, on the same base model; checked) instead of training them again" })
             .option("in-base", { type: "string", group: "Optional:", describe: "With --suite ood: merge this OOD behavior's transcript organism into the base, train a new population and IA on it, and compare verbalization with the behavior added after IA training" })
             .option("bases", { type: "string", default: "nano,micro", group: "Optional:", describe: "Base sizes for --sweep base" }) as never,
     handler: async (a) => {
         const preset = pipelinePreset(a.preset);
+        if (a.oodOrganisms !== undefined) {
+            if (a.suite !== "ood" || a.sweep || a.inBase) throw new Error("bench: --ood-organisms goes with --suite ood (no --sweep, no --in-base)");
+            const manifest = path.join(a.oodOrganisms, "organisms.json");
+            if (!fs.existsSync(manifest)) throw new Error(`bench: --ood-organisms ${a.oodOrganisms}: no organisms.json there (not an OOD organisms folder)`);
+        }
         if (a.heldOutFamily) preset.ia.heldOutFamily = a.heldOutFamily;
         if (a.trainFamilies) preset.ia.trainFamilies = a.trainFamilies.split(",").map((s) => s.trim());
         if (a.base) {
@@ -76,7 +84,7 @@ const BenchCommand: CommandModule<object, Args> = {
                 runPipeline({ preset, runDir, cacheDir: a.cache, device: a.device });
                 process.stdout.write(`Benchmark report: ${await writeBenchHtml(path.join(runDir, "bench"))}\n`);
             }
-            runOodSuite({ run: runDir, preset: ood, device: a.device });
+            runOodSuite({ run: runDir, preset: ood, device: a.device, organismsDir: a.oodOrganisms });
             return;
         }
         if (a.sweep) {
