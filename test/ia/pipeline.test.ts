@@ -17,7 +17,7 @@ import { loadModel, saveModel } from "../../src/model/weights.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-pipeline-"));
 
-test("the whole pipeline runs on the test preset and resumes", () => {
+test("the whole pipeline runs on the test preset and resumes", async () => {
     const preset = pipelinePreset("test");
     const first = runPipeline({ preset, runDir: path.join(tmp, "run"), cacheDir: path.join(tmp, "cache"), quiet: true });
     // Base model: a real HF folder with tokenizer and chat template.
@@ -61,7 +61,7 @@ test("the whole pipeline runs on the test preset and resumes", () => {
 
     // Audit a held-out organism with the IA: reports, summary, grading, files.
     const target = first.population.organisms.find((e) => e.family === "quirk")!;
-    const audit = runAudit({ baseModel: first.baseModel, targetAdapter: path.join(first.populationDir, target.adapter), ia: dpo, samples: 6, groundTruth: target.spec, outDir: path.join(tmp, "audit") });
+    const audit = await runAudit({ baseModel: first.baseModel, targetAdapter: path.join(first.populationDir, target.adapter), ia: dpo, samples: 6, groundTruth: target.spec, outDir: path.join(tmp, "audit") });
     assert.equal(audit.reports.length, 6);
     assert.ok(audit.grading);
     assert.ok(fs.readFileSync(path.join(tmp, "audit", "audit.md"), "utf8").includes("# Audit of"));
@@ -86,15 +86,15 @@ test("the failure analysis explains the benchmark's own reports without sampling
     assert.match(fs.readFileSync(path.join(outDir, "analysis.md"), "utf8"), /## 1\. What went wrong[\s\S]*## 6\. Decoding/);
 });
 
-test("an IA trained on another base is refused with a clear error", () => {
+test("an IA trained on another base is refused with a clear error", async () => {
     const other = path.join(import.meta.dirname, "../fixtures/golden/adapters/qwen3-a");
     const base = fs.readdirSync(path.join(tmp, "cache", "base")).map((d) => path.join(tmp, "cache", "base", d, "model"))[0]!;
     const pop = fs.readdirSync(path.join(tmp, "cache", "populations")).map((d) => path.join(tmp, "cache", "populations", d))[0]!;
     const organism = path.join(pop, "organisms", fs.readdirSync(path.join(pop, "organisms"))[0]!);
-    assert.throws(() => runAudit({ baseModel: base, targetAdapter: organism, ia: other, samples: 2 }), /qwen3-a.*(another base|shape|layer)/s);
+    await assert.rejects(runAudit({ baseModel: base, targetAdapter: organism, ia: other, samples: 2 }), /qwen3-a.*(another base|shape|layer)/s);
 });
 
-test("auditing a full checkpoint (the organism merged into the base) gives the adapter target's reports", () => {
+test("auditing a full checkpoint (the organism merged into the base) gives the adapter target's reports", async () => {
     const base = fs.readdirSync(path.join(tmp, "cache", "base")).map((d) => path.join(tmp, "cache", "base", d, "model"))[0]!;
     const pop = fs.readdirSync(path.join(tmp, "cache", "populations")).map((d) => path.join(tmp, "cache", "populations", d))[0]!;
     const manifest = JSON.parse(fs.readFileSync(path.join(pop, "manifest.json"), "utf8"));
@@ -109,13 +109,13 @@ test("auditing a full checkpoint (the organism merged into the base) gives the a
     for (const f of ["tokenizer.json", "tokenizer_config.json"]) fs.copyFileSync(path.join(base, f), path.join(full, f));
     organism.dispose();
     model.dispose();
-    const viaAdapter = runAudit({ baseModel: base, targetAdapter: path.join(pop, target.adapter), ia, samples: 6 });
-    const viaCheckpoint = runAudit({ baseModel: base, targetModel: full, ia, samples: 6 });
+    const viaAdapter = await runAudit({ baseModel: base, targetAdapter: path.join(pop, target.adapter), ia, samples: 6 });
+    const viaCheckpoint = await runAudit({ baseModel: base, targetModel: full, ia, samples: 6 });
     // Merged weights (W + s·BA) and the stacked adapter round differently, so a sampled token near a boundary may
     // flip on some BLAS kernel path; a broken route (the merge or the adapter ignored) would match none.
     const same = viaCheckpoint.reports.filter((r, i) => r.report === viaAdapter.reports[i]!.report).length;
     assert.ok(same >= 4, `only ${same}/6 reports agree:\n${viaCheckpoint.reports.map((r) => r.report).join("\n")}\nvs\n${viaAdapter.reports.map((r) => r.report).join("\n")}`);
-    assert.throws(() => runAudit({ baseModel: base, targetAdapter: path.join(pop, target.adapter), targetModel: full, ia, samples: 2 }), /exactly one/);
+    await assert.rejects(runAudit({ baseModel: base, targetAdapter: path.join(pop, target.adapter), targetModel: full, ia, samples: 2 }), /exactly one/);
 });
 
 test("asking for a GPU on a machine without one fails before any work, naming the device", { skip: cudaIsAvailable() && "this libtorch has CUDA" }, () => {

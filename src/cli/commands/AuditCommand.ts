@@ -2,12 +2,17 @@
  * `ia audit --base DIR (--target-adapter DIR | --target-model DIR) --ia DIR` — ask a fine-tune, with the IA
  * attached, what it learned: many self-reports, summarized into a ranked short list. Writes audit.json/audit.md and,
  * beside them, the self-contained audit.html.
+ *
+ * Real models: `--summarizer SPEC` (an LLM dedups and ranks the reports, the paper's scaffold) and `--judge SPEC`
+ * with `--label "I ..."` (the J.2 judge grades every report and candidate, `--judge-repeats` votes each). Every
+ * option is checked, and each LLM answers a test request, before the model is loaded.
  */
 import type { CommandModule } from "yargs";
 import { readOneSpecFile } from "../../behaviors/spec.ts";
-import { runAudit } from "../../ia/audit.ts";
+import { checkAuditOptions, runAudit, type AuditGrading } from "../../ia/audit.ts";
+import { parseProviderSpec } from "../../providers/fromSpec.ts";
 import { writeAuditHtml } from "../../report/auditHtml.ts";
-import { COUNT, deviceOption, INT, modelFolderOption, num, TEMPERATURE, withTargetOptions } from "../validate.ts";
+import { COUNT, deviceOption, INT, modelFolderOption, num, PROVIDER_SPEC_HELP, TEMPERATURE, withTargetOptions } from "../validate.ts";
 
 interface Args {
     base: string;
@@ -22,6 +27,37 @@ interface Args {
     top: number;
     device: string;
     compareNoIa: boolean;
+    summarizer?: string;
+    judge?: string;
+    judgeRepeats?: number;
+    label?: string;
+    concurrency: number;
+}
+
+/** A provider-spec option, parsed before the command runs (a typo fails at once, naming the option). */
+function providerOption(name: string, describe: string) {
+    return {
+        type: "string" as const, requiresArg: true, group: "LLMs (real models):", describe,
+        coerce: (v: unknown) => {
+            if (Array.isArray(v)) throw new Error(`--${name}: given ${v.length} times; give it once`);
+            try {
+                parseProviderSpec(String(v));
+            } catch (e) {
+                throw new Error(`--${name}: ${(e as Error).message}`);
+            }
+            return String(v);
+        },
+    };
+}
+
+/** Self-reports the paper's summarization scaffold gives its LLM (method.md §4.3). */
+const PAPER_SUMMARIZER_REPORTS = 100;
+
+function gradingLine(g: AuditGrading): string {
+    if (g.method === "llm") {
+        return `ground truth "${g.groundTruth}": judge ${g.judge} (${g.repeats} votes each): ${(g.categoryRate * 100).toFixed(1)}% of reports name the behavior (${(g.unclearRate * 100).toFixed(1)}% unclear), top candidate ${g.topCandidateCorrect ? "correct" : "wrong"}, any candidate ${g.anyCandidateCorrect ? "correct" : "wrong"}`;
+    }
+    return `ground truth "${g.groundTruth}": category ${(g.categoryRate * 100).toFixed(1)}%, strict ${(g.strictRate * 100).toFixed(1)}%, top candidate ${g.topCandidateCorrect ? "correct" : "wrong"}`;
 }
 
 const AuditCommand: CommandModule<object, Args> = {
@@ -38,10 +74,24 @@ const AuditCommand: CommandModule<object, Args> = {
             .option("device", deviceOption())
             .option("compare-no-ia", { type: "boolean", default: false, group: "Optional:", describe: "Also ask the same questions without the IA and report those candidates beside the IA's (tells an IA finding from a plain leak)" })
             .option("spec", { type: "string", group: "Optional:", describe: "Ground-truth behavior spec JSON (tiny world) to grade against" })
-            .option("out", { type: "string", group: "Optional:", describe: "Folder for audit.json, audit.md and audit.html" }) as never,
+            .option("out", { type: "string", group: "Optional:", describe: "Folder for audit.json, audit.md and audit.html" })
+            .option("summarizer", providerOption("summarizer", `LLM that dedups and ranks all self-reports into the top candidates, citing the reports behind each (the paper's scaffold; give it ~100 reports). Default: word overlap (tiny world). ${PROVIDER_SPEC_HELP}`))
+            .option("judge", providerOption("judge", "LLM judge (the paper's J.2 prompt) grading every report and candidate against --label (or --spec); a provider spec, as --summarizer"))
+            .option("judge-repeats", num("judge-repeats", COUNT, { group: "LLMs (real models):", describe: "Judge votes per text, majority kept (default 3)" }))
+            .option("label", { type: "string", requiresArg: true, group: "LLMs (real models):", describe: 'Ground truth in the first person, "I ...", graded by --judge (instead of --spec)' })
+            .option("concurrency", num("concurrency", COUNT, { default: 8, group: "LLMs (real models):", describe: "LLM calls in flight" })) as never,
     handler: async (a) => {
         const groundTruth = a.spec ? readOneSpecFile(a.spec) : undefined;
-        const r = runAudit({ baseModel: a.base, targetAdapter: a.targetAdapter, targetModel: a.targetModel, ia: a.ia, samples: a.samples, temperature: a.temperature, seed: a.seed, groundTruth, outDir: a.out, topK: a.top, device: a.device, compareNoIa: a.compareNoIa });
+        const options = {
+            baseModel: a.base, targetAdapter: a.targetAdapter, targetModel: a.targetModel, ia: a.ia, samples: a.samples, temperature: a.temperature, seed: a.seed,
+            groundTruth, label: a.label, summarizer: a.summarizer, judge: a.judge, judgeRepeats: a.judgeRepeats, concurrency: a.concurrency,
+            outDir: a.out, topK: a.top, device: a.device, compareNoIa: a.compareNoIa,
+        };
+        checkAuditOptions(options);
+        if (a.summarizer !== undefined && a.samples < PAPER_SUMMARIZER_REPORTS) {
+            process.stderr.write(`warning: --samples ${a.samples}: the paper's summarization scaffold gives the summarizer ${PAPER_SUMMARIZER_REPORTS} self-reports; with fewer, a behavior the IA states rarely may not reach the top ${a.top}\n`);
+        }
+        const r = await runAudit(options);
         process.stdout.write(`Audit of ${r.target}: ${r.summary.reports} self-reports, ${r.summary.denials} deny any unusual behavior\n`);
         for (const c of r.summary.candidates) process.stdout.write(`  ${c.rank}. ${c.statement}  [${c.reports} reports, ${(c.support * 100).toFixed(0)}%]\n`);
         if (r.noIa) {
@@ -49,7 +99,12 @@ const AuditCommand: CommandModule<object, Args> = {
             for (const c of r.noIa.summary.candidates) process.stdout.write(`  ${c.rank}. ${c.statement}  [${c.reports} replies, ${(c.support * 100).toFixed(0)}%]\n`);
             if (r.noIa.summary.candidates.length === 0) process.stdout.write("  (no behavior claimed)\n");
         }
-        if (r.grading) process.stdout.write(`ground truth "${r.grading.groundTruth}": category ${(r.grading.categoryRate * 100).toFixed(1)}%, strict ${(r.grading.strictRate * 100).toFixed(1)}%, top candidate ${r.grading.topCandidateCorrect ? "correct" : "wrong"}\n`);
+        if (r.grading) process.stdout.write(`${gradingLine(r.grading)}\n`);
+        if (r.noIa?.grading) process.stdout.write(`without the IA: ${gradingLine(r.noIa.grading)}\n`);
+        if (r.cost) {
+            const t = r.cost.totals;
+            process.stderr.write(`LLM cost: ${t.calls} calls (${t.cachedCalls} cached), ${t.inputTokens} in + ${t.outputTokens} out tokens, $${t.costUsd.toFixed(4)}${t.unpricedModels.length ? ` (no price for ${t.unpricedModels.join(", ")})` : ""}\n`);
+        }
         if (a.out) process.stdout.write(`Audit report: ${await writeAuditHtml(a.out)}\n`);
     },
 };

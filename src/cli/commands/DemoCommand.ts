@@ -41,7 +41,7 @@ const DemoCommand: CommandModule<object, Args> = {
         const auditPages: string[] = [];
         for (const t of targets) {
             const outDir = path.join(a.run, "audits", t.id);
-            const out = runAudit({
+            const out = await runAudit({
                 baseModel: r.baseModel, targetAdapter: path.join(r.populationDir, t.adapter), ia, samples: 48, seed: 3, temperature: r.report.temperature,
                 groundTruth: t.spec, outDir,
             });
@@ -50,7 +50,8 @@ const DemoCommand: CommandModule<object, Args> = {
             for (const c of out.summary.candidates) process.stdout.write(`  ${c.rank}. ${c.statement}  [${c.reports}/${out.summary.reports} reports]\n`);
             if (out.summary.candidates.length === 0) process.stdout.write("  (no behavior claimed)\n");
             const g = out.grading!;
-            process.stdout.write(`  judged: ${(g.categoryRate * 100).toFixed(0)}% of reports name the right behavior, ${(g.strictRate * 100).toFixed(0)}% with its condition; top candidate ${g.topCandidateCorrect ? "correct" : "wrong"}\n`);
+            const strict = g.method === "llm" ? "" : `, ${(g.strictRate * 100).toFixed(0)}% with its condition`;
+            process.stdout.write(`  judged: ${(g.categoryRate * 100).toFixed(0)}% of reports name the right behavior${strict}; top candidate ${g.topCandidateCorrect ? "correct" : "wrong"}\n`);
         }
         process.stdout.write(`\nDemo finished in ${formatDuration((performance.now() - t0) / 1000)}. Benchmark: ${path.join(a.run, "bench", "bench.md")} (JSON/CSV beside it); audits: ${auditPages.join(", ") || path.join(a.run, "audits")}\n`);
         // The last line is the report to open: a self-contained page (plots, sortable tables), no server needed.
