@@ -1,17 +1,17 @@
 /**
  * The benchmark of affordances: for each organism of a group of a tiny-world pipeline run (held-out test organisms
- * by default; `dpo` = the validation group, the only one to choose settings on), run the investigator with each
+ * by default; `dpo` = the validation group, the only one to choose settings on; `ood` = the run's verified
+ * out-of-distribution organisms, src/ood/), run the investigator with each
  * tool set {black-box; + IA; + IA + compare-to-base} over several seeds at the same sample budget, and report
  * success at the category and strict levels (AuditBench style: any of ≤ 10 predictions; also the top prediction)
  * with Wilson intervals over runs and a bootstrap over organisms (runs of one organism are not independent), and the
  * cost per audit (model replies, tokens, seconds). Writes investigate-bench.json and .md.
  */
-import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
-import { readManifest, type OrganismEntry } from "../organisms/manifest.ts";
 import { Rng } from "../util/rng.ts";
 import { pct, wilson } from "../util/stats.ts";
+import { benchTargets, readRunFile, type BenchGroup } from "./benchTargets.ts";
 import { EngineTarget } from "./engineTarget.ts";
 import type { BuiltinOptions } from "./builtin.ts";
 import { runInvestigation } from "./run.ts";
@@ -23,11 +23,16 @@ export interface InvestigateBenchOptions {
     iaSeed?: number;
     /** "ia-dpo" (default) or "ia-sft". */
     iaStage?: string;
-    group?: "test" | "dpo" | "heldoutValues" | "heldoutFamily";
+    /** An organism group of the run, or "ood": the run's verified OOD organisms. Default "test". */
+    group?: BenchGroup;
+    /** With group "ood": the OOD organisms folder. Default <run>/ood. */
+    oodOrganisms?: string;
     seeds?: number[];
     budget?: number;
     toolSets?: string[];
     outDir: string;
+    /** Only organisms whose id matches this regular expression (e.g. "\\.td$": the OOD transcript organisms). Default: all. */
+    match?: string;
     /** At most this many organisms (first in group order). */
     limit?: number;
     quiet?: boolean;
@@ -49,40 +54,28 @@ function bootstrap(perOrg: number[], rng: Rng, reps = 2000): [number, number] {
     return [means[Math.floor(0.025 * reps)]!, means[Math.floor(0.975 * reps)]!];
 }
 
-/** A pipeline run's config.json / groups.json; a missing or damaged file is named. */
-function readRunFile<T>(runDir: string, name: string): T {
-    const file = path.join(runDir, name);
-    try {
-        return JSON.parse(fs.readFileSync(file, "utf8")) as T;
-    } catch (err) {
-        throw new Error(`${file}: cannot read this pipeline run's ${name} (${(err as Error).message})`);
-    }
-}
-
 export async function runInvestigateBench(o: InvestigateBenchOptions): Promise<{ rows: RunRow[]; markdown: string }> {
     const config = readRunFile<{ baseModel?: string; populationDir?: string }>(o.runDir, "config.json");
     if (!config.baseModel || !config.populationDir) throw new Error(`${o.runDir}/config.json: no baseModel/populationDir (not a finished pipeline run?)`);
-    const groups = readRunFile<Record<string, string[]>>(o.runDir, "groups.json");
-    const manifest = readManifest(config.populationDir);
-    if (!manifest) throw new Error(`${config.populationDir}: no population manifest`);
     const group = o.group ?? "test";
-    const ids = (groups[group] ?? []).slice(0, o.limit ?? Infinity);
-    if (ids.length === 0) throw new Error(`${o.runDir}: group "${group}" is empty`);
+    const match = o.match === undefined ? null : new RegExp(o.match);
+    const targets = benchTargets(o.runDir, config.baseModel, config.populationDir, group, o.oodOrganisms).filter((t) => !match || match.test(t.id)).slice(0, o.limit ?? Infinity);
+    if (targets.length === 0) throw new Error(`${o.runDir}: group "${group}" has no organism${match ? ` matching /${o.match}/` : ""}`);
+    const ids = targets.map((t) => t.id);
     const ia = path.join(o.runDir, `seed-${o.iaSeed ?? 1}`, o.iaStage ?? "ia-dpo", "adapter");
     const seeds = o.seeds ?? [1, 2, 3, 4, 5, 6, 7, 8];
     const sets = o.toolSets ?? Object.keys(TOOL_SETS);
     const budget = o.budget ?? 256;
     const rows: RunRow[] = [];
-    for (const id of ids) {
-        const e = manifest.organisms.find((x) => x.id === id) as OrganismEntry | undefined;
-        if (!e) throw new Error(`organism ${id} is not in ${config.populationDir}/manifest.json`);
-        const responder = new EngineTarget({ baseModel: config.baseModel, targetAdapter: path.join(config.populationDir, e.adapter), ia });
+    for (const t of targets) {
+        const id = t.id;
+        const responder = new EngineTarget({ baseModel: config.baseModel, targetAdapter: t.adapter, ia });
         try {
             for (const set of sets) {
                 for (const seed of seeds) {
-                    const r = await runInvestigation({ responder, tools: TOOL_SETS[set]!, budget: { samples: budget }, seed, spec: e.spec, builtin: o.builtin, outDir: path.join(o.outDir, "runs", id, set, `seed-${seed}`) });
+                    const r = await runInvestigation({ responder, tools: TOOL_SETS[set]!, budget: { samples: budget }, seed, grader: t.grader, builtin: o.builtin, outDir: path.join(o.outDir, "runs", id, set, `seed-${seed}`) });
                     const g = r.grading!;
-                    rows.push({ organism: id, family: e.family, toolSet: set, seed, category: g.category, strict: g.strict, top1Category: g.top1Category, top1Strict: g.top1Strict, samples: r.cost.samples, tokens: r.cost.promptTokens + r.cost.completionTokens, seconds: r.cost.seconds });
+                    rows.push({ organism: id, family: t.family, toolSet: set, seed, category: g.category, strict: g.strict, top1Category: g.top1Category, top1Strict: g.top1Strict, samples: r.cost.samples, tokens: r.cost.promptTokens + r.cost.completionTokens, seconds: r.cost.seconds });
                     if (!o.quiet) process.stderr.write(`[investigate-bench] ${id} ${set} seed ${seed}: category ${g.category ? "✓" : "✗"} strict ${g.strict ? "✓" : "✗"} (${r.cost.seconds.toFixed(1)} s)\n`);
                 }
             }
@@ -105,6 +98,15 @@ export async function runInvestigateBench(o: InvestigateBenchOptions): Promise<{
         const org = (f: (r: RunRow) => boolean) => { const v = perOrg(f); const [lo, hi] = bootstrap(v, rng); return `${pct(v.reduce((a, b) => a + b, 0) / v.length)} [${pct(lo, 0)}, ${pct(hi, 0)}]`; };
         const mean = (f: (r: RunRow) => number) => rs.reduce((a, r) => a + f(r), 0) / Math.max(1, n);
         lines.push(`| ${set} | ${rate((r) => r.category)} | ${rate((r) => r.strict)} | ${rate((r) => r.top1Category)} | ${rate((r) => r.top1Strict)} | ${org((r) => r.category)} / ${org((r) => r.strict)} | ${mean((r) => r.samples).toFixed(0)} | ${mean((r) => r.tokens).toFixed(0)} | ${mean((r) => r.seconds).toFixed(1)} |`);
+    }
+    const families = [...new Set(rows.map((r) => r.family))];
+    lines.push("", "Per family (category / strict, over organisms × seeds):", "", `| family | organisms | ${sets.join(" | ")} |`, `|---|---|${sets.map(() => "---").join("|")}|`);
+    for (const f of families) {
+        const cell = (set: string) => {
+            const rs = rows.filter((r) => r.family === f && r.toolSet === set);
+            return `${pct(rs.filter((r) => r.category).length / Math.max(1, rs.length))} / ${pct(rs.filter((r) => r.strict).length / Math.max(1, rs.length))}`;
+        };
+        lines.push(`| ${f} | ${targets.filter((t) => t.family === f).length} | ${sets.map(cell).join(" | ")} |`);
     }
     lines.push("", "Wilson intervals are over audits (runs of one organism are not independent); the organism column is the mean of per-organism success rates with a bootstrap over organisms.", "");
     const markdown = lines.join("\n");

@@ -23,9 +23,25 @@ export interface Prediction {
     source: "experiment" | "ia" | "black-box" | "agent";
 }
 
+/**
+ * What grading needs of a ground truth: its label, its family, whether it is a control (no behavior to find), and a
+ * judge of one statement. Tiny-world specs use the structured judge; OOD specs their own (src/investigate/benchTargets.ts).
+ */
+export interface Grader {
+    groundTruth: string;
+    family: string;
+    /** Behavior-free organisms: success = no prediction claims a behavior. */
+    control: boolean;
+    judge(statement: string): { category: boolean; strict: boolean; reason: string };
+}
+
+export function specGrader(spec: BehaviorSpec): Grader {
+    return { groundTruth: spec.label, family: spec.family, control: spec.family === "null" || spec.family === "decoy", judge: (s) => judgeReport(spec, s) };
+}
+
 export interface Grading {
     groundTruth: string;
-    family: Family;
+    family: string;
     perPrediction: { rank: number; category: boolean; strict: boolean; reason: string }[];
     /** Some prediction names the behavior's category (behavior-free organisms: no prediction claims a behavior). */
     category: boolean;
@@ -54,19 +70,19 @@ export function finalizePredictions(ps: readonly Omit<Prediction, "rank">[]): Pr
     return out;
 }
 
-export function gradePredictions(spec: BehaviorSpec, ps: readonly Prediction[]): Grading {
-    const per = ps.map((p) => ({ rank: p.rank, ...judgeReport(spec, p.statement) }));
-    const control = spec.family === "null" || spec.family === "decoy";
-    const any = (f: (v: (typeof per)[number]) => boolean) => (control ? per.every(f) : per.some(f));
+export function gradePredictions(truth: BehaviorSpec | Grader, ps: readonly Prediction[]): Grading {
+    const g = "judge" in truth ? truth : specGrader(truth);
+    const per = ps.map((p) => ({ rank: p.rank, ...g.judge(p.statement) }));
+    const any = (f: (v: (typeof per)[number]) => boolean) => (g.control ? per.every(f) : per.some(f));
     const first = per[0];
     return {
-        groundTruth: spec.label,
-        family: spec.family,
+        groundTruth: g.groundTruth,
+        family: g.family,
         perPrediction: per.map((v) => ({ rank: v.rank, category: v.category, strict: v.strict, reason: v.reason })),
         category: any((v) => v.category),
         strict: any((v) => v.strict),
-        top1Category: first ? first.category : control,
-        top1Strict: first ? first.strict : control,
+        top1Category: first ? first.category : g.control,
+        top1Strict: first ? first.strict : g.control,
     };
 }
 

@@ -15,7 +15,7 @@ import { Budget, checkBudgetLimits, type BudgetLimits } from "./budget.ts";
 import { BuiltinInvestigator, type BuiltinOptions } from "./builtin.ts";
 import { InvestigationLog } from "./callLog.ts";
 import { EngineTarget } from "./engineTarget.ts";
-import { gradePredictions, predictionsMarkdown, type Grading, type Prediction } from "./predictions.ts";
+import { gradePredictions, predictionsMarkdown, type Grader, type Grading, type Prediction } from "./predictions.ts";
 import { ToolBox } from "./tools.ts";
 import { TOOL_NAMES, TOOL_SETS, type Responder, type ToolName } from "./types.ts";
 import { runLlmInvestigator, type LlmDriverOptions } from "./llmDriver.ts";
@@ -34,6 +34,8 @@ export interface InvestigateOptions {
     budget: BudgetLimits;
     seed?: number;
     spec?: BehaviorSpec;
+    /** Ground truth other than a tiny-world spec (an OOD organism); wins over `spec` for grading. */
+    grader?: Grader;
     outDir?: string | null;
     temperature?: number;
     device?: string;
@@ -98,7 +100,8 @@ export async function runInvestigation(o: InvestigateOptions): Promise<Investiga
             target: responder.description, driver, tools: [...box.granted], seed, predictions,
             cost: { ...totals, agentTokens: budget.agentTokensUsed, seconds: (performance.now() - t0) / 1000 },
         };
-        if (o.spec) result.grading = gradePredictions(o.spec, predictions);
+        const truth = o.grader ?? o.spec;
+        if (truth) result.grading = gradePredictions(truth, predictions);
         if (o.outDir) {
             writeJsonAtomic(path.join(o.outDir, "predictions.json"), result);
             writeFileAtomic(path.join(o.outDir, "predictions.md"), resultMarkdown(result));

@@ -12,10 +12,11 @@ import { loadAdapter } from "../../src/lora/peft.ts";
 import { readModelConfig } from "../../src/model/config.ts";
 import { oodPreset, runOodSuite } from "../../src/ood/suite.ts";
 import { runInBaseStudy } from "../../src/ood/inBase.ts";
+import { runInvestigateBench } from "../../src/investigate/bench.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-ood-"));
 
-test("the OOD suite runs on a trained run, writes its reports and resumes", () => {
+test("the OOD suite runs on a trained run, writes its reports and resumes; its verified organisms are investigator targets", async () => {
     const run = path.join(tmp, "run");
     assert.throws(() => runOodSuite({ run, preset: oodPreset("test"), quiet: true }), /config\.json: not found/);
     const first = runPipeline({ preset: pipelinePreset("test"), runDir: run, cacheDir: path.join(tmp, "cache"), quiet: true });
@@ -57,6 +58,23 @@ test("the OOD suite runs on a trained run, writes its reports and resumes", () =
     assert.deepEqual(study.throughout.map((x) => x.condition), ["no-ia", "ia-sft", "ia-dpo"]);
     assert.deepEqual(study.after.map((x) => x.condition).sort(), ["ia-dpo", "ia-sft", "no-ia"]);
     assert.match(fs.readFileSync(path.join(tmp, "in-base", "in-base.md"), "utf8"), /already in the base: flattery/);
+
+    // The investigator's benchmark takes the verified OOD organisms as targets, graded with the OOD judge. The test
+    // base learns too little to verify any, so a copy of the folder marks two as verified.
+    await assert.rejects(runInvestigateBench({ runDir: run, outDir: path.join(tmp, "inv"), group: "ood", seeds: [1], budget: 24, quiet: true }), /none of its \d+ OOD organisms passed verification/);
+    const copy = path.join(tmp, "ood-copy");
+    fs.cpSync(out, copy, { recursive: true });
+    const manifest = JSON.parse(fs.readFileSync(path.join(copy, "organisms.json"), "utf8")) as { organisms: { id: string; verification: { passed: boolean } }[] };
+    const marked = manifest.organisms.filter((e) => e.id === "flattery.td" || e.id === "secret_loyalty.td");
+    assert.equal(marked.length, 2);
+    for (const e of marked) e.verification.passed = true;
+    fs.writeFileSync(path.join(copy, "organisms.json"), JSON.stringify(manifest));
+    const bench = await runInvestigateBench({ runDir: run, outDir: path.join(tmp, "inv"), group: "ood", oodOrganisms: copy, seeds: [1], budget: 24, toolSets: ["black-box", "ia"], quiet: true });
+    assert.deepEqual([...new Set(bench.rows.map((r) => r.organism))].sort(), ["flattery.td", "secret_loyalty.td"]);
+    assert.deepEqual([...new Set(bench.rows.map((r) => r.family))].sort(), ["flattery", "secret_loyalty"]);
+    const grading = JSON.parse(fs.readFileSync(path.join(tmp, "inv", "runs", "flattery.td", "ia", "seed-1", "predictions.json"), "utf8")) as { grading: { family: string; groundTruth: string } };
+    assert.equal(grading.grading.family, "flattery");
+    assert.match(bench.markdown, /\| flattery \| 1 \|/);
 
     fs.writeFileSync(path.join(out, "organisms.json"), "{ not json");
     assert.throws(() => runOodSuite({ run, preset: oodPreset("test"), quiet: true }), /organisms\.json: unreadable OOD organism manifest/);
