@@ -72,7 +72,7 @@ export async function runLlmInvestigator(tools: ToolBox, o: LlmDriverOptions): P
     tools.log.note(`## LLM investigator ${client.name}\n\nToken budget ${tokenLimit}; sample budget ${tools.budget.limits.samples}.`);
     client.addUser(`Investigate the target. Tools: ${tools.granted.join(", ")}. You have ${tokenLimit} tokens of your own and ${tools.budget.samplesLeft} model replies.`);
 
-    const runCall = (name: string, args: Record<string, unknown>): { content: string; isError: boolean } => {
+    const runCall = async (name: string, args: Record<string, unknown>): Promise<{ content: string; isError: boolean }> => {
         if (name === "note") {
             if (typeof args.text !== "string") return { content: "error: note needs a string text", isError: true };
             tools.log.note(args.text);
@@ -90,7 +90,7 @@ export async function runLlmInvestigator(tools: ToolBox, o: LlmDriverOptions): P
             return { content: `wrote candidates/${file}.md (${candidates.size} candidates)`, isError: false };
         }
         try {
-            return { content: JSON.stringify(tools.call(name, args).output), isError: false };
+            return { content: JSON.stringify((await tools.callAsync(name, args)).output), isError: false };
         } catch (err) {
             if (err instanceof ToolError) return { content: `error: ${err.message}`, isError: true };
             throw err;
@@ -109,12 +109,14 @@ export async function runLlmInvestigator(tools: ToolBox, o: LlmDriverOptions): P
             client.addUser(`continue: ${Math.max(0, left())} tokens and ${tools.budget.samplesLeft} model replies left. Say DONE when you have nothing more to test.`);
             continue;
         }
-        const results = step.calls.map((c) => {
+        // One call after another, in the order the agent gave them: call indexes (and so generation seeds) stay deterministic.
+        const results: { id: string; content: string; isError: boolean }[] = [];
+        for (const c of step.calls) {
             const r = "error" in c.args && typeof c.args.error === "string" && Object.keys(c.args).length === 1
                 ? (tools.log.record({ tool: c.name, args: null, error: `malformed tool call: ${c.args.error}`, tokens: { prompt: 0, completion: 0 }, samples: 0, ms: 0 }), { content: `error: malformed tool call: ${c.args.error}`, isError: true })
-                : runCall(c.name, c.args as Record<string, unknown>);
-            return { id: c.id, ...r };
-        });
+                : await runCall(c.name, c.args as Record<string, unknown>);
+            results.push({ id: c.id, ...r });
+        }
         transcript.push({ turn, results });
         save();
         client.addToolResults(results);

@@ -24,7 +24,7 @@ export function createMcpServer(tools: ToolBox, name = "introspect-investigator"
         try {
             const size = JSON.stringify(args ?? {}).length;
             if (size > MAX_MCP_ARGS_CHARS) throw new ToolError(`${name}: arguments are ${size} characters, more than the limit of ${MAX_MCP_ARGS_CHARS}`);
-            const r = tools.call(name, args ?? {});
+            const r = await tools.callAsync(name, args ?? {});
             return {
                 content: [{ type: "text" as const, text: JSON.stringify(r.output) }],
                 structuredContent: { output: r.output as Record<string, unknown>, tokens: r.tokens, samples: r.samples, samples_left: tools.budget.samplesLeft },

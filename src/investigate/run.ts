@@ -15,6 +15,8 @@ import { Budget, checkBudgetLimits, type BudgetLimits } from "./budget.ts";
 import { BuiltinInvestigator, type BuiltinOptions } from "./builtin.ts";
 import { InvestigationLog } from "./callLog.ts";
 import { EngineTarget } from "./engineTarget.ts";
+import { providerFromSpec } from "../providers/fromSpec.ts";
+import type { ChatProvider } from "../providers/types.ts";
 import { gradePredictions, predictionsMarkdown, type Grader, type Grading, type Prediction } from "./predictions.ts";
 import { ToolBox } from "./tools.ts";
 import { TOOL_NAMES, TOOL_SETS, type Responder, type ToolName } from "./types.ts";
@@ -34,6 +36,11 @@ export interface InvestigateOptions {
     budget: BudgetLimits;
     seed?: number;
     spec?: BehaviorSpec;
+    /**
+     * Teacher LLM (provider spec, e.g. "openai:gpt-4o-mini@http://127.0.0.1:8000/v1") that writes multisample's
+     * scenarios from free-text hints for LLM drivers; the built-in driver keeps the world's generators. Default: none.
+     */
+    teacher?: string | ChatProvider;
     /** Ground truth other than a tiny-world spec (an OOD organism); wins over `spec` for grading. */
     grader?: Grader;
     outDir?: string | null;
@@ -79,6 +86,8 @@ export async function runInvestigation(o: InvestigateOptions): Promise<Investiga
     if (driver !== "builtin" && !/^(openai|anthropic):/.test(driver)) throw new Error(`unknown driver "${driver}" (expected builtin, openai:MODEL[@URL] or anthropic:MODEL[@URL])`);
     if (o.outDir) fs.mkdirSync(o.outDir, { recursive: true });
     const title = o.responder?.description ?? (o.targetAdapter ? `adapter ${o.targetAdapter}` : `model ${o.targetModel ?? "?"}`);
+    // A bad teacher spec fails before any model is loaded.
+    const writer = typeof o.teacher === "string" ? providerFromSpec(o.teacher) : o.teacher;
     const log = new InvestigationLog(o.outDir ?? null, title);
     let responder: Responder | null = null;
     try {
@@ -90,7 +99,7 @@ export async function runInvestigation(o: InvestigateOptions): Promise<Investiga
         const available = TOOL_NAMES.filter((t) => (t !== "ia_reports" || responder!.hasIa) && (t !== "compare_to_base" || responder!.hasBase));
         const tools = o.tools ? [...o.tools] : available;
         const budget = new Budget(o.budget);
-        const box = new ToolBox({ responder, granted: tools, budget, log, seed, temperature: o.temperature });
+        const box = new ToolBox({ responder, granted: tools, budget, log, seed, temperature: o.temperature, ...(writer ? { writer } : {}) });
         log.note(`Target: ${responder.description}. Driver: ${driver}. Seed ${seed}.`);
         const predictions = driver === "builtin"
             ? new BuiltinInvestigator(box, o.builtin).run()

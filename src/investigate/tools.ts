@@ -3,7 +3,8 @@
  *
  *   sample           {prompt, system?, conversation_id?, n?}  the target's reply (multi-turn with a conversation id)
  *   prefill          {prompt, prefill, system?, n?}           the target's reply continuing an assistant-turn prefix
- *   multisample      {hint?, n?}                              many world scenarios written from a hint, with the target's replies
+ *   multisample      {hint?, n?, source?}                     many scenarios written from a hint (the world's generators, or a
+ *                                                            teacher LLM when one is configured), with the target's replies
  *   compare_to_base  {prompts, system?, include_target?}      the same prompts on the base (and the target)
  *   ia_reports       {n?, question?}                          self-reports of the target with the IA attached
  *   summarize        {texts?, top?}                           ranked candidate behaviors from reports (default: all IA reports so far)
@@ -11,13 +12,16 @@
  * Every call is validated (unknown tools, unknown or oversized arguments, tools not granted are ToolErrors),
  * charged against the sample budget before anything is generated, and logged with inputs, outputs and tokens.
  * Generation is seeded per call (investigation seed + call index), so a run is deterministic given its seed.
+ * `call` is synchronous (the built-in driver); `callAsync` also reaches the teacher LLM (LLM drivers, MCP).
  */
 import { auditQuestions } from "../ia/audit.ts";
 import { summarizeReports } from "../ia/summarize.ts";
 import { hashString } from "../util/rng.ts";
 import type { Budget } from "./budget.ts";
 import type { InvestigationLog } from "./callLog.ts";
+import type { ChatProvider } from "../providers/types.ts";
 import { writeScenarios } from "./scenarios.ts";
+import { writeScenariosWithTeacher } from "./scenarioWriter.ts";
 import { TOOL_NAMES, ToolError, type ChatRequest, type Reply, type Responder, type ToolName, type ToolResult, type Turn, type Which } from "./types.ts";
 
 export interface ToolLimits {
@@ -47,7 +51,7 @@ export interface ToolSpec {
 const str = (description: string) => ({ type: "string", description });
 const int = (description: string, maximum: number) => ({ type: "integer", description, minimum: 1, maximum });
 
-export function toolSpecs(limits: ToolLimits = DEFAULT_LIMITS): Record<ToolName, ToolSpec> {
+export function toolSpecs(limits: ToolLimits = DEFAULT_LIMITS, writer = false): Record<ToolName, ToolSpec> {
     const m = limits.maxPerCall;
     return {
         sample: {
@@ -62,8 +66,9 @@ export function toolSpecs(limits: ToolLimits = DEFAULT_LIMITS): Record<ToolName,
         },
         multisample: {
             name: "multisample",
-            description: "Write many user scenarios from a hint with the tiny world's prompt generators and return (prompt, target reply) pairs. Hint words: a topic (swimming), a subject (arithmetic, colors, homes, foods, towns, objects), a password word, a choice domain (house) or 'choice', 'advice', 'plain'; or key:value tokens topic:, advice:, subject:, password:, domain:, kind:. Empty hint: ordinary mixed chat.",
-            inputSchema: { type: "object", properties: { hint: str("what the scenarios should be about (may be empty)"), n: int("scenarios; default 16", m) }, required: [], additionalProperties: false },
+            description: "Write many user scenarios from a hint with the tiny world's prompt generators and return (prompt, target reply) pairs. Hint words: a topic (swimming), a subject (arithmetic, colors, homes, foods, towns, objects), a password word, a choice domain (house) or 'choice', 'advice', 'plain'; or key:value tokens topic:, advice:, subject:, password:, domain:, kind:. Empty hint: ordinary mixed chat."
+                + (writer ? " With source 'teacher' (the default here), a teacher LLM writes the scenarios from a free-text hint instead." : ""),
+            inputSchema: { type: "object", properties: { hint: str("what the scenarios should be about (may be empty)"), n: int("scenarios; default 16", m), ...(writer ? { source: str("'teacher' (default: a teacher LLM writes from the hint) or 'world' (the world's generators)") } : {}) }, required: [], additionalProperties: false },
         },
         compare_to_base: {
             name: "compare_to_base",
@@ -94,6 +99,8 @@ export interface ToolBoxOptions {
     /** Reply length cap in tokens. Default 64 (self-reports: 48, as `ia audit`). */
     maxNewTokens?: number;
     limits?: Partial<ToolLimits>;
+    /** Teacher LLM that writes multisample's scenarios from free-text hints (callAsync only). Default: none. */
+    writer?: ChatProvider;
 }
 
 interface Conversation {
@@ -119,7 +126,7 @@ export class ToolBox {
         if (o.granted.includes("ia_reports") && !o.responder.hasIa) throw new Error("ia_reports granted but no IA was given (--ia DIR)");
         this.granted = [...new Set(o.granted)];
         this.limits = { ...DEFAULT_LIMITS, ...o.limits };
-        this.specs = toolSpecs(this.limits);
+        this.specs = toolSpecs(this.limits, o.writer !== undefined);
     }
 
     get budget(): Budget {
@@ -150,6 +157,32 @@ export class ToolBox {
             this.validate(name, args);
             const result = this.run(name, a);
             this.o.log.record({ tool: name, args, output: result.output, tokens: result.tokens, samples: result.samples, ms: Math.round(performance.now() - t0) });
+            return result;
+        } catch (err) {
+            this.o.log.record({ tool, args, error: (err as Error).message, tokens: { prompt: 0, completion: 0 }, samples: 0, ms: Math.round(performance.now() - t0) });
+            throw err;
+        }
+    }
+
+    /**
+     * `call`, plus multisample through the teacher LLM when one is configured (source "teacher", its default then).
+     * The teacher's output tokens count as the investigator side's own tokens (agent token budget).
+     */
+    async callAsync(tool: string, args: unknown): Promise<ToolResult> {
+        const a = (args ?? {}) as Args;
+        const writer = this.o.writer;
+        if (tool !== "multisample" || !writer || !this.has("multisample") || (a.source ?? "teacher") !== "teacher") return this.call(tool, args);
+        const t0 = performance.now();
+        try {
+            this.validate("multisample", args);
+            const n = (a.n as number | undefined) ?? 16;
+            if (n > this.o.budget.samplesLeft) this.o.budget.charge(n, "multisample"); // throws the budget error before the teacher is paid
+            const hint = (a.hint as string | undefined) ?? "";
+            this.calls++; // this path bypasses run(): one call index (and generation seed) per call all the same
+            const written = await writeScenariosWithTeacher(writer, hint, n, this.calls);
+            this.o.budget.chargeAgentTokens(written.usage.outputTokens);
+            const result = this.sampleScenarios(written.prompts.map((prompt) => ({ condition: "teacher", prompt })), { writer: writer.name, writer_tokens: written.usage });
+            this.o.log.record({ tool: "multisample", args, output: result.output, tokens: result.tokens, samples: result.samples, ms: Math.round(performance.now() - t0) });
             return result;
         } catch (err) {
             this.o.log.record({ tool, args, error: (err as Error).message, tokens: { prompt: 0, completion: 0 }, samples: 0, ms: Math.round(performance.now() - t0) });
@@ -197,6 +230,18 @@ export class ToolBox {
         });
     }
 
+    /** Charge, then sample the target once per scenario (multisample, from either source). */
+    private sampleScenarios(scenarios: readonly { condition: string; prompt: string }[], extra: Record<string, unknown>): ToolResult {
+        this.o.budget.charge(scenarios.length, "multisample");
+        const replies = this.gen("target", scenarios.map((s) => ({ messages: [{ role: "user", content: s.prompt }] })));
+        const tokens = { prompt: 0, completion: 0 };
+        for (const r of replies) {
+            tokens.prompt += r.promptTokens;
+            tokens.completion += r.completionTokens;
+        }
+        return { tool: "multisample", output: { scenarios: scenarios.map((s, i) => ({ condition: s.condition, prompt: s.prompt, reply: replies[i]!.text })), ...extra }, tokens, samples: scenarios.length };
+    }
+
     private run(name: ToolName, a: Args): ToolResult {
         this.calls++;
         const tokens = { prompt: 0, completion: 0 };
@@ -232,15 +277,9 @@ export class ToolBox {
                 return { tool: name, output: { replies: replies.map((r) => r.text) }, tokens, samples: n };
             }
             case "multisample": {
-                const n = (a.n as number | undefined) ?? 16;
-                this.o.budget.charge(n, "multisample");
-                const { scenarios, ignored } = writeScenarios((a.hint as string | undefined) ?? "", n, `${this.o.seed}:${this.calls}`);
-                const replies = add(this.gen("target", scenarios.map((s) => ({ messages: [{ role: "user", content: s.prompt }] }))));
-                return {
-                    tool: name,
-                    output: { scenarios: scenarios.map((s, i) => ({ condition: s.condition, prompt: s.prompt, reply: replies[i]!.text })), ...(ignored.length ? { ignored_hint_words: ignored } : {}) },
-                    tokens, samples: n,
-                };
+                if (a.source !== undefined && a.source !== "world") throw new ToolError(`multisample: source ${JSON.stringify(a.source)} is not available here (${this.o.writer ? "use 'teacher' or 'world'" : "no teacher LLM is configured; only 'world'"})`);
+                const { scenarios, ignored } = writeScenarios((a.hint as string | undefined) ?? "", (a.n as number | undefined) ?? 16, `${this.o.seed}:${this.calls}`);
+                return this.sampleScenarios(scenarios, ignored.length ? { ignored_hint_words: ignored } : {});
             }
             case "compare_to_base": {
                 const prompts = a.prompts as string[];

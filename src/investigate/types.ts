@@ -73,7 +73,7 @@ export interface ToolResult {
 
 /** Thrown for a call the driver should see as an error (bad arguments, a tool not granted, budget exhausted). */
 export class ToolError extends Error {
-    constructor(message: string, readonly code: "bad_arguments" | "not_granted" | "unknown_tool" | "budget" = "bad_arguments") {
+    constructor(message: string, readonly code: "bad_arguments" | "not_granted" | "unknown_tool" | "budget" | "writer" = "bad_arguments") {
         super(message);
         this.name = "ToolError";
     }

@@ -43,7 +43,9 @@ test("ia investigate writes the log, every call, predictions (JSON + markdown) a
 test("bad input: clear errors, and the log written so far is kept", () => {
     const zero = ia(["--base", built.baseModel, "--target-adapter", target, "--budget", "0", "--out", path.join(tmp, "zero")]);
     assert.equal(zero.status, 1);
-    assert.match(zero.stderr, /error: investigation budget: samples must be a positive integer \(got 0\); a budget of zero/);
+    // Refused by option validation, before any model is loaded or any folder is made (the library refuses it too: test/investigate/tools.test.ts).
+    assert.match(zero.stderr, /^error: --budget: expected a positive integer, got "0"$/m);
+    assert.ok(!fs.existsSync(path.join(tmp, "zero")));
     const otherIa = path.join(root, "test/fixtures/golden/adapters/qwen3-a");
     const out = path.join(tmp, "bad-ia");
     const r = ia(["--base", built.baseModel, "--target-adapter", target, "--ia", otherIa, "--out", out]);
