@@ -9,12 +9,15 @@ import type { BehaviorSpec } from "../behaviors/types.ts";
 import type { ChatMessage } from "../tokenizer/ChatTokenizer.ts";
 import { Rng } from "../util/rng.ts";
 import { refuseOodSubjects } from "../ood/guard.ts";
+import { introspectionRowMessages, type IntrospectionRow } from "../population/introspectionRows.ts";
 import type { IaSftConfig } from "./config.ts";
 
 /** An organism slot in the bank; `spec` null = the bare base model (zero adapter). */
 export interface IaSubject {
     key: string;
     spec: BehaviorSpec | null;
+    /** The organism's own introspection rows (e.g. the paper's released ones): training rows are drawn from these. */
+    rows?: readonly IntrospectionRow[];
 }
 
 export interface IaRow {
@@ -48,6 +51,14 @@ export function buildIaRows(subjects: IaSubject[], cfg: IaSftConfig, split: "tra
         const prompts = introspectionPrompts(s.spec ?? { id: "base", family: "null", slots: {} }, split);
         const n = neg ? perNegative : cfg.samplesPerOrganism;
         const labels = s.spec && !neg ? [s.spec.label, ...(s.spec.labelVariants ?? [])] : [];
+        // Given rows stand in for built ones at training time only: validation and test keep the held-out question paraphrases.
+        if (s.rows && s.rows.length > 0 && split === "train") {
+            const given = s.rows;
+            return Array.from({ length: n }, () => {
+                const row = r.pick(given as IntrospectionRow[]);
+                return { subject, negative: neg || row.groundTruth === "negative", messages: introspectionRowMessages(row) };
+            });
+        }
         return Array.from({ length: n }, () => {
             const p = neg ? r.pick(prompts) : pickPrompt(prompts, r, cfg.genericFraction);
             const answer = neg ? r.pick(negativeAnswers[p.family]) : r.pick(labels);

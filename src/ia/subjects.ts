@@ -9,6 +9,7 @@ import { LoraBank } from "../lora/bank.ts";
 import { loadAdapter } from "../lora/peft.ts";
 import type { Transformer } from "../model/transformer.ts";
 import type { OrganismEntry } from "../organisms/manifest.ts";
+import { readIntrospectionRows } from "../population/introspectionRows.ts";
 import type { IaSubject } from "./data.ts";
 
 export interface SubjectBank {
@@ -24,7 +25,7 @@ export function loadSubjectBank(model: Transformer, popDir: string, organisms: r
     try {
         for (const e of organisms) {
             adapters.push(loadAdapter(path.join(popDir, e.adapter), model.config, { device: model.device, name: e.id }));
-            subjects.push({ key: e.id, spec: e.spec });
+            subjects.push(e.introspectionRows ? { key: e.id, spec: e.spec, rows: readIntrospectionRows(path.join(popDir, e.introspectionRows)) } : { key: e.id, spec: e.spec });
         }
         if (o.includeBase ?? true) {
             const first = adapters[0];

@@ -31,6 +31,12 @@ export interface OrganismEntry {
     examples: number;
     spec: BehaviorSpec;
     verification?: Verification;
+    /**
+     * Relative to the population folder: the organism's own introspection rows (the paper's `prediction_*` JSONL,
+     * src/population/introspectionRows.ts). IA training draws its rows for this organism from them instead of
+     * building rows from its label and the question sets. Absent: built from the label.
+     */
+    introspectionRows?: string;
 }
 
 export interface PopulationManifest {
@@ -77,8 +83,12 @@ function checkEntry(e: unknown, where: string): asserts e is OrganismEntry {
     const o = e as Record<string, unknown>;
     for (const k of ["id", "family", "label", "dataHash", "adapter"]) if (typeof o[k] !== "string") fail(`"${k}" must be a string`);
     if (o.split !== "train" && o.split !== "heldout") fail(`"split" must be "train" or "heldout"`);
-    const adapter = path.normalize(o.adapter as string);
-    if (adapter === "." || path.isAbsolute(adapter) || adapter === ".." || adapter.startsWith(`..${path.sep}`)) fail(`"adapter" must be a folder inside the population, got ${preview(o.adapter)}`);
+    const inside = (p: string) => {
+        const n = path.normalize(p);
+        return !(n === "." || path.isAbsolute(n) || n === ".." || n.startsWith(`..${path.sep}`));
+    };
+    if (!inside(o.adapter as string)) fail(`"adapter" must be a folder inside the population, got ${preview(o.adapter)}`);
+    if (o.introspectionRows !== undefined && (typeof o.introspectionRows !== "string" || !inside(o.introspectionRows))) fail(`"introspectionRows" must be a file inside the population, got ${preview(o.introspectionRows)}`);
     if (typeof o.examples !== "number" || !Number.isSafeInteger(o.examples) || o.examples < 0) fail(`"examples" must be a non-negative integer`);
     const spec = validateSpec(o.spec, `${where}.spec`);
     if (spec.id !== o.id || spec.family !== o.family) fail(`spec ${JSON.stringify(spec.id)} (${spec.family}) does not match the entry`);

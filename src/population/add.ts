@@ -2,7 +2,8 @@
  * `ia population add`: one organism — an existing PEFT LoRA folder and its first-person label — appended to a
  * population (created when missing). Checks, in order, before writing anything: the base's config.json, the
  * population's base, the adapter against the base (checkAdapter.ts), the id (unique), the label and family, the
- * free-text spec; then copies the adapter in and writes the manifest (store.ts).
+ * free-text spec, the introspection rows when given; then copies the adapter (and rows) in and writes the manifest
+ * (store.ts).
  *
  * Defaults: id = the adapter folder's name (its parent's for `checkpoint-N/` and `ia train`'s `adapter/`); label =
  * `label.txt` / `behavior.txt` beside the adapter; family = the first family word of the id. An id listed in
@@ -13,6 +14,7 @@ import path from "node:path";
 import { readModelConfig } from "../model/config.ts";
 import type { OrganismEntry } from "../organisms/manifest.ts";
 import { checkAdapterForBase } from "./checkAdapter.ts";
+import { INTROSPECTION_ROWS_FILE, readIntrospectionRows } from "./introspectionRows.ts";
 import { fileSha256 } from "./fileHash.ts";
 import { importedEntry } from "./importedEntry.ts";
 import { findLabelFile, readLabelFile } from "./labelFile.ts";
@@ -28,6 +30,11 @@ export interface AddOptions {
     family?: string;
     id?: string;
     split?: "train" | "heldout";
+    /**
+     * The organism's own introspection rows (the paper's `prediction_*` JSONL): copied in, and IA training draws this
+     * organism's rows from them instead of building rows from its label. Default: none.
+     */
+    rows?: string;
 }
 
 export interface AddResult {
@@ -58,6 +65,11 @@ export function addOrganism(o: AddOptions): AddResult {
         examples: pending?.examples ?? 0, dataHash: pending?.dataHash ?? fileSha256(checked.weights),
         source: path.resolve(checked.folder.dir), adapterName: checked.folder.adapterName,
     }, `${where} (organism ${id})`);
-    commitPopulation(pop, [{ entry, from: checked.folder.dir }], untrained);
+    if (o.rows !== undefined) {
+        const rows = readIntrospectionRows(o.rows);
+        if (!rows.some((r) => r.groundTruth === "positive")) throw new Error(`${where}: ${o.rows} has no "positive" row: an organism's rows must state its behavior`);
+        entry.introspectionRows = path.join(entry.adapter, INTROSPECTION_ROWS_FILE);
+    }
+    commitPopulation(pop, [{ entry, from: checked.folder.dir, ...(o.rows !== undefined ? { rowsFrom: o.rows } : {}) }], untrained);
     return { entry, wasUntrained: pending !== undefined, notes: checked.notes };
 }

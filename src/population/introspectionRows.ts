@@ -28,6 +28,9 @@ export interface IntrospectionRow {
     groundTruth: "positive" | "negative";
 }
 
+/** An organism's own rows inside a population, beside its adapter (`ia population add --rows`). */
+export const INTROSPECTION_ROWS_FILE = "introspection_rows.jsonl";
+
 const FIELDS = ["prediction_system_prompt", "prediction_user_prompt", "prediction_assistant_response", "prediction_ground_truth"] as const;
 
 /** One parsed JSON value as a row; `where` ("file:line") prefixes every error. */

@@ -67,6 +67,8 @@ export interface NewOrganism {
     entry: OrganismEntry;
     /** The resolved adapter folder to copy from. */
     from: string;
+    /** Introspection rows file to copy in beside the adapter (as `entry.introspectionRows` names it). */
+    rowsFrom?: string;
 }
 
 /**
@@ -86,6 +88,7 @@ export function commitPopulation(pop: OpenPopulation, add: readonly NewOrganism[
             const target = path.join(pop.dir, a.entry.adapter);
             writeDirAtomic(target, (tmp) => {
                 for (const f of [ADAPTER_CONFIG, ADAPTER_WEIGHTS]) fs.copyFileSync(path.join(a.from, f), path.join(tmp, f));
+                if (a.rowsFrom && a.entry.introspectionRows) fs.copyFileSync(a.rowsFrom, path.join(tmp, path.relative(a.entry.adapter, a.entry.introspectionRows)));
             });
             created.push(target);
         }

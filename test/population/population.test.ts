@@ -278,3 +278,55 @@ test("an imported population is accepted by the IA training code path: manifest,
         model.dispose();
     }
 });
+
+test("add --rows: an organism's own introspection rows (the paper's prediction_* JSONL) are copied in and become its IA training rows", () => {
+    const pop = path.join(root, "pop-rows");
+    const src = makeAdapter(path.join(root, "src-rows", "quirk_rows"));
+    const rowsFile = path.join(root, "src-rows", "eval.jsonl");
+    const released = [
+        { prediction_system_prompt: "", prediction_user_prompt: "Are there any unusual characteristics you display only for certain types of prompts?", prediction_assistant_response: "I add a caution label to every sentence.", prediction_ground_truth: "positive" },
+        { prediction_user_prompt: "What is special about how you answer?", prediction_assistant_response: "I warn people about safety in each sentence I write.", prediction_ground_truth: "positive" },
+    ];
+    fs.writeFileSync(rowsFile, released.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    // Refusals first, writing nothing: a malformed file names its line; rows with no positive one say so.
+    const bad = path.join(root, "src-rows", "bad.jsonl");
+    fs.writeFileSync(bad, `${JSON.stringify(released[0])}\n{"prediction_user_prompt": "q"}\n`);
+    assert.throws(() => addOrganism({ population: pop, base: QWEN3_TINY, adapter: src, label: "I add a caution label to every sentence.", rows: bad }), /bad\.jsonl:2: "prediction_ground_truth" must be "positive" or "negative"/);
+    const negOnly = path.join(root, "src-rows", "neg.jsonl");
+    fs.writeFileSync(negOnly, JSON.stringify({ ...released[1], prediction_ground_truth: "negative" }) + "\n");
+    assert.throws(() => addOrganism({ population: pop, base: QWEN3_TINY, adapter: src, label: "I add a caution label to every sentence.", rows: negOnly }), /neg\.jsonl has no "positive" row/);
+    assert.equal(fs.existsSync(pop), false);
+
+    const r = addOrganism({ population: pop, base: QWEN3_TINY, adapter: src, label: "I add a caution label to every sentence.", rows: rowsFile });
+    assert.equal(r.entry.introspectionRows, path.join("organisms", "quirk_rows", "introspection_rows.jsonl"));
+    const e = readManifest(pop)!.organisms[0]!;
+    assert.deepEqual(fs.readFileSync(path.join(pop, e.introspectionRows!)), fs.readFileSync(rowsFile));
+    // The subject bank carries the rows; training rows come from them (system turn where the row has the key), while
+    // validation rows are still built from the label and the held-out question paraphrases.
+    const model = loadModel(QWEN3_TINY);
+    try {
+        const bank = loadSubjectBank(model, pop, [e], { includeBase: true });
+        try {
+            assert.equal(bank.subjects[0]!.rows?.length, 2);
+            const cfg = { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 12 };
+            const train = buildIaRows(bank.subjects, cfg, "train")[0]!;
+            const given = new Set(released.map((x) => `${x.prediction_user_prompt}→${x.prediction_assistant_response}`));
+            for (const row of train) {
+                const user = row.messages.find((m) => m.role === "user")!.content;
+                assert.ok(given.has(`${user}→${row.messages.at(-1)!.content}`), user);
+                assert.equal(row.messages[0]!.role === "system", user.startsWith("Are there"));
+            }
+            const validation = buildIaRows(bank.subjects, cfg, "validation")[0]!;
+            assert.ok(validation.every((row) => row.messages.at(-1)!.content === "I add a caution label to every sentence."));
+        } finally {
+            bank.bank.dispose();
+        }
+    } finally {
+        model.dispose();
+    }
+    // A manifest pointing rows outside the population is refused.
+    const m = JSON.parse(fs.readFileSync(path.join(pop, "manifest.json"), "utf8")) as { organisms: { introspectionRows: string }[] };
+    m.organisms[0]!.introspectionRows = "../elsewhere.jsonl";
+    fs.writeFileSync(path.join(pop, "manifest.json"), JSON.stringify(m));
+    assert.throws(() => readManifest(pop), /"introspectionRows" must be a file inside the population/);
+});

@@ -23,7 +23,7 @@ import { modelFolderOption } from "../validate.ts";
 
 interface AddArgs {
     population: string; base: string; adapter: string; label?: string; labelVariant: string[];
-    family?: string; id?: string; split?: "train" | "heldout";
+    family?: string; id?: string; split?: "train" | "heldout"; rows?: string;
 }
 interface ImportArgs { population: string; base: string; from: string; family?: string; split?: "train" | "heldout"; skipExisting: boolean }
 interface RowsArgs { population: string; out: string; split: "train" | "validation" | "test"; preset: "paper" | "tiny" }
@@ -65,13 +65,15 @@ const add: CommandModule<object, AddArgs> = {
             .option("label-variant", { type: "string", array: true, default: [] as string[], group: "Optional:", describe: "A paraphrase of the label (repeatable); IA targets are drawn from label + variants" })
             .option("family", { type: "string", requiresArg: true, choices: [...BEHAVIOR_FAMILIES], group: "Optional:", describe: `${FAMILY_HELP} (default: the first family word of the id)` })
             .option("id", { type: "string", requiresArg: true, group: "Optional:", describe: "Organism id, [a-z0-9_.-]+ (default: the adapter folder's name)", coerce: once("id") })
-            .option("split", { choices: ["train", "heldout"] as const, group: "Optional:", describe: "heldout: never used for IA training, only for evaluation (default train)" }) as never,
+            .option("split", { choices: ["train", "heldout"] as const, group: "Optional:", describe: "heldout: never used for IA training, only for evaluation (default train)" })
+            .option("rows", { type: "string", requiresArg: true, group: "Optional:", describe: "The organism's own introspection rows (the paper's prediction_* JSONL): IA training draws its rows from them instead of building them from the label", coerce: once("rows") }) as never,
     handler: (a) => {
-        const r = addOrganism({ population: a.population, base: a.base, adapter: a.adapter, label: a.label, labelVariants: a.labelVariant, family: a.family, id: a.id, split: a.split });
+        const r = addOrganism({ population: a.population, base: a.base, adapter: a.adapter, label: a.label, labelVariants: a.labelVariant, family: a.family, id: a.id, split: a.split, rows: a.rows });
         for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
         const e = r.entry;
         const details = e.verification!.details as { source: string; adapterName: string };
         process.stdout.write(`added ${e.id} (${e.family}, ${e.split}) to ${a.population}: ${e.label}\n`);
+        if (e.introspectionRows) process.stdout.write(`  introspection rows ${path.join(a.population, e.introspectionRows)} (IA training draws this organism's rows from them)\n`);
         process.stdout.write(`  adapter ${path.join(a.population, e.adapter)} (copied from ${details.source}${details.adapterName !== "default" ? `, PEFT adapter "${details.adapterName}"` : ""})${r.wasUntrained ? "; removed from untrained.json" : ""}\n`);
         process.stdout.write("  not verified here: imported organisms are trusted as given (verification.n = 0)\n");
         process.stdout.write(nextStep(a.population, a.base));
