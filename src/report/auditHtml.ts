@@ -49,7 +49,7 @@ function statedBy(summary: AuditSummaryWithCitations, reports: readonly Report[]
 function candidateVerdict(g: AuditGrading | undefined, rank: number): Raw | string {
     if (g?.method !== "llm") return "";
     const c = g.candidates.find((x) => x.rank === rank);
-    return c ? html` <span class="verdict">judge: <strong>${c.verdict}</strong>, ${c.votes.filter((v) => v === c.verdict).length}/${c.votes.length} votes</span>` : "";
+    return c ? html` — <span class="verdict">judge: <strong>${c.verdict}</strong>, ${c.votes.filter((v) => v === c.verdict).length}/${c.votes.length} votes</span>` : "";
 }
 
 function summarizedBy(s: SummarizationRecord | undefined): Raw {
@@ -63,7 +63,7 @@ function candidates(prefix: string, summary: AuditSummaryWithCitations, reports:
     return html`<ol class="candidates">${summary.candidates.map((c) => {
         const members = stated.get(c.rank) ?? [];
         return html`<li><strong>${c.statement}</strong> — ${metric(`${prefix}candidate:${c.rank}:reports`, c.reports, "count")} reports (${metric(`${prefix}candidate:${c.rank}:support`, c.support, "pct")} of all)${candidateVerdict(g, c.rank)}
-<div class="note">Phrasings: ${c.examples.map((e, i) => html`${i ? "; " : ""}“${e}”`)}</div>
+<div class="note">${c.reportIndices ? "Cited reports, e.g." : "Phrasings"}: ${c.examples.map((e, i) => html`${i ? "; " : ""}“${e}”`)}</div>
 ${members.length ? html`<details><summary>Self-reports stating it (${members.length})</summary><ul>${members.map((i) => html`<li><em>${reports[i]?.prompt}</em> → ${reports[i]?.report}</li>`)}</ul></details>` : ""}</li>`;
     })}</ol>`;
 }

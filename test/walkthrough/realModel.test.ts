@@ -262,3 +262,25 @@ test("failures: refused before any model work or write, with the provider or opt
     }
     assert.equal(server.requests.length, seen, "no LLM request for a refused command");
 });
+
+test("README's walkthrough names only commands and flags that exist (bin/ia <command> --help)", async () => {
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const start = readme.indexOf("## Auditing a real model");
+    assert.ok(start >= 0, "the section exists");
+    const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+    // Command lines: indented code, "\" continuations joined.
+    const code = section.split("\n").filter((l) => l.startsWith("    ")).join("\n").replace(/\\\n\s*/g, " ");
+    const uses = new Map<string, Set<string>>();
+    for (const m of code.matchAll(/bin\/ia ([^\n]*)/g)) {
+        const tokens = m[1]!.split(/\s+/);
+        const cmd = tokens.slice(0, tokens.findIndex((t) => t.startsWith("-"))).filter((t) => /^[a-z-]+$/.test(t)).join(" ");
+        const flags = uses.get(cmd) ?? new Set<string>();
+        for (const t of tokens) if (/^--?[a-z][a-z-]*$/.test(t)) flags.add(t);
+        uses.set(cmd, flags);
+    }
+    assert.deepEqual([...uses.keys()].sort(), ["audit", "ia-train", "population add", "synthesize", "train"]);
+    for (const [cmd, flags] of uses) {
+        const help = ok(await ia([...cmd.split(" "), "--help"]), `${cmd} --help`).stdout;
+        for (const f of flags) assert.match(help, new RegExp(`(^|\\s)${f}(\\s|$)`, "m"), `bin/ia ${cmd} has ${f}`);
+    }
+});

@@ -73,7 +73,7 @@ const AuditCommand: CommandModule<object, Args> = {
             .option("top", num("top", COUNT, { default: 5, group: "Optional:", describe: "Candidates to keep" }))
             .option("device", deviceOption())
             .option("compare-no-ia", { type: "boolean", default: false, group: "Optional:", describe: "Also ask the same questions without the IA and report those candidates beside the IA's (tells an IA finding from a plain leak)" })
-            .option("spec", { type: "string", group: "Optional:", describe: "Ground-truth behavior spec JSON (tiny world) to grade against" })
+            .option("spec", { type: "string", group: "Optional:", describe: "Ground-truth behavior spec JSON to grade against (tiny world: the structured judge; a free-text spec, freeText: true, needs --judge)" })
             .option("out", { type: "string", group: "Optional:", describe: "Folder for audit.json, audit.md and audit.html" })
             .option("summarizer", providerOption("summarizer", `LLM that dedups and ranks all self-reports into the top candidates, citing the reports behind each (the paper's scaffold; give it ~100 reports). Default: word overlap (tiny world). ${PROVIDER_SPEC_HELP}`))
             .option("judge", providerOption("judge", "LLM judge (the paper's J.2 prompt) grading every report and candidate against --label (or --spec); a provider spec, as --summarizer"))
