@@ -52,6 +52,8 @@ export async function checkReachable(specs: Partial<Record<AuditRole, string>>, 
     }
 }
 
+/** The meter's totals and rows, dollars rounded to a millionth (float sums otherwise print as 0.0011250000000000001). */
 export function auditCost(meter: CostMeter): AuditCost {
-    return { totals: meter.totals(), rows: meter.rows() };
+    const usd = (x: number) => Math.round(x * 1e6) / 1e6;
+    return { totals: { ...meter.totals(), costUsd: usd(meter.totals().costUsd) }, rows: meter.rows().map((r) => ({ ...r, costUsd: r.costUsd === null ? null : usd(r.costUsd) })) };
 }
