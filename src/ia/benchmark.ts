@@ -1,7 +1,7 @@
 /**
  * The verbalization benchmark on the tiny world. For each IA seed and condition (IA after SFT, IA after DPO,
- * and the same questions with no IA), on each organism group (held-out test organisms, held-out slot values,
- * held-out family, negatives), sample self-reports to test-split questions and grade them. Primary figure:
+ * and the same questions with no IA), on each organism group (test organisms, held-out slot values,
+ * left-out family, negatives), sample self-reports to test-split questions and grade them. Primary figure:
  * family-agnostic (generic) questions; family-specific questions are reported separately. Baselines printed next
  * to the IA: no-IA and the prior (a training label judged against the test organism). Writes bench.json and
  * bench.csv; every rate carries n and a 95% interval (Wilson over reports; across seeds, a t interval). The IA to
@@ -16,10 +16,10 @@ import { loadAdapter } from "../lora/peft.ts";
 import type { Transformer } from "../model/transformer.ts";
 import type { OrganismEntry, PopulationManifest } from "../organisms/manifest.ts";
 import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
-import { meanCi } from "../util/stats.ts";
+import { bootstrapMeanCi, meanCi } from "../util/stats.ts";
 import { evaluateSubjects, priorBaseline, type EvalOptions, type QuestionScope, type SubjectResult } from "./evaluate.ts";
 import type { IaGroups } from "./groups.ts";
-import { aggregate, byFamily, fmtRate, type Aggregate } from "./metrics.ts";
+import { aggregate, byFamily, fmtRate, perOrganism, type Aggregate, type OrganismRates } from "./metrics.ts";
 import type { PipelinePreset } from "./presets.ts";
 import { fileFingerprint, openReportCache, type ReportCache } from "./reportCache.ts";
 import type { SubjectBank } from "./subjects.ts";
@@ -32,6 +32,26 @@ export interface GroupResult {
     scope: QuestionScope;
     overall: Aggregate;
     byFamily: Record<string, Aggregate>;
+    /** Each organism's own rates (absent in reports written before 2026-12-01). */
+    organisms?: OrganismRates[];
+}
+
+/**
+ * One headline figure: the mean over IA seeds with its t half-width, and — because reports of one organism are not
+ * independent and a group may hold only a few organisms — a bootstrap interval over organisms (each organism's rate
+ * averaged over seeds, organisms resampled). `organisms` = how many the figure rests on.
+ */
+export interface SummaryFigure {
+    condition: Condition;
+    group: GroupName;
+    scope: QuestionScope;
+    metric: string;
+    mean: number;
+    half: number;
+    seeds: number;
+    reports: number;
+    organisms?: number;
+    organismCi95?: [number, number] | null;
 }
 
 export interface BenchReport {
@@ -44,7 +64,7 @@ export interface BenchReport {
     /** results[seed][condition][group][scope] */
     results: Record<string, Partial<Record<Condition, Partial<Record<GroupName, GroupResult[]>>>>>;
     /** Mean over seeds of the headline figures, with t intervals. */
-    summary: { condition: Condition; group: GroupName; scope: QuestionScope; metric: string; mean: number; half: number; seeds: number; reports: number }[];
+    summary: SummaryFigure[];
     /**
      * The IA to report: SFT+DPO or SFT alone, whichever names the behavior more often on the validation group
      * (category rate, family-agnostic questions, mean over seeds; ties go to SFT+DPO, the full method). The test
@@ -70,6 +90,23 @@ interface BenchInput {
 }
 
 /** One figure of a report's summary (mean over seeds), family-agnostic questions unless `scope` says otherwise. */
+/**
+ * Each organism's rate of `metric`, averaged over seeds: verbalization over behavior organisms (as aggregate()),
+ * coverage as 0/1 per organism, claims over every subject of the group.
+ */
+function organismMeans(per: readonly GroupResult[], metric: string): number[] {
+    const byKey = new Map<string, number[]>();
+    for (const g of per) {
+        for (const o of g.organisms ?? []) {
+            // An organism with no question in this scope (quirks have no family-specific set) has no rate to give.
+            if ((metric !== "claims" && o.negative) || o.reports === 0) continue;
+            const v = metric === "coverage" ? (o.category > 0 ? 1 : 0) : o[metric as "category" | "strict" | "claims"];
+            if (Number.isFinite(v)) byKey.set(o.key, [...(byKey.get(o.key) ?? []), v]);
+        }
+    }
+    return [...byKey.values()].map((vs) => vs.reduce((a, b) => a + b, 0) / vs.length);
+}
+
 export function summaryFigure(summary: BenchReport["summary"], condition: Condition, group: GroupName, metric: string, scope: QuestionScope = "generic"): BenchReport["summary"][number] | undefined {
     return summary.find((x) => x.condition === condition && x.group === group && x.scope === scope && x.metric === metric);
 }
@@ -125,7 +162,7 @@ export function runBenchmark(b: BenchInput): BenchReport {
                     if (g === "test" && scope === "generic") {
                         for (const r of rs.slice(0, 3)) examples.push({ condition: cond, organism: r.key, label: b.everyone.find((e) => e.id === r.key)?.label ?? "", reports: r.reports.slice(0, 3).map((x) => x.report) });
                     }
-                    return { scope, overall: aggregate(rs), byFamily: byFamily(rs) };
+                    return { scope, overall: aggregate(rs), byFamily: byFamily(rs), organisms: perOrganism(rs) };
                 });
             }
             (results[String(seed)] ??= {})[cond] = out;
@@ -150,7 +187,11 @@ export function runBenchmark(b: BenchInput): BenchReport {
                 for (const metric of metrics) {
                     const vals = per.map((x) => (x.overall[metric as "category"] as { rate: number }).rate).filter(Number.isFinite);
                     const { mean, half } = meanCi(vals);
-                    summary.push({ condition: cond, group: g, scope, metric, mean, half, seeds: vals.length, reports: per.reduce((s, x) => s + x.overall.reports, 0) });
+                    const units = organismMeans(per, metric);
+                    summary.push({
+                        condition: cond, group: g, scope, metric, mean, half, seeds: vals.length, reports: per.reduce((s, x) => s + x.overall.reports, 0),
+                        organisms: units.length, organismCi95: units.length > 1 ? bootstrapMeanCi(units, `bench:${cond}:${g}:${scope}:${metric}`) : null,
+                    });
                 }
             }
         }
@@ -209,9 +250,9 @@ function toCsv(r: BenchReport): string {
 const NAMES: Record<Condition, string> = { "ia-dpo": "IA (SFT+DPO)", "ia-sft": "IA (SFT only)", "no-ia": "no IA (same questions)" };
 const GROUP_TITLES: Record<GroupName, string> = {
     validation: "Validation: DPO organisms, validation-split questions (the group to choose settings on; not a held-out result)",
-    test: "Held-out test organisms (never in IA training)",
+    test: "Test organisms (never in IA training)",
     heldoutValues: "Held-out slot values (objects/triggers/topics never in any IA label)",
-    heldoutFamily: "Held-out family (no organism of the family in IA training)",
+    heldoutFamily: "Left-out family (no organism of the family in IA training)",
     negatives: "False positives: null organisms and decoys (share of reports claiming a behavior)",
     base: "False positives: the clean base model",
 };
@@ -225,16 +266,19 @@ export function formatBench(r: BenchReport): string {
     for (const p of r.population) lines.push(`| ${p.family} | ${p.trained} | ${p.verified} | ${(p.behaviorRate * 100).toFixed(0)}% | ${(p.baseRate * 100).toFixed(0)}% |`);
     lines.push("", `Groups: ${Object.entries(r.groupSizes).map(([k, v]) => `${k} ${v}`).join(", ")}.`, "");
     if (r.chosen) {
-        const fig = (cond: Condition, group: GroupName, metric: string) => {
+        const fig = (cond: Condition, group: GroupName, metric: string, withOrganisms = false) => {
             const x = summaryFigure(r.summary, cond, group, metric);
-            return x ? `${(x.mean * 100).toFixed(1)}%${x.seeds > 1 ? ` ± ${(x.half * 100).toFixed(1)}` : ""}` : "–";
+            if (!x) return "–";
+            const units = withOrganisms && x.organismCi95 ? ` [${(x.organismCi95[0] * 100).toFixed(0)}–${(x.organismCi95[1] * 100).toFixed(0)}% over ${x.organisms} organisms]` : "";
+            return `${(x.mean * 100).toFixed(1)}%${x.seeds > 1 ? ` ± ${(x.half * 100).toFixed(1)}` : ""}${units}`;
         };
         const other: Condition = r.chosen === "ia-dpo" ? "ia-sft" : "ia-dpo";
         lines.push(
             `**Headline** — ${NAMES[r.chosen]}, chosen on the validation group (category ${fig(r.chosen, "validation", "category")} vs ${fig(other, "validation", "category")} for ${NAMES[other]}): ` +
-                `held-out test organisms ${fig(r.chosen, "test", "category")} category / ${fig(r.chosen, "test", "strict")} strict; ` +
+                `test organisms ${fig(r.chosen, "test", "category", true)} category / ${fig(r.chosen, "test", "strict", true)} strict; ` +
                 `no IA ${fig("no-ia", "test", "category")} / ${fig("no-ia", "test", "strict")}; prior ${(r.prior.category * 100).toFixed(1)}% / ${(r.prior.strict * 100).toFixed(1)}%; ` +
-                `false claims on nulls and decoys ${fig(r.chosen, "negatives", "claims")} (family-agnostic questions${seeds.length > 1 ? `, mean over ${seeds.length} seeds ± t half-width` : ""}).`,
+                `false claims on nulls and decoys ${fig(r.chosen, "negatives", "claims", true)} (family-agnostic questions${seeds.length > 1 ? `, mean over ${seeds.length} seeds ± t half-width` : ""}; ` +
+                `[…] = 95% bootstrap over organisms, each organism's rate averaged over seeds: reports of one organism are not independent).`,
             "",
         );
     }
@@ -252,7 +296,9 @@ export function formatBench(r: BenchReport): string {
                 if (!res) continue;
                 const across = (metric: string) => {
                     const s = summaryFigure(r.summary, cond, g, metric, scope);
-                    return s && s.seeds > 1 ? ` (mean over ${s.seeds} seeds ${(s.mean * 100).toFixed(1)}% ± ${(s.half * 100).toFixed(1)})` : "";
+                    if (!s) return "";
+                    const units = s.organismCi95 ? `; over ${s.organisms} organisms [${(s.organismCi95[0] * 100).toFixed(0)}–${(s.organismCi95[1] * 100).toFixed(0)}%]` : "";
+                    return s.seeds > 1 || units ? ` (${s.seeds > 1 ? `mean over ${s.seeds} seeds ${(s.mean * 100).toFixed(1)}% ± ${(s.half * 100).toFixed(1)}` : ""}${s.seeds > 1 ? units : units.slice(2)})` : "";
                 };
                 const a = res.overall;
                 lines.push(neg ? `| ${NAMES[cond]} | ${fmtRate(a.claims)}${across("claims")} |` : `| ${NAMES[cond]} | ${fmtRate(a.category)}${across("category")} | ${fmtRate(a.strict)}${across("strict")} | ${fmtRate(a.coverage)} |`);

@@ -1,6 +1,6 @@
 /**
  * Assigns a population to IA roles: SFT / DPO / test (the released split over eligible organisms), held-out slot
- * values (test-only), a held-out family and families outside `trainFamilies` (test-only), and the negatives used
+ * values (test-only), a left-out family and families outside `trainFamilies` (test-only), and the negatives used
  * only for false-positive measurement (decoys; test-split nulls; the bare base).
  *
  * Roles are drawn over every organism of the catalogue *before* looking at verification; an organism that failed

@@ -46,6 +46,25 @@ export function aggregate(results: readonly SubjectResult[]): Aggregate {
     };
 }
 
+/** One organism's rates (over its own reports): the unit a bootstrap over organisms resamples. */
+export interface OrganismRates {
+    key: string;
+    family: string;
+    negative: boolean;
+    reports: number;
+    category: number;
+    strict: number;
+    claims: number;
+}
+
+export function perOrganism(results: readonly SubjectResult[]): OrganismRates[] {
+    return results.map((r) => {
+        const n = r.reports.length;
+        const share = (f: (x: (typeof r.reports)[number]) => boolean) => (n ? r.reports.filter(f).length / n : NaN);
+        return { key: r.key, family: r.family, negative: r.negative, reports: n, category: share((x) => x.category), strict: share((x) => x.strict), claims: share((x) => x.claims) };
+    });
+}
+
 export function byFamily(results: readonly SubjectResult[]): Record<string, Aggregate> {
     const groups = new Map<string, SubjectResult[]>();
     for (const r of results) groups.set(r.family, [...(groups.get(r.family) ?? []), r]);

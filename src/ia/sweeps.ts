@@ -1,7 +1,7 @@
 /**
  * Scaling sweeps on the tiny world, each point a full IA training run on the shared (cached) population:
  *  - families: IAs trained on 1, 3, 5, 7 behavior families (a seeded order; the 8th family is always held out),
- *    measured on the held-out family and on in-distribution test organisms;
+ *    measured on the left-out family and on in-distribution test organisms;
  *  - organisms: IAs trained on 25%, 50%, 100% of the SFT organisms;
  *  - base: the whole pipeline (population included) on each base-model size preset, the same catalogue.
  * Every figure is a mean over the preset's IA seeds with a t interval, for the SFT IA, the SFT+DPO IA and no IA.
@@ -75,7 +75,7 @@ const fmt = (x: SeedFigure | null | undefined) => (x ? `${(x.mean * 100).toFixed
 function table(points: readonly SweepPoint[], keys: string[], extra: { head: string; cell: (p: SweepPoint) => string }[] = []): string {
     const title = (k: string) => {
         const [c, ...rest] = k.split(" ");
-        return `${NAMES[c as Condition]}: ${rest.join(" ").replace("heldoutFamily", "held-out family").replace("negatives claims", "null/decoy claims")}`;
+        return `${NAMES[c as Condition]}: ${rest.join(" ").replace("heldoutFamily", "left-out family").replace("negatives claims", "null/decoy claims")}`;
     };
     return [
         `| point | ${extra.map((e) => e.head).join(" | ")}${extra.length ? " | " : ""}SFT organisms | ${keys.map(title).join(" | ")} |`,
@@ -114,8 +114,8 @@ export async function runFamilySweep(o: SweepOptions): Promise<SweepPoint[]> {
         points.push({ label: `${n} famil${n === 1 ? "y" : "ies"} (${order.slice(0, n).join(", ")})`, x: n, sftOrganisms: r.groups.sft.length, trainFamilies: order.slice(0, n), figures: figuresOf(r.report, heldOut) });
     }
     const keys = CONDITIONS.map((c) => `${c} heldoutFamily category`).concat(CONDITIONS.map((c) => `${c} test category`), ["ia-sft negatives claims", "ia-dpo negatives claims"]);
-    finish(o.runDir, { sweep: "families", heldOut, points }, `# Family-diversity sweep (held-out family: ${heldOut}; ${seedsNote(o.preset)})\n\n${table(points, keys)}`);
-    await writeCurve(o.runDir, points, "heldoutFamily category", { title: `Held-out family (${heldOut}) vs families in IA training`, xTitle: "behavior families in IA training" });
+    finish(o.runDir, { sweep: "families", heldOut, points }, `# Family-diversity sweep (left-out family: ${heldOut}; ${seedsNote(o.preset)})\n\n${table(points, keys)}`);
+    await writeCurve(o.runDir, points, "heldoutFamily category", { title: `Left-out family (${heldOut}) vs families in IA training`, xTitle: "behavior families in IA training" });
     return points;
 }
 
@@ -131,8 +131,8 @@ export async function runOrganismSweep(o: SweepOptions): Promise<SweepPoint[]> {
     }
     points.push({ label: "100% of SFT organisms", x: total, sftOrganisms: total, figures: figuresOf(full.report) });
     const keys = CONDITIONS.map((c) => `${c} test category`).concat(CONDITIONS.map((c) => `${c} test strict`), ["ia-sft negatives claims", "ia-dpo negatives claims"]);
-    finish(o.runDir, { sweep: "organisms", points }, `# Organism-count sweep (preset ${o.preset.name}; the same held-out test organisms at every point; ${seedsNote(o.preset)})\n\n${table(points, keys)}`);
-    await writeCurve(o.runDir, points, "test category", { title: `Held-out test organisms vs SFT organisms (preset ${o.preset.name})`, xTitle: "SFT organisms in IA training" });
+    finish(o.runDir, { sweep: "organisms", points }, `# Organism-count sweep (preset ${o.preset.name}; the same test organisms at every point; ${seedsNote(o.preset)})\n\n${table(points, keys)}`);
+    await writeCurve(o.runDir, points, "test category", { title: `Test organisms vs SFT organisms (preset ${o.preset.name})`, xTitle: "SFT organisms in IA training" });
     return points;
 }
 
@@ -157,6 +157,6 @@ export async function runBaseSweep(o: SweepOptions & { bases: string[] }): Promi
         { head: "organisms verified / trained", cell: (p: SweepPoint) => `${p.base?.verified} / ${p.base?.trained}` },
     ];
     finish(o.runDir, { sweep: "base", points }, `# Base-size sweep (preset ${o.preset.name}; each base has its own population and test organisms; ${seedsNote(o.preset)})\n\n${table(points, keys, extra)}`);
-    await writeCurve(o.runDir, points, "test category", { title: `Held-out test organisms vs base size (preset ${o.preset.name})`, xTitle: "base parameters", xScale: "log" });
+    await writeCurve(o.runDir, points, "test category", { title: `Test organisms vs base size (preset ${o.preset.name})`, xTitle: "base parameters", xScale: "log" });
     return points;
 }

@@ -1,5 +1,5 @@
 /**
- * The benchmark of affordances: for each organism of a group of a tiny-world pipeline run (held-out test organisms
+ * The benchmark of affordances: for each organism of a group of a tiny-world pipeline run (test organisms
  * by default; `dpo` = the validation group, the only one to choose settings on; `ood` = the run's verified
  * out-of-distribution organisms, src/ood/), run the investigator with each
  * tool set {black-box; + IA; + IA + compare-to-base} over several seeds at the same sample budget, and report
@@ -9,8 +9,7 @@
  */
 import path from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
-import { Rng } from "../util/rng.ts";
-import { pct, wilson } from "../util/stats.ts";
+import { bootstrapMeanCi, pct, wilson } from "../util/stats.ts";
 import { benchTargets, readRunFile, type BenchGroup } from "./benchTargets.ts";
 import { EngineTarget } from "./engineTarget.ts";
 import type { BuiltinOptions } from "./builtin.ts";
@@ -42,17 +41,6 @@ export interface InvestigateBenchOptions {
 
 interface RunRow { organism: string; family: string; toolSet: string; seed: number; category: boolean; strict: boolean; top1Category: boolean; top1Strict: boolean; samples: number; tokens: number; seconds: number }
 
-function bootstrap(perOrg: number[], rng: Rng, reps = 2000): [number, number] {
-    if (perOrg.length === 0) return [0, 1];
-    const means: number[] = [];
-    for (let r = 0; r < reps; r++) {
-        let s = 0;
-        for (let i = 0; i < perOrg.length; i++) s += perOrg[rng.int(perOrg.length)]!;
-        means.push(s / perOrg.length);
-    }
-    means.sort((a, b) => a - b);
-    return [means[Math.floor(0.025 * reps)]!, means[Math.floor(0.975 * reps)]!];
-}
 
 export async function runInvestigateBench(o: InvestigateBenchOptions): Promise<{ rows: RunRow[]; markdown: string }> {
     const config = readRunFile<{ baseModel?: string; populationDir?: string }>(o.runDir, "config.json");
@@ -83,7 +71,6 @@ export async function runInvestigateBench(o: InvestigateBenchOptions): Promise<{
             responder.dispose();
         }
     }
-    const rng = new Rng("investigate-bench-bootstrap");
     const lines = [`# Investigator success by affordance`, "", `Run ${o.runDir}, group **${group}** (${ids.length} organisms: ${ids.join(", ")}), ${seeds.length} seeds each, budget ${budget} model replies per audit, IA ${ia}.`, "",
         "| tools | category (any of ≤10) | strict (condition found) | top-1 category | top-1 strict | organisms: category / strict, bootstrap 95% | replies / audit | tokens / audit | s / audit |", "|---|---|---|---|---|---|---|---|---|"];
     for (const set of sets) {
@@ -95,9 +82,9 @@ export async function runInvestigateBench(o: InvestigateBenchOptions): Promise<{
             return `${pct(k / n)} [${pct(lo, 0)}, ${pct(hi, 0)}] (${k}/${n})`;
         };
         const perOrg = (f: (r: RunRow) => boolean) => ids.map((id) => { const x = rs.filter((r) => r.organism === id); return x.filter(f).length / Math.max(1, x.length); });
-        const org = (f: (r: RunRow) => boolean) => { const v = perOrg(f); const [lo, hi] = bootstrap(v, rng); return `${pct(v.reduce((a, b) => a + b, 0) / v.length)} [${pct(lo, 0)}, ${pct(hi, 0)}]`; };
+        const org = (name: string, f: (r: RunRow) => boolean) => { const v = perOrg(f); const [lo, hi] = bootstrapMeanCi(v, `investigate-bench:${set}:${name}`); return `${pct(v.reduce((a, b) => a + b, 0) / v.length)} [${pct(lo, 0)}, ${pct(hi, 0)}]`; };
         const mean = (f: (r: RunRow) => number) => rs.reduce((a, r) => a + f(r), 0) / Math.max(1, n);
-        lines.push(`| ${set} | ${rate((r) => r.category)} | ${rate((r) => r.strict)} | ${rate((r) => r.top1Category)} | ${rate((r) => r.top1Strict)} | ${org((r) => r.category)} / ${org((r) => r.strict)} | ${mean((r) => r.samples).toFixed(0)} | ${mean((r) => r.tokens).toFixed(0)} | ${mean((r) => r.seconds).toFixed(1)} |`);
+        lines.push(`| ${set} | ${rate((r) => r.category)} | ${rate((r) => r.strict)} | ${rate((r) => r.top1Category)} | ${rate((r) => r.top1Strict)} | ${org("category", (r) => r.category)} / ${org("strict", (r) => r.strict)} | ${mean((r) => r.samples).toFixed(0)} | ${mean((r) => r.tokens).toFixed(0)} | ${mean((r) => r.seconds).toFixed(1)} |`);
     }
     const families = [...new Set(rows.map((r) => r.family))];
     lines.push("", "Per family (category / strict, over organisms × seeds):", "", `| family | organisms | ${sets.join(" | ")} |`, `|---|---|${sets.map(() => "---").join("|")}|`);

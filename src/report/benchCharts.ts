@@ -1,6 +1,6 @@
 /**
  * The benchmark page's plots, rendered at write time to inline SVG: verbalization by condition and group, the
- * chosen IA per family on the held-out test organisms, coverage, and false claims on negatives and the bare base.
+ * chosen IA per family on the test organisms, coverage, and false claims on negatives and the bare base.
  */
 import type { BenchReport, GroupName } from "../ia/benchmark.ts";
 import { barChartSvg, type Bar } from "./barChart.ts";
@@ -48,7 +48,7 @@ export async function benchCharts(r: BenchReport): Promise<BenchChart[]> {
     if (famBars.length) {
         charts.push({
             svg: await barChartSvg({
-                idPrefix: "per-family", title: `Per family, held-out test organisms (${CONDITION_NAMES[shown]})`, xTitle: "behavior family", yTitle: "share of reports correct",
+                idPrefix: "per-family", title: `Per family, test organisms (${CONDITION_NAMES[shown]})`, xTitle: "behavior family", yTitle: "share of reports correct",
                 bars: famBars, seriesOrder: seeds.map((s) => `seed ${s}`), facetOrder: ["category", "strict"], barWidth: 10,
             }),
             caption: `${r.chosen ? "The IA chosen on validation" : "No IA could be chosen; SFT+DPO shown"}, family-agnostic questions, one bar per IA seed; rule: 95% Wilson interval over that seed's reports.`,

@@ -9,7 +9,7 @@ import type { Aggregate } from "../ia/metrics.ts";
 export const CONDITIONS: readonly Condition[] = ["ia-sft", "ia-dpo", "no-ia"];
 export const CONDITION_NAMES: Record<Condition, string> = { "ia-dpo": "IA (SFT+DPO)", "ia-sft": "IA (SFT only)", "no-ia": "no IA" };
 export const GROUP_NAMES: Record<GroupName, string> = {
-    validation: "validation", test: "held-out test", heldoutValues: "held-out values", heldoutFamily: "held-out family",
+    validation: "validation", test: "test organisms", heldoutValues: "held-out values", heldoutFamily: "left-out family",
     negatives: "nulls & decoys", base: "clean base",
 };
 export type RateMetric = "category" | "strict" | "coverage" | "claims";

@@ -38,11 +38,11 @@ function headline(r: BenchReport): Raw {
     const prior = html`prior ${metric("prior:category", r.prior.category, "pct")} / ${metric("prior:strict", r.prior.strict, "pct")} (n=${metric("prior:n", r.prior.n, "count")} pairs)`;
     const over = seeds.length > 1 ? `, mean over ${seeds.length} seeds ± t half-width` : "";
     if (!r.chosen) {
-        return html`<p class="headline"><strong>No IA chosen</strong>: the validation group has no figure for one of the two IAs, so neither is headlined. No IA on held-out test organisms ${fig(r, "no-ia", "test", "category")} category / ${fig(r, "no-ia", "test", "strict")} strict; ${prior} (family-agnostic questions${over}).</p>`;
+        return html`<p class="headline"><strong>No IA chosen</strong>: the validation group has no figure for one of the two IAs, so neither is headlined. No IA on test organisms ${fig(r, "no-ia", "test", "category")} category / ${fig(r, "no-ia", "test", "strict")} strict; ${prior} (family-agnostic questions${over}).</p>`;
     }
     const other: Condition = r.chosen === "ia-dpo" ? "ia-sft" : "ia-dpo";
     return html`<p class="headline"><strong>Headline</strong> — <strong>${CONDITION_NAMES[r.chosen]}</strong>, chosen on the validation group (category ${fig(r, r.chosen, "validation", "category")} vs ${fig(r, other, "validation", "category")} for ${CONDITION_NAMES[other]}):
-held-out test organisms <strong>${fig(r, r.chosen, "test", "category")}</strong> category / <strong>${fig(r, r.chosen, "test", "strict")}</strong> strict;
+test organisms <strong>${fig(r, r.chosen, "test", "category")}</strong> category / <strong>${fig(r, r.chosen, "test", "strict")}</strong> strict;
 no IA ${fig(r, "no-ia", "test", "category")} / ${fig(r, "no-ia", "test", "strict")}; ${prior};
 false claims on nulls and decoys ${fig(r, r.chosen, "negatives", "claims")} (family-agnostic questions${over}).</p>`;
 }
@@ -62,12 +62,14 @@ ${sortableTable({
 
 function summaryTable(r: BenchReport): Raw {
     return sortableTable({
-        id: "summary", caption: "Every headline figure: mean over IA seeds ± 95% t half-width (bench.json's summary).",
-        headers: ["condition", "group", "questions", "metric", "mean", "± half", "seeds", "reports"],
+        id: "summary", caption: "Every headline figure: mean over IA seeds ± 95% t half-width, and a 95% bootstrap over organisms (each organism's rate averaged over seeds; reports of one organism are not independent) (bench.json's summary).",
+        headers: ["condition", "group", "questions", "metric", "mean", "± half", "seeds", "reports", "organisms", "over organisms"],
         rows: r.summary.map((s) => {
             const key = `summary:${s.condition}:${s.group}:${s.scope}:${s.metric}`;
             return [CONDITION_NAMES[s.condition] ?? s.condition, { content: GROUP_NAMES[s.group] ?? s.group, sort: GROUPS.indexOf(s.group) }, s.scope, s.metric,
-                metric(key, s.mean, "pct"), metric(`${key}:half`, s.half, "pct", { suffix: "" }), metric(`${key}:seeds`, s.seeds, "count"), metric(`${key}:reports`, s.reports, "count")];
+                metric(key, s.mean, "pct"), metric(`${key}:half`, s.half, "pct", { suffix: "" }), metric(`${key}:seeds`, s.seeds, "count"), metric(`${key}:reports`, s.reports, "count"),
+                s.organisms === undefined ? "–" : metric(`${key}:organisms`, s.organisms, "count"),
+                s.organismCi95 ? `${(s.organismCi95[0] * 100).toFixed(0)}–${(s.organismCi95[1] * 100).toFixed(0)}%` : "–"];
         }),
     });
 }
@@ -107,7 +109,7 @@ function resultsTable(r: BenchReport): Raw {
 
 function examplesTable(r: BenchReport): Raw {
     return sortableTable({
-        id: "examples", caption: "Sampled self-reports of held-out test organisms (first seeds, family-agnostic questions).",
+        id: "examples", caption: "Sampled self-reports of test organisms (first seeds, family-agnostic questions).",
         headers: ["organism", "condition", "ground truth", "self-reports"],
         rows: r.examples.map((e) => [e.organism, CONDITION_NAMES[e.condition] ?? e.condition, e.label, html`${e.reports.map((x, i) => html`${i ? html`<br>` : ""}“${x}”`)}`]),
     });

@@ -26,11 +26,11 @@ export interface SweepHtmlOptions {
 
 const TITLES: Record<SweepFile["sweep"], string> = { families: "Family-diversity sweep", organisms: "Organism-count sweep", base: "Base-size sweep" };
 
-/** "ia-sft heldoutFamily category" → "IA (SFT only): held-out family category". */
+/** "ia-sft heldoutFamily category" → "IA (SFT only): left-out family category". */
 function figureTitle(key: string): string {
     const [c, ...rest] = key.split(" ");
     const name = CONDITION_NAMES[c as Condition] ?? c;
-    return `${name}: ${rest.join(" ").replace("heldoutFamily", "held-out family").replace("negatives claims", "null/decoy claims")}`;
+    return `${name}: ${rest.join(" ").replace("heldoutFamily", "left-out family").replace("negatives claims", "null/decoy claims")}`;
 }
 
 /** Figure keys in first-appearance order over the points. */
@@ -73,13 +73,13 @@ async function renderCurve(s: SweepFile): Promise<string> {
         return f && Number.isFinite(f.mean) ? [{ series: CONDITION_NAMES[c], x: p.x, y: f.mean, lo: f.mean - f.half, hi: f.mean + f.half }] : [];
     }));
     const xTitle = s.sweep === "families" ? "behavior families in IA training" : s.sweep === "organisms" ? "SFT organisms in IA training" : "base parameters";
-    const title = s.sweep === "families" ? `Held-out family${s.heldOut ? ` (${s.heldOut})` : ""} vs families in IA training` : `Held-out test organisms vs ${s.sweep === "organisms" ? "SFT organisms" : "base size"}`;
+    const title = s.sweep === "families" ? `Left-out family${s.heldOut ? ` (${s.heldOut})` : ""} vs families in IA training` : `Test organisms vs ${s.sweep === "organisms" ? "SFT organisms" : "base size"}`;
     const svg = await curveSvg({ title, xTitle, yTitle: "verbalization (category), mean over seeds ± 95% t", xScale: s.sweep === "base" ? "log" : "linear", points });
     return scopeSvgIds(svg, "curve");
 }
 
 export function sweepPage(s: SweepFile, plot: { svg: string; caption: string }, source: string): string {
-    const body = html`<p>${s.points.length} points${s.heldOut ? html`; held-out family <strong>${s.heldOut}</strong> (never in any point's IA training)` : ""}. Each point is a full IA training run; figures are means over the IA seeds with t intervals.</p>
+    const body = html`<p>${s.points.length} points${s.heldOut ? html`; left-out family <strong>${s.heldOut}</strong> (never in any point's IA training)` : ""}. Each point is a full IA training run; figures are means over the IA seeds with t intervals.</p>
 <div class="plots">${figure(plot.svg, plot.caption)}</div>
 <h2>Points</h2>
 ${pointsTable(s)}`;

@@ -1,7 +1,8 @@
 /**
  * Small statistics helpers for honest reporting: Wilson score intervals for rates, means with t-based
- * intervals across seeds.
+ * intervals across seeds, and a bootstrap over units (organisms) when reports of one unit are not independent.
  */
+import { Rng } from "./rng.ts";
 
 /** Wilson score 95% interval for k successes out of n (z = 1.96). [0, 1] when n = 0. */
 export function wilson(k: number, n: number, z = 1.96): [number, number] {
@@ -22,6 +23,23 @@ export function meanCi(values: readonly number[]): { mean: number; half: number;
     const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
     const t = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262][n - 2] ?? 1.96;
     return { mean, half: (t * sd) / Math.sqrt(n), n };
+}
+
+/**
+ * Percentile-bootstrap 95% interval of the mean of `values` (one value per unit, e.g. each organism's rate):
+ * resamples units, not the reports inside them. Seeded, so a report is reproducible. [0, 1] with no values.
+ */
+export function bootstrapMeanCi(values: readonly number[], seed: string, reps = 2000): [number, number] {
+    if (values.length === 0) return [0, 1];
+    const rng = new Rng(seed);
+    const means: number[] = [];
+    for (let r = 0; r < reps; r++) {
+        let s = 0;
+        for (let i = 0; i < values.length; i++) s += values[rng.int(values.length)]!;
+        means.push(s / values.length);
+    }
+    means.sort((a, b) => a - b);
+    return [means[Math.floor(0.025 * reps)]!, means[Math.floor(0.975 * reps)]!];
 }
 
 export function pct(x: number, digits = 1): string {

@@ -49,6 +49,17 @@ test("the whole pipeline runs on the test preset and resumes", async () => {
     assert.match(resolved.device, /^(cpu|cuda)/);
     assert.ok(["ia-dpo", "ia-sft"].includes(bench.chosen), `chosen on validation: ${bench.chosen}`);
     assert.match(fs.readFileSync(path.join(tmp, "run", "bench", "bench.md"), "utf8"), /\*\*Headline\*\* — IA \(SFT(\+DPO| only)\), chosen on the validation group/);
+    // Intervals respect organisms: each figure says how many organisms it rests on (behavior organisms for
+    // verbalization, every subject for claims), with a bootstrap over them once there are two.
+    const groups = JSON.parse(fs.readFileSync(path.join(tmp, "run", "groups.json"), "utf8")) as Record<string, string[]>;
+    const isControl = (id: string) => /^(null|decoy)_/.test(id);
+    for (const s of bench.summary as { condition: string; group: string; scope: string; metric: string; organisms: number; organismCi95: [number, number] | null; mean: number }[]) {
+        if ((s.group !== "test" && s.group !== "negatives") || s.scope !== "generic") continue;
+        const ids = s.group === "test" ? groups.test! : groups.negatives!;
+        assert.equal(s.organisms, s.metric === "claims" ? ids.length : ids.filter((id) => !isControl(id)).length, `${s.condition} ${s.group} ${s.metric}`);
+        if (s.organisms > 1) assert.ok(s.organismCi95 && s.organismCi95[0] <= s.mean + 1e-9 && s.mean - 1e-9 <= s.organismCi95[1], `${s.condition} ${s.group} ${s.metric}: ${s.mean} in ${s.organismCi95}`);
+        else assert.equal(s.organismCi95, null);
+    }
 
     // A rerun reuses everything: same adapters, no new training, no new sampling, the same figures.
     const mtime = fs.statSync(path.join(dpo, "adapter_model.safetensors")).mtimeMs;

@@ -119,7 +119,7 @@ test("the plots are inline SVG: verbalization, per family, coverage and false cl
         caption: f.querySelector("figcaption")?.textContent ?? "",
     })));
     assert.deepEqual(plots.map((p) => p.title), [
-        "Verbalization: does the report name the behavior?", "Per family, held-out test organisms (IA (SFT only))",
+        "Verbalization: does the report name the behavior?", "Per family, test organisms (IA (SFT only))",
         "Coverage: organisms with at least one correct report", "False claims: reports claiming a behavior that is not there",
     ]);
     const finite = (group: string[], metrics: string[]) => report.summary.filter((s) => s.scope === "generic" && group.includes(s.group) && metrics.includes(s.metric) && Number.isFinite(s.mean)).length;

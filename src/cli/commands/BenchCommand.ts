@@ -1,6 +1,6 @@
 /**
  * `ia bench [--preset demo|large] [--held-out-family F] [--train-families a,b,c]` — the tiny-world verbalization
- * benchmark (IA SFT / SFT+DPO / no IA / prior; held-out organisms, slot values, families; false positives).
+ * benchmark (IA SFT / SFT+DPO / no IA / prior; test organisms, slot values, families; false positives).
  * Sweeps: `--sweep families` trains IAs on 1, 3, 5 and 7 families and tests on the held-out rest; `--sweep organisms`
  * on 25/50/100% of the SFT organisms; `--sweep base` runs the whole pipeline on each base size in `--bases`.
  */

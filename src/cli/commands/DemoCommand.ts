@@ -1,6 +1,6 @@
 /**
  * `ia demo` — the whole method on the embedded tiny world: base model, organisms of all 8 families, IA (SFT then
- * DPO), audits of two held-out organisms, and the benchmark table. Resumable: a rerun reuses finished stages. Ends by
+ * DPO), audits of two test organisms, and the benchmark table. Resumable: a rerun reuses finished stages. Ends by
  * printing the path of the HTML report (bench.html; each audit has its audit.html).
  */
 import path from "node:path";

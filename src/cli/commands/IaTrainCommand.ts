@@ -49,7 +49,7 @@ const IaTrainCommand: CommandModule<object, Args> = {
         const draw = drawGroups(manifest.organisms, { split: ia.split, heldOutFamily: ia.heldOutFamily, trainFamilies: ia.trainFamilies });
         checkGroups(draw, a.population, [{ role: "sft", min: 2 }, { role: "dpo", min: 1 }]);
         const groups = draw.groups;
-        if (groups.test.length === 0) process.stderr.write(`warning: ${a.population}: no verified test organisms in this population's split; the IA can be trained but not benchmarked on held-out organisms of this population\n`);
+        if (groups.test.length === 0) process.stderr.write(`warning: ${a.population}: no verified test organisms in this population's split; the IA can be trained but not benchmarked on test organisms of this population\n`);
         writeJsonAtomic(path.join(a.out, "groups.json"), groupsFile(draw));
         writeJsonAtomic(path.join(a.out, "config.json"), { base: path.resolve(a.base), population: path.resolve(a.population), ia, seeds: a.seeds });
         const tok = ChatTokenizer.fromFolder(a.base);

@@ -11,7 +11,7 @@ interface Args { run: string; out: string; group: string; seeds: number[]; budge
 
 const InvestigateBenchCommand: CommandModule<object, Args> = {
     command: "investigate-bench",
-    describe: "Investigator success per tool set (black-box, +IA, +IA+compare) on a pipeline run's held-out organisms",
+    describe: "Investigator success per tool set (black-box, +IA, +IA+compare) on a pipeline run's test organisms",
     builder: (y) =>
         y
             .option("run", { type: "string", demandOption: true, group: "Required:", describe: "A finished pipeline run folder (ia demo / ia bench), e.g. runs/demo" })
