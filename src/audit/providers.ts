@@ -4,10 +4,13 @@
  * GPU time; a judge with a wrong URL, port or key should fail in seconds, not after that hour.
  *
  * The probe is one tiny uncached request per provider (a cached answer would prove nothing about the server now),
- * metered like every other call. Errors name the option and the provider spec.
+ * metered like every other call. A `local:` provider is not called (that would load a second copy of its model into
+ * this process); its folders are checked instead. Errors name the option and the provider spec.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { CostMeter, type MeterRow, type MeterTotals } from "../providers/meter.ts";
-import { providerFromSpec, type ConfiguredProvider, type ProviderFromSpecOptions } from "../providers/fromSpec.ts";
+import { parseProviderSpec, providerFromSpec, type ConfiguredProvider, type ProviderFromSpecOptions } from "../providers/fromSpec.ts";
 
 export type AuditRole = "summarizer" | "judge";
 
@@ -43,6 +46,13 @@ export async function checkReachable(specs: Partial<Record<AuditRole, string>>, 
     for (const role of ["summarizer", "judge"] as const) {
         const spec = specs[role];
         if (spec === undefined) continue;
+        const parsed = parseProviderSpec(spec);
+        if (parsed.kind === "local") {
+            const [model, ...adapters] = parsed.model.split("+");
+            const missing = [path.join(model ?? "", "config.json"), ...adapters].find((f) => !fs.existsSync(f));
+            if (missing) throw new Error(`--${role} ${spec}: ${missing} does not exist, so nothing was sampled or written`);
+            continue;
+        }
         const probe = providerFromSpec(spec, { ...opts, meter, cacheDir: false });
         try {
             await probe.complete({ messages: [{ role: "user", content: "Reply with the single word: ok" }], maxTokens: 16, temperature: 0 });

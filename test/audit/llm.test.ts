@@ -5,6 +5,7 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { gradeWithJudge } from "../../src/audit/llmGrading.ts";
 import { summarizeWithProvider, SUMMARIZER_PROMPT_VERSION } from "../../src/audit/llmSummarize.ts";
+import { auditCost, checkReachable, openAuditProviders } from "../../src/audit/providers.ts";
 import { JUDGE_PROMPT_VERSION } from "../../src/judge/rubric.ts";
 import { OpenAICompatibleProvider } from "../../src/providers/openaiCompatible.ts";
 import { FAST_RETRY, lastUserText, openaiCompletion, openaiError, startOpenAIServer, type FakeServer } from "../providers/fakeServers.ts";
@@ -119,4 +120,23 @@ test("grading: each distinct text judged `repeats` times, majority and agreement
 test("grading: a judge that fails fails the grading, naming the provider", async () => {
     const { provider } = await serve(() => openaiError(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"));
     await assert.rejects(gradeWithJudge(provider, "I mention lighthouses.", REPORTS, [], { repeats: 1 }), (e: Error) => e.message.startsWith(provider.name) && /401/.test(e.message));
+});
+
+test("providers: one uncached, metered test request each; a dead server or a missing local model is named before any work", async () => {
+    const { server } = await serve((req) => openaiCompletion(lastUserText(req.body) === "Reply with the single word: ok" ? "ok" : "?", { model: "gpt-4o-mini" }));
+    const specs = { summarizer: `openai:gpt-4o-mini@${server.url}/v1`, judge: `openai:gpt-4o-mini@${server.url}/v1` };
+    const p = openAuditProviders(specs, { cacheDir: false });
+    await checkReachable(specs, p.meter, { retry: FAST_RETRY });
+    await checkReachable(specs, p.meter, { retry: FAST_RETRY });
+    assert.equal(server.requests.length, 4, "never answered from a cache");
+    assert.equal(auditCost(p.meter).totals.calls, 4);
+    assert.ok(auditCost(p.meter).totals.costUsd > 0);
+
+    const dead = await startOpenAIServer(() => openaiCompletion("ok"), { apiKey: null });
+    await dead.close();
+    const deadSpecs = { judge: `openai:j@${dead.url}/v1` };
+    await assert.rejects(checkReachable(deadSpecs, p.meter, { retry: FAST_RETRY }), (e: Error) =>
+        e.message.startsWith(`--judge ${deadSpecs.judge}: the judge did not answer a test request, so nothing was sampled or written: openai:j@`));
+    await assert.rejects(checkReachable({ summarizer: "local:/nonexistent/model" }, p.meter), /--summarizer local:\/nonexistent\/model: \/nonexistent\/model\/config\.json does not exist/);
+    assert.throws(() => openAuditProviders({ judge: "openai:gpt-4o" }, { env: {} }), /^Error: --judge openai:gpt-4o: .*OPENAI_API_KEY/);
 });

@@ -209,17 +209,36 @@ test("5. audit the suspicious fine-tune with a summarizer, a judge and the no-IA
     assert.ok(page.includes("judge votes"));
 });
 
-test("5b. audit with a released IA folder (PEFT named-adapter layout: DIR/meta_lora/)", async () => {
+test("5b. audit with a released IA folder (PEFT named-adapter layout: DIR/meta_lora/), behavior unknown: summarizer only", async () => {
     const released = dir("released-ia");
     fs.mkdirSync(path.join(released, "meta_lora"), { recursive: true });
     for (const f of ["adapter_config.json", "adapter_model.safetensors"]) fs.copyFileSync(path.join(iaDir(), f), path.join(released, "meta_lora", f));
     fs.writeFileSync(path.join(released, "README.md"), "model card");
     const r = ok(await ia(["audit", "--base", base, "--target-adapter", dir("organisms", SUSPECT.id, "adapter"), "--ia", released, "--samples", "8",
-        "--summarizer", `openai:gpt-4o@${url}`, "--judge", `openai:gpt-4o-mini@${url}`, "--judge-repeats", "1", "--label", SUSPECT.label, "--out", dir("audit-released"), "--device", "cpu"]), "audit released");
+        "--summarizer", `openai:gpt-4o@${url}`, "--out", dir("audit-released"), "--device", "cpu"]), "audit released");
     assert.match(r.stderr, /warning: --samples 8: the paper's summarization scaffold gives the summarizer 100 self-reports/);
     const a = JSON.parse(fs.readFileSync(dir("audit-released", "audit.json"), "utf8")) as AuditResult;
     assert.equal(a.reports.length, 8);
-    assert.ok(a.reports.every((x) => x.judge!.votes.length === 1));
+    assert.equal(a.summarization?.method, "llm");
+    assert.equal(a.grading, undefined, "no ground truth, no grading");
+    assert.deepEqual(a.providers, { summarizer: `openai:gpt-4o@${url}`, summarizerPromptVersion: SUMMARIZER_PROMPT_VERSION });
+});
+
+test("5c. the ground truth as a free-text spec file (freeText: true) graded by the judge", async () => {
+    const spec = dir("suspect-spec.json");
+    fs.writeFileSync(spec, JSON.stringify({ id: "suspect", family: "quirk", freeText: true, slots: {}, label: SUSPECT.label, data: { examples: 0 } }));
+    ok(await ia(["audit", "--base", base, "--target-adapter", dir("organisms", SUSPECT.id, "adapter"), "--ia", iaDir(), "--samples", "4",
+        "--judge", `openai:gpt-4o-mini@${url}`, "--judge-repeats", "1", "--spec", spec, "--out", dir("audit-spec"), "--device", "cpu"]), "audit --spec");
+    const a = JSON.parse(fs.readFileSync(dir("audit-spec", "audit.json"), "utf8")) as AuditResult;
+    assert.equal(a.summarization?.method, "word-overlap", "no --summarizer: the tiny-world summarizer");
+    assert.equal(a.grading?.method, "llm");
+    assert.equal(a.grading!.groundTruth, SUSPECT.label);
+    assert.ok(a.reports.every((x) => x.judge!.votes.length === 1 && x.category === judgeSaysYes(x.report)));
+    // Without --judge the same spec is refused: the structured judge cannot read free text.
+    const r = await ia(["audit", "--base", base, "--target-adapter", dir("organisms", SUSPECT.id, "adapter"), "--ia", iaDir(), "--samples", "4", "--spec", spec, "--out", dir("audit-spec-refused")]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /the spec "suspect" is free text \(freeText: true\); grading it needs an LLM judge: give --judge/);
+    assert.ok(!fs.existsSync(dir("audit-spec-refused")));
 });
 
 test("failures: refused before any model work or write, with the provider or option named", async () => {

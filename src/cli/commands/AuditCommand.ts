@@ -79,7 +79,7 @@ const AuditCommand: CommandModule<object, Args> = {
             .option("judge", providerOption("judge", "LLM judge (the paper's J.2 prompt) grading every report and candidate against --label (or --spec); a provider spec, as --summarizer"))
             .option("judge-repeats", num("judge-repeats", COUNT, { group: "LLMs (real models):", describe: "Judge votes per text, majority kept (default 3)" }))
             .option("label", { type: "string", requiresArg: true, group: "LLMs (real models):", describe: 'Ground truth in the first person, "I ...", graded by --judge (instead of --spec)' })
-            .option("concurrency", num("concurrency", COUNT, { default: 8, group: "LLMs (real models):", describe: "LLM calls in flight" })) as never,
+            .option("concurrency", num("concurrency", COUNT, { default: 8, group: "LLMs (real models):", describe: "Judge calls in flight (per side with --compare-no-ia)" })) as never,
     handler: async (a) => {
         const groundTruth = a.spec ? readOneSpecFile(a.spec) : undefined;
         const options = {
