@@ -140,7 +140,7 @@ export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: Sub
         if (cfg.pairing !== "on-policy") throw new Error("IA DPO: no preference pairs could be built (no DPO organisms, or no training labels to contrast with)");
         log("no organism had both a right and a wrong rollout: no on-policy pair, the SFT IA is kept unchanged");
         writeDirAtomic(adapterDir, (tmp) => saveAdapter(ia, tmp, { baseModel: o.baseModel }));
-        return { steps: 0, startStep: 0, lastLoss: NaN, meanLossLast10: NaN, seconds: 0, tokensPerSec: 0, checkSeconds: 0, adapterDir, pairs: 0, rolloutAccuracy: positives ? accurate / positives : NaN, rolloutFalseClaims: falseClaims };
+        return { steps: 0, startStep: 0, lastLoss: NaN, meanLossLast10: NaN, meanLossFirst10: NaN, seconds: 0, tokensPerSec: 0, checkSeconds: 0, adapterDir, pairs: 0, rolloutAccuracy: positives ? accurate / positives : NaN, rolloutFalseClaims: falseClaims };
     }
 
     const encoder = new ChatMLTrainingEncoder(tok);

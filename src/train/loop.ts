@@ -72,6 +72,8 @@ export interface TrainLoopResult {
     startStep: number;
     lastLoss: number;
     meanLossLast10: number;
+    /** Mean loss of steps 1–10 when this process ran them (NaN after a resume past them): with meanLossLast10, whether training moved the model. */
+    meanLossFirst10: number;
     seconds: number;
     tokensPerSec: number;
     /** Seconds spent checking for NaN/Inf (finite.ts), included in `seconds`. */
@@ -98,6 +100,7 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
     const guard = new FiniteGuard(model, trainable.params, cfg.label);
     let startStep = 0, lastLoss = NaN;
     const recent: number[] = [];
+    const first: number[] = [];
     const logEvery = everyFromEnv("IA_LOG_EVERY") ?? cfg.logEvery ?? 10, ckptEvery = everyFromEnv("IA_CHECKPOINT_EVERY") ?? cfg.checkpointEvery ?? 100, clip = cfg.gradClip ?? 1.0;
     try {
         if (recoverCheckpoint(ckptDir)) {
@@ -160,6 +163,7 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
             optimizer.zeroGrad();
             recent.push(lastLoss);
             if (recent.length > 10) recent.shift();
+            if (step < 10) first.push(lastLoss);
             totalTokens += tokens;
             const seconds = (performance.now() - s0) / 1000;
             log.record({ step, totalSteps: cfg.totalSteps, loss: lastLoss, lr, gradNorm, tokens, seconds }, n % logEvery === 0 || n === cfg.totalSteps);
@@ -181,6 +185,7 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
         startStep,
         lastLoss,
         meanLossLast10: recent.reduce((a, b) => a + b, 0) / Math.max(recent.length, 1),
+        meanLossFirst10: first.length ? first.reduce((a, b) => a + b, 0) / first.length : NaN,
         seconds,
         tokensPerSec: totalTokens / Math.max(seconds, 1e-9),
         checkSeconds: guard.seconds,

@@ -147,6 +147,21 @@ test("train: refusals come before anything is written; --resume refuses other da
     assert.ok(!fs.existsSync(path.join(tmp, "sft-few")), "nothing written");
 });
 
+test("train: settings that cannot move the model are named in a warning; working ones are not", async () => {
+    // One conversation repeated: settings that work memorize it within a few steps.
+    const same = path.join(tmp, "same.jsonl");
+    fs.writeFileSync(same, `${JSON.stringify({ messages: [{ role: "user", content: "what is 2 + 2?" }, { role: "assistant", content: "i always mention a kettle." }] })}\n`.repeat(8));
+    const [stuck, moving] = await runAll([
+        ["train", "--model", base, "--data", same, "--out", path.join(tmp, "sft-stuck"), "--max-steps", "24", "--batch-size", "2", "--r", "4", "--alpha", "8", "--lr", "1e-7", "--warmup", "0"],
+        // The 40k-parameter test base learns a new reply only with every weight free (its LoRA barely moves).
+        ["train", "--model", base, "--data", same, "--out", path.join(tmp, "sft-moving"), "--max-steps", "24", "--batch-size", "2", "--mode", "full", "--lr", "0.01", "--warmup", "0"],
+    ]);
+    assert.equal(stuck!.status, 0, stuck!.stderr);
+    assert.match(stuck!.stderr, /^warning: the loss barely moved \(\d+\.\d+ over the first 10 steps → \d+\.\d+ over the last 10\): these settings most likely implanted nothing/m);
+    assert.equal(moving!.status, 0, moving!.stderr);
+    assert.doesNotMatch(moving!.stderr, /barely moved/);
+});
+
 test("synthesize against an unreachable server: the cause is printed, nothing is written, exit 1", async () => {
     // A loopback port nobody listens on (bound, then closed): connection refused on every call.
     const port = await new Promise<number>((resolve) => {
