@@ -35,6 +35,8 @@ export interface InvestigateBenchOptions {
     /** At most this many organisms (first in group order). */
     limit?: number;
     quiet?: boolean;
+    /** auto | cpu | cuda | cuda:N. Default "auto". */
+    device?: string;
     /** Settings of the built-in investigator (choose them on the validation group). Default: its own defaults. */
     builtin?: BuiltinOptions;
 }
@@ -57,7 +59,7 @@ export async function runInvestigateBench(o: InvestigateBenchOptions): Promise<{
     const rows: RunRow[] = [];
     for (const t of targets) {
         const id = t.id;
-        const responder = new EngineTarget({ baseModel: config.baseModel, targetAdapter: t.adapter, ia });
+        const responder = new EngineTarget({ baseModel: config.baseModel, targetAdapter: t.adapter, ia, device: o.device });
         try {
             for (const set of sets) {
                 for (const seed of seeds) {

@@ -104,10 +104,11 @@ test("bench --ood-organisms: only with --suite ood, and only a folder that holds
 });
 
 test("help: one --device text everywhere, provider kinds and API keys, --seeds as a list", async () => {
-    const [gen, train, inv, syn, iaTrain] = await runAll([["generate", "--help"], ["train", "--help"], ["investigate", "--help"], ["synthesize", "--help"], ["ia-train", "--help"]]);
+    const [gen, train, inv, syn, iaTrain, organisms, baseCmd, invBench] = await runAll([["generate", "--help"], ["train", "--help"], ["investigate", "--help"], ["synthesize", "--help"], ["ia-train", "--help"], ["organisms", "--help"], ["base", "--help"], ["investigate-bench", "--help"]]);
     const norm = (s: string) => s.replace(/\s+/g, " ");
     const device = "--device Where to compute: auto | cpu | cuda | cuda:N (auto: the GPU when there is one, else the CPU)";
-    for (const [name, r] of [["generate", gen], ["train", train], ["investigate", inv]] as const) assert.ok(norm(r!.stdout).includes(device), `${name} --help: ${r!.stdout}`);
+    // Every command that computes takes --device, described once.
+    for (const [name, r] of [["generate", gen], ["train", train], ["investigate", inv], ["ia-train", iaTrain], ["organisms", organisms], ["base", baseCmd], ["investigate-bench", invBench]] as const) assert.ok(norm(r!.stdout).includes(device), `${name} --help: ${r!.stdout}`);
     for (const word of ["openai:", "anthropic:", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"]) assert.ok(syn!.stdout.replace(/\s+/g, " ").includes(word), `synthesize --help names ${word}`);
     assert.match(iaTrain!.stdout.replace(/\s+/g, " "), /--seeds IA seeds, comma-separated integers \(e\.g\. 1,2,3\)/);
     assert.doesNotMatch(iaTrain!.stdout, /default: \[1\]/);

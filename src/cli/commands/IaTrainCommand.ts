@@ -15,7 +15,8 @@ import { writeJsonAtomic } from "../../io/atomic.ts";
 import { loadModel } from "../../model/weights.ts";
 import { readManifest } from "../../organisms/manifest.ts";
 import { ChatTokenizer } from "../../tokenizer/ChatTokenizer.ts";
-import { intList, modelFolderOption, num, POSITIVE } from "../validate.ts";
+import { deviceOption, intList, modelFolderOption, num, POSITIVE } from "../validate.ts";
+import { resolveDevice } from "../../engine/runtime.ts";
 
 interface Args {
     base: string;
@@ -24,6 +25,7 @@ interface Args {
     preset: "paper" | "tiny";
     seeds: number[];
     heldOutFamily?: string;
+    device: string;
     lr?: number;
 }
 
@@ -38,7 +40,8 @@ const IaTrainCommand: CommandModule<object, Args> = {
             .option("preset", { choices: ["paper", "tiny"] as const, default: "paper" as const, group: "Optional:", describe: "Hyperparameters (src/ia/config.ts)" })
             .option("seeds", intList("seeds", { default: "1", group: "Optional:", describe: "IA seeds, comma-separated integers (e.g. 1,2,3): one IA per seed" }))
             .option("held-out-family", { type: "string", group: "Optional:", describe: "Keep this family out of training" })
-            .option("lr", num("lr", POSITIVE, { group: "Optional:", describe: "Override the SFT learning rate" })) as never,
+            .option("lr", num("lr", POSITIVE, { group: "Optional:", describe: "Override the SFT learning rate" }))
+            .option("device", deviceOption()) as never,
     handler: (a) => {
         initEngine();
         const manifest = readManifest(a.population);
@@ -53,7 +56,7 @@ const IaTrainCommand: CommandModule<object, Args> = {
         writeJsonAtomic(path.join(a.out, "groups.json"), groupsFile(draw));
         writeJsonAtomic(path.join(a.out, "config.json"), { base: path.resolve(a.base), population: path.resolve(a.population), ia, seeds: a.seeds });
         const tok = ChatTokenizer.fromFolder(a.base);
-        const model = loadModel(a.base);
+        const model = loadModel(a.base, { device: resolveDevice(a.device) });
         const everyone = allSubjects(groups);
         const subjects = loadSubjectBank(model, a.population, everyone, { includeBase: true });
         try {

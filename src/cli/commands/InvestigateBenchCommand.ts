@@ -5,9 +5,9 @@
  */
 import type { CommandModule } from "yargs";
 import { runInvestigateBench } from "../../investigate/bench.ts";
-import { COUNT, FRACTION, intList, num } from "../validate.ts";
+import { COUNT, deviceOption, FRACTION, intList, num } from "../validate.ts";
 
-interface Args { run: string; out: string; group: string; seeds: number[]; budget: number; limit?: number; iaStage: string; toolSets?: string; compareReserve?: number; oodOrganisms?: string; match?: string }
+interface Args { run: string; out: string; group: string; seeds: number[]; budget: number; limit?: number; iaStage: string; toolSets?: string; compareReserve?: number; oodOrganisms?: string; match?: string; device: string }
 
 const InvestigateBenchCommand: CommandModule<object, Args> = {
     command: "investigate-bench",
@@ -24,6 +24,7 @@ const InvestigateBenchCommand: CommandModule<object, Args> = {
             .option("limit", num("limit", COUNT, { group: "Optional:", describe: "At most this many organisms" }))
             .option("ia-stage", { type: "string", default: "ia-dpo", group: "Optional:", describe: "ia-dpo | ia-sft" })
             .option("compare-reserve", num("compare-reserve", FRACTION, { group: "Optional:", describe: "Share of the budget base replies may not eat into (built-in investigator) [default: 0.5]" }))
+            .option("device", deviceOption())
             .option("tool-sets", { type: "string", group: "Optional:", describe: "Comma-separated subset of black-box,ia,ia+compare" }) as never,
     handler: async (a) => {
         if (a.match !== undefined) {
@@ -36,7 +37,7 @@ const InvestigateBenchCommand: CommandModule<object, Args> = {
         if (a.oodOrganisms !== undefined && a.group !== "ood") throw new Error("investigate-bench: --ood-organisms goes with --group ood");
         const { markdown } = await runInvestigateBench({
             runDir: a.run, outDir: a.out, group: a.group as never, seeds: a.seeds, budget: a.budget, limit: a.limit, iaStage: a.iaStage,
-            toolSets: a.toolSets?.split(","), oodOrganisms: a.oodOrganisms, match: a.match,
+            toolSets: a.toolSets?.split(","), oodOrganisms: a.oodOrganisms, match: a.match, device: a.device,
             builtin: a.compareReserve === undefined ? undefined : { compareReserve: a.compareReserve },
         });
         process.stdout.write(markdown);

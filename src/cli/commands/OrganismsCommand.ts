@@ -7,7 +7,8 @@ import type { CommandModule } from "yargs";
 import { parseSpecJson } from "../../behaviors/spec.ts";
 import { ORGANISM_DEFAULTS } from "../../organisms/config.ts";
 import { buildPopulation } from "../../organisms/population.ts";
-import { COUNT, modelFolderOption, num, POSITIVE } from "../validate.ts";
+import { COUNT, deviceOption, modelFolderOption, num, POSITIVE } from "../validate.ts";
+import { resolveDevice } from "../../engine/runtime.ts";
 
 interface Args {
     base: string;
@@ -16,6 +17,7 @@ interface Args {
     bankSize: number;
     epochs: number;
     lr: number;
+    device: string;
     rank: number;
     probes: number;
 }
@@ -32,7 +34,8 @@ const OrganismsCommand: CommandModule<object, Args> = {
             .option("epochs", num("epochs", COUNT, { default: ORGANISM_DEFAULTS.epochs, group: "Optional:" }))
             .option("lr", num("lr", POSITIVE, { default: ORGANISM_DEFAULTS.lr, group: "Optional:" }))
             .option("rank", num("rank", COUNT, { default: ORGANISM_DEFAULTS.lora.r, group: "Optional:", describe: "LoRA rank (alpha = 2 × rank)" }))
-            .option("probes", num("probes", COUNT, { default: 24, group: "Optional:", describe: "Verification probes per organism" })) as never,
+            .option("probes", num("probes", COUNT, { default: 24, group: "Optional:", describe: "Verification probes per organism" }))
+            .option("device", deviceOption()) as never,
     handler: (a) => {
         let text: string;
         try {
@@ -41,7 +44,7 @@ const OrganismsCommand: CommandModule<object, Args> = {
             throw new Error(`${a.specs}: cannot read (${(e as Error).message})`);
         }
         const specs = parseSpecJson(text, a.specs);
-        const m = buildPopulation({ baseModel: a.base, specs, outDir: a.out, config: { bankSize: a.bankSize, epochs: a.epochs, lr: a.lr, lora: { r: a.rank, alpha: 2 * a.rank, dropout: 0, useRslora: false, targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] } }, verifyProbes: a.probes });
+        const m = buildPopulation({ baseModel: a.base, specs, outDir: a.out, config: { bankSize: a.bankSize, epochs: a.epochs, lr: a.lr, lora: { r: a.rank, alpha: 2 * a.rank, dropout: 0, useRslora: false, targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] } }, verifyProbes: a.probes, device: resolveDevice(a.device) });
         const failed = m.organisms.filter((e) => !e.verification?.passed);
         process.stdout.write(`${m.organisms.length} organisms in ${a.out}; ${m.organisms.length - failed.length} verified, ${failed.length} failed${failed.length ? `: ${failed.map((e) => e.id).join(", ")}` : ""}\n`);
     },
