@@ -70,6 +70,8 @@ export class LoraBank extends LoraWeights implements ActiveAdapter {
         const first = adapters[0];
         if (!first) throw new Error("LoraBank.fromAdapters: no adapters");
         const bank = new LoraBank(0, first.config, model, device);
+        // The constructor's empty (size 0) tensors are replaced below: free them rather than drop the handles.
+        for (const p of bank.parameters()) p.dispose();
         bank.weights.clear();
         for (const a of adapters) {
             if (a.config.r !== first.config.r || a.scaling !== first.scaling) throw new Error(`LoraBank.fromAdapters: ${a.name} has r/alpha different from ${first.name}`);

@@ -6,10 +6,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { randn } from "../../src/engine/factory.ts";
-import { initEngine, manualSeed, noGrad } from "../../src/engine/runtime.ts";
+import { initEngine, liveTensors, manualSeed, noGrad } from "../../src/engine/runtime.ts";
 import { keep, tidy } from "../../src/engine/scope.ts";
 import { readSafetensors, readSafetensorsHeader } from "../../src/io/safetensors.ts";
 import { LoraAdapter, type LoraConfig, type LoraPair } from "../../src/lora/adapter.ts";
+import { LoraBank } from "../../src/lora/bank.ts";
 import { mergeAdapter, unmergeAdapter } from "../../src/lora/merge.ts";
 import { loadAdapter, saveAdapter } from "../../src/lora/peft.ts";
 import { loadModel } from "../../src/model/weights.ts";
@@ -299,4 +300,18 @@ test("a float32 adapter on a bfloat16 base (PEFT's layout) adds its update in fl
     adapter.dispose();
     batch.ids.dispose();
     batch.labels.dispose();
+});
+
+test("a bank built from adapters frees everything it allocated when disposed (no tensor left behind)", () => {
+    const model = loadModel(QWEN3_TINY);
+    try {
+        const adapters = [LoraAdapter.create("a", model.config, { r: 4, alpha: 8 }), LoraAdapter.create("b", model.config, { r: 4, alpha: 8 })];
+        const before = liveTensors();
+        const bank = LoraBank.fromAdapters(adapters, model.config);
+        bank.dispose();
+        assert.equal(liveTensors(), before, "LoraBank.fromAdapters + dispose leaked tensors");
+        for (const a of adapters) a.dispose();
+    } finally {
+        model.dispose();
+    }
 });
