@@ -13,6 +13,7 @@ import { initEngine } from "../../src/engine/runtime.ts";
 import { LoraAdapter } from "../../src/lora/adapter.ts";
 import { saveAdapter } from "../../src/lora/peft.ts";
 import { readModelConfig } from "../../src/model/config.ts";
+import { openaiCompletion, startOpenAIServer } from "../providers/fakeServers.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-mcp-"));
@@ -61,4 +62,30 @@ test("the SDK's client investigates through `ia mcp` over stdio", async () => {
     const calls = fs.readFileSync(path.join(logDir, "calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     assert.deepEqual(calls.map((c) => c.tool), ["sample", "multisample", "steer", "ia_reports", "sample", "multisample"]);
     assert.ok(calls[0].tokens.completion > 0);
+});
+
+test("with --teacher, multisample's scenarios come from the teacher LLM (a real OpenAI-protocol server on loopback)", async () => {
+    const teacher = await startOpenAIServer(() => openaiCompletion("1. what color is the fox?\n2. where does the owl live?"), { apiKey: null });
+    const transport = new StdioClientTransport({
+        command: path.join(root, "bin/ia"),
+        args: ["mcp", "--base", base, "--target-adapter", adapterDir, "--budget", "10", "--teacher", `openai:teacher@${teacher.url}/v1`],
+        env: { ...process.env, IA_THREADS: "1" } as Record<string, string>,
+        cwd: tmp, // the provider's response cache goes under the working folder
+        stderr: "pipe",
+    });
+    const client = new Client({ name: "test-client", version: "1.0.0" });
+    await client.connect(transport);
+    try {
+        const { tools } = await client.listTools();
+        assert.ok("source" in ((tools.find((t) => t.name === "multisample")!.inputSchema.properties ?? {}) as object));
+        const m = await client.callTool({ name: "multisample", arguments: { hint: "animals and where they live", n: 2 } });
+        assert.ok(!m.isError, JSON.stringify(m.content));
+        const out = JSON.parse((m.content as { text: string }[])[0]!.text) as { scenarios: { prompt: string; condition: string }[] };
+        assert.deepEqual(out.scenarios.map((s) => s.prompt), ["what color is the fox?", "where does the owl live?"]);
+        assert.equal(teacher.requests.length, 1);
+        assert.match(JSON.stringify(teacher.requests[0]!.body), /animals and where they live/);
+    } finally {
+        await client.close();
+        await teacher.close();
+    }
 });
