@@ -17,6 +17,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { gradeWithJudge, type LlmGrading, type LlmVerdict } from "../audit/llmGrading.ts";
 import { summarizeWithProvider, SUMMARIZER_PROMPT_VERSION, type LlmSummaryRecord } from "../audit/llmSummarize.ts";
+import { checkAuditInputs } from "../audit/inputs.ts";
 import { auditCost, checkReachable, openAuditProviders, type AuditCost } from "../audit/providers.ts";
 import { QUESTION_TEMPLATES, fillTask, SUFFIXED, type QuestionFamily } from "../behaviors/questions.ts";
 import { judgeReport } from "../behaviors/structuredJudge.ts";
@@ -222,6 +223,7 @@ function gradeStructured(spec: BehaviorSpec, side: Side): void {
 
 export async function runAudit(o: AuditOptions): Promise<AuditResult> {
     const { judgeLabel } = checkAuditOptions(o);
+    checkAuditInputs(o);
     const specs = { ...(o.summarizer !== undefined ? { summarizer: o.summarizer } : {}), ...(o.judge !== undefined ? { judge: o.judge } : {}) };
     const providers = openAuditProviders(specs, o.providerOptions);
     // Before the model is loaded: an unreachable judge must not cost the sampling.

@@ -279,6 +279,13 @@ test("failures: refused before any model work or write, with the provider or opt
         assert.match(r.stderr, re, args.join(" "));
         assert.ok(!fs.existsSync(out), `${args.join(" ")}: nothing written`);
     }
+    // An IA made for another base: refused from its file headers, before the base loads or an LLM is asked.
+    const foreign = path.join(root, "test/fixtures/golden/adapters/qwen3-a");
+    out = dir("audit-foreign");
+    r = await ia(["audit", "--base", base, "--target-adapter", target, "--ia", foreign, "--samples", "4", "--judge", `openai:gpt-4o-mini@${url}`, "--label", SUSPECT.label, "--out", out]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /^error: --ia .*qwen3-a: .*adapter_model\.safetensors: .* \(adapter made for another base\?\)$/m);
+    assert.ok(!fs.existsSync(out));
     assert.equal(server.requests.length, seen, "no LLM request for a refused command");
 });
 
