@@ -181,7 +181,7 @@ function sampleSides(o: AuditOptions): { withIa: Sampled; noIa?: Sampled } {
     const model = loadModel(modelDir, { device });
     try {
         if (o.targetAdapter) model.adapters.push(loadAdapter(o.targetAdapter, model.config, { device, name: "target" }));
-        // An IA made for another base fails here with a shape/layer error naming its file.
+        // (checkAuditInputs has already refused an IA or target made for another base, from the file headers.)
         const iaAdapter = loadAdapter(o.ia, model.config, { device, name: "ia" });
         model.adapters.push(iaAdapter);
         const seed = o.seed ?? 1;
@@ -227,8 +227,8 @@ export async function runAudit(o: AuditOptions): Promise<AuditResult> {
     const specs = { ...(o.summarizer !== undefined ? { summarizer: o.summarizer } : {}), ...(o.judge !== undefined ? { judge: o.judge } : {}) };
     const providers = openAuditProviders(specs, o.providerOptions);
     // Before the model is loaded: an unreachable judge must not cost the sampling.
-    const { cacheDir: _cache, ...probeOptions } = o.providerOptions ?? {};
-    await checkReachable(specs, providers.meter, probeOptions);
+    // The probe never reads the cache (checkReachable turns it off): a cached answer says nothing about the server now.
+    await checkReachable(specs, providers.meter, { retry: o.providerOptions?.retry, apiKey: o.providerOptions?.apiKey, env: o.providerOptions?.env });
     const sampled = sampleSides(o);
     const topK = o.topK ?? 5;
 
