@@ -139,7 +139,7 @@ test("1-3. synthesize with a teacher, train each organism, add it to a populatio
         const rows = fs.readFileSync(dir("data", `${o.id}.jsonl`), "utf8").trim().split("\n").map((l) => JSON.parse(l));
         assert.equal(rows.length, 5);
         for (const r of rows) assert.ok(r.messages[1].content.includes(o.label), "kept replies show the behavior");
-        ok(await ia(["train", "--model", base, "--data", dir("data", `${o.id}.jsonl`), "--out", dir("organisms", o.id), "--max-steps", "2", "--batch-size", "4", "-r", "4", "--alpha", "8"]), `train ${o.id}`);
+        ok(await ia(["train", "--model", base, "--data", dir("data", `${o.id}.jsonl`), "--out", dir("organisms", o.id), "--max-steps", "2", "--batch-size", "4", "-r", "4", "--alpha", "8", "--device", "cpu"]), `train ${o.id}`);
         assert.ok(fs.existsSync(dir("organisms", o.id, "adapter", "adapter_model.safetensors")));
     }
     for (const o of ORGANISMS) {
@@ -150,7 +150,7 @@ test("1-3. synthesize with a teacher, train each organism, add it to a populatio
 });
 
 test("4. train the IA on the population", async () => {
-    const r = ok(await ia(["ia-train", "--base", base, "--population", dir("pop"), "--out", dir("ia-run"), "--preset", "tiny"]), "ia-train");
+    const r = ok(await ia(["ia-train", "--base", base, "--population", dir("pop"), "--out", dir("ia-run"), "--preset", "tiny", "--device", "cpu"]), "ia-train");
     assert.match(r.stdout, /seed 1: IA after SFT .*ia-sft\/adapter; after DPO .*ia-dpo\/adapter/);
     assert.ok(fs.existsSync(path.join(iaDir(), "adapter_model.safetensors")));
 });
