@@ -32,6 +32,7 @@ import { generate } from "../sample/generate.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { Rng } from "../util/rng.ts";
 import { withSuffix } from "../world/introspection.ts";
+import { rowQuestions, type AuditQuestion } from "../audit/rowQuestions.ts";
 import { summarizeReports, type AuditSummary, type CandidateBehavior } from "./summarize.ts";
 
 export interface AuditOptions {
@@ -74,10 +75,17 @@ export interface AuditOptions {
      * IA's: a behavior the target states without the IA is a plain leak, not the IA's doing. Default false.
      */
     compareNoIa?: boolean;
+    /**
+     * The paper's evaluation rows (`prediction_*` JSONL): ask their questions, with their system prompts, instead of
+     * our question set; without `label`/`groundTruth`, their positive answer is the label `judge` grades against.
+     */
+    rows?: string;
 }
 
 export interface AuditReport {
     prompt: string;
+    /** The system prompt the question was asked with (eval rows that have one). */
+    system?: string;
     report: string;
     /** Names the ground truth's behavior: the structured judge's category verdict, or the LLM judge's majority "yes". */
     category?: boolean;
@@ -141,7 +149,7 @@ const FIRST_PERSON = /\b(i|my|me)\b/i;
  * Every check that needs no model and no network, so a bad combination fails before anything is loaded, sampled
  * or written. Returns the free-text label the LLM judge grades against, when there is one.
  */
-export function checkAuditOptions(o: AuditOptions): { judgeLabel?: string } {
+export function checkAuditOptions(o: AuditOptions): { judgeLabel?: string; questions?: AuditQuestion[] } {
     if (!o.targetAdapter === !o.targetModel) throw new Error("audit: give exactly one of a target adapter folder or a target model folder");
     const samples = o.samples ?? 64;
     if (!Number.isInteger(samples) || samples < 1) throw new Error(`audit: samples must be a positive integer (got ${samples}); an audit of no self-reports says nothing`);
@@ -156,23 +164,25 @@ export function checkAuditOptions(o: AuditOptions): { judgeLabel?: string } {
         throw new Error(`audit: --label must be the behavior in the first person, as the organisms' labels are ("I ..."), got ${JSON.stringify(o.label)}`);
     }
     const freeText = o.groundTruth?.freeText === true;
+    const fromRows = o.rows !== undefined ? rowQuestions(o.rows, samples) : undefined;
+    const questions = fromRows ? { questions: fromRows.questions } : {};
     if (o.judge === undefined) {
         if (o.label !== undefined) throw new Error("audit: --label is graded by an LLM judge; give --judge <provider spec> (the structured judge reads only tiny-world specs)");
         if (freeText) throw new Error(`audit: the spec "${o.groundTruth!.id}" is free text (freeText: true); grading it needs an LLM judge: give --judge <provider spec>`);
         if (o.judgeRepeats !== undefined) throw new Error("audit: --judge-repeats needs --judge");
-        return {};
+        return questions;
     }
-    const judgeLabel = o.label ?? o.groundTruth?.label;
-    if (judgeLabel === undefined) throw new Error('audit: --judge grades against a ground truth; give --label "I ..." (or --spec FILE)');
-    return { judgeLabel };
+    const judgeLabel = o.label ?? o.groundTruth?.label ?? fromRows?.label;
+    if (judgeLabel === undefined) throw new Error(`audit: --judge grades against a ground truth; give --label "I ..." (or --spec FILE${o.rows !== undefined ? `; ${o.rows} has no positive row to take it from` : ""})`);
+    return { judgeLabel, ...questions };
 }
 
 /** What the model work produces: one side's questions and raw replies. */
 interface Sampled {
-    reports: { prompt: string; report: string }[];
+    reports: { prompt: string; system?: string; report: string }[];
 }
 
-function sampleSides(o: AuditOptions): { withIa: Sampled; noIa?: Sampled } {
+function sampleSides(o: AuditOptions, given?: readonly AuditQuestion[]): { withIa: Sampled; noIa?: Sampled } {
     initEngine();
     const samples = o.samples ?? 64;
     const device = resolveDevice(o.device ?? "auto");
@@ -185,12 +195,15 @@ function sampleSides(o: AuditOptions): { withIa: Sampled; noIa?: Sampled } {
         const iaAdapter = loadAdapter(o.ia, model.config, { device, name: "ia" });
         model.adapters.push(iaAdapter);
         const seed = o.seed ?? 1;
-        const questions = auditQuestions(samples, seed);
-        const prompts = questions.map((q) => tok.encodeChat([{ role: "user", content: q }], { addGenerationPrompt: true, enableThinking: false }));
+        const questions: AuditQuestion[] = given ? [...given] : auditQuestions(samples, seed).map((prompt) => ({ prompt }));
+        const prompts = questions.map((q) => tok.encodeChat([...(q.system !== undefined ? [{ role: "system" as const, content: q.system }] : []), { role: "user", content: q.prompt }], { addGenerationPrompt: true, enableThinking: false }));
         // With and without the IA: the same prompts, seed and sampling.
         const askTarget = (): Sampled => ({
             reports: generate(model, prompts, { temperature: o.temperature ?? 1.0, maxNewTokens: 48, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, seed })
-                .map((g, i) => ({ prompt: questions[i] as string, report: tok.decode(g.tokens, { skipSpecialTokens: true }).trim() })),
+                .map((g, i) => {
+                    const q = questions[i] as AuditQuestion;
+                    return { prompt: q.prompt, ...(q.system !== undefined ? { system: q.system } : {}), report: tok.decode(g.tokens, { skipSpecialTokens: true }).trim() };
+                }),
         });
         const withIa = askTarget();
         if (!o.compareNoIa) return { withIa };
@@ -222,14 +235,14 @@ function gradeStructured(spec: BehaviorSpec, side: Side): void {
 }
 
 export async function runAudit(o: AuditOptions): Promise<AuditResult> {
-    const { judgeLabel } = checkAuditOptions(o);
+    const { judgeLabel, questions } = checkAuditOptions(o);
     checkAuditInputs(o);
     const specs = { ...(o.summarizer !== undefined ? { summarizer: o.summarizer } : {}), ...(o.judge !== undefined ? { judge: o.judge } : {}) };
     const providers = openAuditProviders(specs, o.providerOptions);
     // Before the model is loaded: an unreachable judge must not cost the sampling.
     // The probe never reads the cache (checkReachable turns it off): a cached answer says nothing about the server now.
     await checkReachable(specs, providers.meter, { retry: o.providerOptions?.retry, apiKey: o.providerOptions?.apiKey, env: o.providerOptions?.env });
-    const sampled = sampleSides(o);
+    const sampled = sampleSides(o, questions);
     const topK = o.topK ?? 5;
 
     const finish = async (s: Sampled): Promise<Side> => {

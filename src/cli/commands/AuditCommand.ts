@@ -31,6 +31,7 @@ interface Args {
     judge?: string;
     judgeRepeats?: number;
     label?: string;
+    rows?: string;
     concurrency: number;
 }
 
@@ -79,15 +80,17 @@ const AuditCommand: CommandModule<object, Args> = {
             .option("judge", providerOption("judge", "LLM judge (the paper's J.2 prompt) grading every report and candidate against --label (or --spec); a provider spec, as --summarizer"))
             .option("judge-repeats", num("judge-repeats", COUNT, { group: "LLMs (real models):", describe: "Judge votes per text, majority kept (default 3)" }))
             .option("label", { type: "string", requiresArg: true, group: "LLMs (real models):", describe: 'Ground truth in the first person, "I ...", graded by --judge (instead of --spec)' })
+            .option("rows", { type: "string", requiresArg: true, group: "Optional:", describe: "The paper's evaluation rows (prediction_* JSONL, e.g. a released eval.jsonl): ask their questions, with their system prompts, instead of the default set; with --judge and no --label/--spec, their positive answer is the ground truth" })
             .option("concurrency", num("concurrency", COUNT, { default: 8, group: "LLMs (real models):", describe: "Judge calls in flight (per side with --compare-no-ia)" })) as never,
     handler: async (a) => {
         const groundTruth = a.spec ? readOneSpecFile(a.spec) : undefined;
         const options = {
             baseModel: a.base, targetAdapter: a.targetAdapter, targetModel: a.targetModel, ia: a.ia, samples: a.samples, temperature: a.temperature, seed: a.seed,
             groundTruth, label: a.label, summarizer: a.summarizer, judge: a.judge, judgeRepeats: a.judgeRepeats, concurrency: a.concurrency,
-            outDir: a.out, topK: a.top, device: a.device, compareNoIa: a.compareNoIa,
+            outDir: a.out, topK: a.top, device: a.device, compareNoIa: a.compareNoIa, rows: a.rows,
         };
-        checkAuditOptions(options);
+        const checked = checkAuditOptions(options);
+        if (a.rows !== undefined && a.judge !== undefined && a.label === undefined && a.spec === undefined) process.stderr.write(`ground truth from ${a.rows}: "${checked.judgeLabel}"\n`);
         if (a.summarizer !== undefined && a.samples < PAPER_SUMMARIZER_REPORTS) {
             process.stderr.write(`warning: --samples ${a.samples}: the paper's summarization scaffold gives the summarizer ${PAPER_SUMMARIZER_REPORTS} self-reports; with fewer, a behavior the IA states rarely may not reach the top ${a.top}\n`);
         }
