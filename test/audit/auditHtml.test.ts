@@ -18,6 +18,7 @@ import { tmpDir } from "../helpers/engineUtil.ts";
 import { lastUserText, openaiCompletion, startOpenAIServer, type FakeServer } from "../providers/fakeServers.ts";
 import { launchBrowser, openReport } from "../report/browser.ts";
 import { assertCleanLoad, assertMetricsMatch, assertSorts } from "../report/checks.ts";
+import { auditResolver } from "../report/auditKeys.ts";
 
 initEngine(2);
 const tmp = tmpDir("audit-html-llm");
@@ -55,24 +56,6 @@ after(async () => {
     fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The audit.json value a data-metric key names (auditHtml.ts documents the keys). */
-function resolver(r: AuditResult): (key: string) => unknown {
-    return (key) => {
-        const [kind, ...rest] = key.split(":");
-        if (kind !== "audit") throw new Error("unknown kind of key");
-        if (rest[0] === "cost") return r.cost!.totals[rest[1] as "calls" | "inputTokens" | "outputTokens" | "costUsd"];
-        const noIa = rest[0] === "noIa";
-        const p = noIa ? rest.slice(1) : rest;
-        const side = noIa ? r.noIa! : r;
-        const [what, a, b] = p;
-        if (what === "summary") return side.summary[a as "reports" | "denials"];
-        if (what === "candidate") return side.summary.candidates.find((c) => c.rank === Number(a))![b as "support" | "reports"];
-        if (what === "report") return side.reports[Number(a)]![b as "category" | "strict"];
-        if (what === "grading") return (side.grading as unknown as Record<string, unknown>)[a!];
-        if (what === "categoryRate" && noIa) return r.noIa!.categoryRate;
-        throw new Error("unknown key");
-    };
-}
 
 test("an LLM audit's page: numbers equal audit.json's, cited reports under each candidate, judge votes, LLMs and cost", async () => {
     const out = path.join(tmp, "audit");
@@ -86,7 +69,7 @@ test("an LLM audit's page: numbers equal audit.json's, cited reports under each 
     const r = JSON.parse(fs.readFileSync(path.join(out, "audit.json"), "utf8")) as AuditResult;
     const { page, log } = await openReport(browser, file);
     assertCleanLoad(log, file);
-    const keys = await assertMetricsMatch(page, resolver(r));
+    const keys = await assertMetricsMatch(page, auditResolver(r));
     for (const k of ["audit:grading:categoryRate", "audit:grading:unclearRate", "audit:grading:meanAgreement", "audit:noIa:grading:categoryRate", "audit:cost:calls", "audit:cost:costUsd"]) assert.ok(keys.has(k), k);
 
     // Each candidate lists exactly the reports its summarizer reply cited: 1, 3, 5, ... and 4, 8, 12.

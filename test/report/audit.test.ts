@@ -11,28 +11,12 @@ import type { AuditResult } from "../../src/ia/audit.ts";
 import { writeAuditHtml } from "../../src/report/auditHtml.ts";
 import { launchBrowser, openReport } from "./browser.ts";
 import { assertCleanLoad, assertFilters, assertMetricsMatch, assertScreenshot, assertSorts } from "./checks.ts";
+import { auditResolver } from "./auditKeys.ts";
 
 const FIXTURES = path.join(import.meta.dirname, "..", "fixtures", "report");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-report-audit-"));
 let browser: Browser;
 
-/** The audit.json value a data-metric key names (auditHtml.ts documents the keys); throws on an unknown key. */
-function resolver(r: AuditResult): (key: string) => unknown {
-    return (key) => {
-        const [kind, ...rest] = key.split(":");
-        if (kind !== "audit") throw new Error("unknown kind of key");
-        const noIa = rest[0] === "noIa";
-        const p = noIa ? rest.slice(1) : rest;
-        const side = noIa ? r.noIa! : r;
-        const [what, a, b] = p;
-        if (what === "summary") return side.summary[a as "reports" | "denials"];
-        if (what === "candidate") return side.summary.candidates.find((c) => c.rank === Number(a))![b as "support" | "reports"];
-        if (what === "report") return side.reports[Number(a)]![b as "category" | "strict"];
-        if (what === "grading" && !noIa) return r.grading![a as keyof NonNullable<AuditResult["grading"]>];
-        if (what === "categoryRate" && noIa) return r.noIa!.categoryRate;
-        throw new Error("unknown key");
-    };
-}
 
 async function pageFor(fixture: string) {
     const dir = fs.mkdtempSync(path.join(tmp, "audit-"));
@@ -55,7 +39,7 @@ test("a demo audit: clean load, numbers equal audit.json's, candidates with the 
     const { file, page, log, r } = await pageFor("audit.json");
     assert.equal(file, path.join(path.dirname(file), "audit.html"));
     assertCleanLoad(log, file);
-    const keys = await assertMetricsMatch(page, resolver(r));
+    const keys = await assertMetricsMatch(page, auditResolver(r));
     for (const c of r.summary.candidates) assert.ok(keys.has(`audit:candidate:${c.rank}:support`) && keys.has(`audit:candidate:${c.rank}:reports`), `candidate ${c.rank}`);
     for (const k of ["categoryRate", "strictRate", "topCandidateCorrect", "anyCandidateCorrect"]) assert.ok(keys.has(`audit:grading:${k}`), k);
     r.reports.forEach((_, i) => assert.ok(keys.has(`audit:report:${i}:category`), `report ${i} graded`));
@@ -78,7 +62,7 @@ test("a demo audit: clean load, numbers equal audit.json's, candidates with the 
 test("an audit with the no-IA comparison and markup in its reports: shown as text, both sides' numbers match", async () => {
     const { file, page, log, r } = await pageFor("audit-noia.json");
     assertCleanLoad(log, file);
-    const keys = await assertMetricsMatch(page, resolver(r));
+    const keys = await assertMetricsMatch(page, auditResolver(r));
     assert.ok(keys.has("audit:noIa:summary:reports") && keys.has("audit:noIa:summary:denials"));
     // "<think>" in a self-report is text on the page, not an element.
     assert.equal(await page.evaluate(() => document.querySelectorAll("think").length), 0);
