@@ -2,7 +2,8 @@
 // adapter name, a Trainer checkpoint-N folder; a pickle-only folder, a folder with several named adapters and a run
 // folder holding only checkpoints are refused, naming what is there.
 //
-// The fixtures are NOT written by PEFT (no Python/PEFT here): they are the golden qwen3-a adapter's bytes (written by
+// Folders written by PEFT itself are tested in peftWritten.test.ts. The fixtures here are the golden qwen3-a adapter's
+// bytes (written by
 // tools/reference/model/make_golden.py with torch + safetensors) arranged in the layouts PEFT's source writes —
 // src/peft/peft_model.py save_pretrained: `output_dir = os.path.join(save_directory, adapter_name) if adapter_name
 // != "default" else save_directory`, files adapter_config.json + adapter_model.safetensors (adapter_model.bin with
