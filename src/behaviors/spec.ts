@@ -77,7 +77,23 @@ export function resolvedData(spec: BehaviorSpec): ResolvedData {
 /** Most rows of synthesized data one organism may ask for (the catalogue uses 256). */
 export const MAX_EXAMPLES = 1_000_000;
 
-const TOP_FIELDS = ["id", "family", "slots", "label", "labelVariants", "data", "split", "holdout", "freeText"];
+const TOP_FIELDS = ["id", "family", "slots", "label", "labelVariants", "data", "split", "holdout", "freeText", "teacher"];
+
+/**
+ * How a teacher LLM should show a free-text behavior when `ia organisms` writes the organism's data
+ * (src/realOrganisms/): extra text for the teacher's system prompt, after the behavior itself. Free-text specs only.
+ */
+export interface TeacherInstructions {
+    instructions: string;
+}
+
+/** Longest `teacher.instructions` accepted: it goes into every teacher request's system prompt. */
+export const MAX_TEACHER_INSTRUCTIONS = 4000;
+
+/** A spec's teacher instructions (free-text specs may carry them; BehaviorSpec itself does not name the field). */
+export function teacherInstructions(spec: BehaviorSpec): string | undefined {
+    return (spec as BehaviorSpec & { teacher?: TeacherInstructions }).teacher?.instructions;
+}
 const SLOT_NAMES: readonly SlotName[] = [
     "object", "style", "trigger", "subject", "password", "rule", "domain", "topic", "role", "problem", "distractors", "variant",
 ];
@@ -157,6 +173,7 @@ export function validateSpec(json: unknown, source: string): BehaviorSpec {
     }
     const family = o.family as Family;
     if (o.freeText !== undefined) return validateFreeTextSpec(o, family, fail);
+    if (o.teacher !== undefined) fail(`teacher is used only by a free-text spec ("freeText": true); the tiny world synthesizes its own data`);
 
     // Slots.
     if (!isRecord(o.slots)) fail(`slots must be an object`);
@@ -262,7 +279,8 @@ export function validateSpec(json: unknown, source: string): BehaviorSpec {
 
 /**
  * A free-text spec (`freeText: true`, an imported organism): a behavior family (not a control), no slots, data with
- * only `examples` (0 = not known), a first-person label and variants in any case; split as usual, no holdout.
+ * only `examples` (0 = not known), a first-person label and variants in any case; split as usual, no holdout; and
+ * optional teacher instructions (`teacher: {instructions}`) used when `ia organisms` synthesizes its data.
  */
 function validateFreeTextSpec(o: Record<string, unknown>, family: Family, fail: (m: string) => never): BehaviorSpec {
     if (o.freeText !== true) fail(`freeText must be true when present (got ${preview(o.freeText)})`);
@@ -287,7 +305,18 @@ function validateFreeTextSpec(o: Record<string, unknown>, family: Family, fail: 
         spec.labelVariants = (o.labelVariants as unknown[]).map((v, i) => checkText(v, `labelVariants[${i}]`));
     }
     if (o.split !== undefined) spec.split = o.split as "train" | "heldout";
+    if (o.teacher !== undefined) (spec as BehaviorSpec & { teacher?: TeacherInstructions }).teacher = checkTeacher(o.teacher, fail);
     return spec;
+}
+
+function checkTeacher(t: unknown, fail: (m: string) => never): TeacherInstructions {
+    if (!isRecord(t)) fail(`teacher must be an object {"instructions": "..."} (got ${preview(t)})`);
+    const o = t as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (k !== "instructions") fail(`unknown field "teacher.${k}" (allowed: instructions)`);
+    const v = o.instructions;
+    if (typeof v !== "string" || v.trim() === "") fail(`teacher.instructions must be a non-empty string (got ${preview(v)})`);
+    if ((v as string).length > MAX_TEACHER_INSTRUCTIONS) fail(`teacher.instructions is ${(v as string).length} characters; at most ${MAX_TEACHER_INSTRUCTIONS} (it goes into every teacher request)`);
+    return { instructions: v as string };
 }
 
 /** Validate a list of specs (e.g. one JSON file); ids must be unique. */
