@@ -79,7 +79,7 @@ export async function buildRealOrganisms(o: BuildOptions): Promise<BuildResult> 
     }
     if (roles.size > 0) {
         const all = { teacher: o.teacher, judge: o.judge };
-        await checkReachable(Object.fromEntries([...roles].map((r) => [r, all[r]])) as Record<Role, string>, providers.meter);
+        await checkReachable(Object.fromEntries([...roles].map((r) => [r, all[r]])) as Partial<Record<Role, string>>, providers.meter);
     }
     if (todo.length === 0) return { entries: o.specs.map((x) => inManifest.get(x.id)!), added: [], meter: providers.meter };
     saveSplit(o.out, split, { prompts: o.prompts, seed: s.seed });

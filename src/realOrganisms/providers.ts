@@ -30,9 +30,11 @@ export function openProviders(specs: Record<Role, string>, opts: Omit<ProviderFr
     return { teacher: make("teacher"), judge: make("judge"), meter };
 }
 
-export async function checkReachable(specs: Record<Role, string>, meter: CostMeter, opts: Omit<ProviderFromSpecOptions, "meter" | "cacheDir"> = {}): Promise<void> {
+/** Checks the roles given (a rerun that only verifies needs no teacher). */
+export async function checkReachable(specs: Partial<Record<Role, string>>, meter: CostMeter, opts: Omit<ProviderFromSpecOptions, "meter" | "cacheDir"> = {}): Promise<void> {
     for (const role of ["teacher", "judge"] as const) {
         const spec = specs[role];
+        if (spec === undefined) continue;
         const parsed = parseProviderSpec(spec);
         if (parsed.kind === "local") {
             const [model, ...adapters] = parsed.model.split("+");
