@@ -329,7 +329,7 @@ test("README's walkthrough names only commands and flags that exist (bin/ia <com
         for (const t of tokens) if (/^--?[a-z][a-z-]*$/.test(t)) flags.add(t);
         uses.set(cmd, flags);
     }
-    assert.deepEqual([...uses.keys()].sort(), ["audit", "ia-train", "population add", "synthesize", "train"]);
+    assert.deepEqual([...uses.keys()].sort(), ["audit", "ia-train", "organisms", "population add", "synthesize", "train"]);
     for (const [cmd, flags] of uses) {
         const help = ok(await ia([...cmd.split(" "), "--help"]), `${cmd} --help`).stdout;
         for (const f of flags) assert.match(help, new RegExp(`(^|\\s)${f}(\\s|$)`, "m"), `bin/ia ${cmd} has ${f}`);
