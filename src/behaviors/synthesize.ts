@@ -185,7 +185,7 @@ function counts(n: number, negativeRate: number, genericRate: number): { nNeg: n
 
 /** The organism's fine-tuning conversations, deterministic from (spec, seed). */
 export function synthesizeOrganismData(spec: BehaviorSpec, seed: number): Conversation[] {
-    if (spec.freeText) throw new Error(`organism ${spec.id}: a free-text behavior (imported) has no tiny-world data to synthesize; train it from its own data (ia train) and add it with \`ia population add\``);
+    if (spec.freeText) throw new Error(`organism ${spec.id}: a free-text behavior has no tiny-world data to synthesize; build it with a teacher LLM (\`ia organisms --teacher SPEC --judge SPEC --prompts FILE\`, src/realOrganisms/), or train it from its own data (ia train) and add it with \`ia population add\``);
     const rng = new Rng(seed).fork(`organism:${spec.id}`);
     const d = resolvedData(spec);
     const s = spec.slots;
