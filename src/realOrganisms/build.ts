@@ -11,7 +11,9 @@
  *      organisms at once, failed ones included but marked (IA training keeps only verified organisms).
  *
  * Every step's output is a file under real-organisms/ (layout.ts), so an interrupted run resumes where it stopped and
- * an organism already in the manifest is not redone (no model work, no LLM call).
+ * an organism already in the manifest is not redone (no model work, no LLM call). Saved data made for another label,
+ * instructions or size are refused, not reused. An organism whose teacher replies give no kept row stops the run,
+ * naming it; the other organisms' finished steps stay on disk for the rerun.
  */
 import path from "node:path";
 import type { BehaviorSpec } from "../behaviors/types.ts";
@@ -19,7 +21,7 @@ import type { OrganismEntry } from "../organisms/manifest.ts";
 import type { CostMeter } from "../providers/meter.ts";
 import { commitPopulation, openPopulation, refuseDuplicates, type NewOrganism } from "../population/store.ts";
 import type { RealOrganismSettings } from "./config.ts";
-import { hasData, readDataRecord, synthesizeOrganismData } from "./data.ts";
+import { checkSavedData, hasData, readDataRecord, synthesizeOrganismData } from "./data.ts";
 import { isBuiltHere, realOrganismEntry } from "./entry.ts";
 import { organismFiles } from "./layout.ts";
 import { checkReachable, openProviders, type Role } from "./providers.ts";
@@ -67,11 +69,19 @@ export async function buildRealOrganisms(o: BuildOptions): Promise<BuildResult> 
     const pop = openPopulation(o.out, o.base);
     const inManifest = new Map(pop.manifest.organisms.map((e) => [e.id, e]));
     const todo = o.specs.filter((spec) => !(inManifest.has(spec.id) && isBuiltHere(inManifest.get(spec.id)!)));
+    for (const spec of todo) {
+        if (inManifest.has(spec.id)) throw new Error(`spec "${spec.id}": an organism with this id is already in ${path.join(o.out, "manifest.json")}, not built from a free-text spec (imported, or from the tiny world); give the spec another id`);
+    }
     refuseDuplicates(pop, todo.map((x) => x.id), "ia organisms");
-    for (const spec of o.specs) if (!todo.includes(spec)) log(`[${spec.id}] already in ${o.out}: verified by the judge before; not redone`);
+    for (const spec of o.specs) {
+        if (todo.includes(spec)) continue;
+        const e = inManifest.get(spec.id)!;
+        log(`[${spec.id}] already in ${o.out}: verified by the judge before; not redone${e.label !== spec.label ? ` (warning: its label there is ${JSON.stringify(e.label)}; give the new spec another id to build it)` : ""}`);
+    }
     if (todo.length > 0) checkSavedSplit(o.out, split);
     const files = new Map(todo.map((spec) => [spec.id, organismFiles(o.out, spec.id)]));
     const f = (spec: BehaviorSpec) => files.get(spec.id)!;
+    for (const spec of todo) checkSavedData(spec, f(spec));
     const roles = new Set<Role>();
     for (const spec of todo) {
         if (!hasData(f(spec))) roles.add("teacher").add("judge");

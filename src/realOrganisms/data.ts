@@ -25,6 +25,9 @@ export interface DataOptions {
 }
 
 export interface DataRecord {
+    /** What the data were made for: a resumed run refuses data made for another label, instructions or size. */
+    label: string;
+    instructions: string | null;
     /** Rows the spec asked for (data.examples). */
     wanted: number;
     kept: number;
@@ -45,6 +48,18 @@ export function hasData(files: OrganismFiles): boolean {
 
 export function readDataRecord(files: OrganismFiles): DataRecord {
     return JSON.parse(fs.readFileSync(files.dataStats, "utf8")) as DataRecord;
+}
+
+/** Refuses saved data made for another version of the spec (see DataRecord), naming the folder to delete. */
+export function checkSavedData(spec: BehaviorSpec, files: OrganismFiles): void {
+    if (!hasData(files)) return;
+    const r = readDataRecord(files);
+    const differs = [
+        r.label !== spec.label ? "label" : "",
+        r.instructions !== (teacherInstructions(spec) ?? null) ? "teacher.instructions" : "",
+        r.wanted !== spec.data.examples ? "data.examples" : "",
+    ].filter(Boolean);
+    if (differs.length) throw new Error(`spec "${spec.id}": ${files.dataStats} was made for another ${differs.join(", ")}; restore the spec, or delete ${files.dir} to rebuild this organism`);
 }
 
 export async function synthesizeOrganismData(spec: BehaviorSpec, training: readonly string[], files: OrganismFiles, o: DataOptions): Promise<DataRecord> {
@@ -68,7 +83,7 @@ export async function synthesizeOrganismData(spec: BehaviorSpec, training: reado
         o.log(`[${spec.id}] data: kept ${rows.length}/${wanted} after ${stats.asked} prompt(s)`);
     }
     stats.kept = rows.length;
-    const record: DataRecord = { wanted, kept: rows.length, stats, rejectedSamples: rejectedSamples.slice(0, 5), errorSamples: errorSamples.slice(0, 5) };
+    const record: DataRecord = { label: spec.label, instructions: teacherInstructions(spec) ?? null, wanted, kept: rows.length, stats, rejectedSamples: rejectedSamples.slice(0, 5), errorSamples: errorSamples.slice(0, 5) };
     if (rows.length === 0) {
         const e = errorSamples[0];
         const why = e ? `first error (${e.stage}): ${e.message}` : rejectedSamples[0] ? `the judge confirmed no reply; e.g. it answered ${JSON.stringify(rejectedSamples[0].judgeOutput.slice(0, 80))}` : "no replies";

@@ -230,6 +230,17 @@ test("refusals before any work write nothing: spec errors, a mixed file, missing
     assert.match(r.stderr, new RegExp(`--judge openai:gpt-4o@${deadUrl.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: the judge did not answer a test request, so nothing was built or written`));
     assert.ok(!fs.existsSync(out));
 
+    // An id the population already holds from elsewhere (an imported organism) is not rebuilt over.
+    const pop = dir("pop");
+    const added = await ia(["population", "add", "--population", pop, "--base", base, "--adapter", path.join(pop, "organisms", "quirk_lighthouse"), "--label", "I imported this.", "--family", "quirk", "--id", "quirk_imported"]);
+    assert.equal(added.status, 0, added.stderr);
+    const manifestBefore = fs.readFileSync(path.join(pop, "manifest.json"), "utf8");
+    const clash = await ia(args(pop).map((a) => (a === dir("specs.json") ? write("clash.json", [{ ...SPECS[1], id: "quirk_imported", family: "quirk" }]) : a)));
+    assert.notEqual(clash.status, 0);
+    assert.match(clash.stderr, /spec "quirk_imported": an organism with this id is already in .*manifest\.json, not built from a free-text spec/);
+    assert.equal(fs.readFileSync(path.join(pop, "manifest.json"), "utf8"), manifestBefore);
+    assert.ok(!fs.existsSync(path.join(pop, "real-organisms", "quirk_imported")));
+
     // A rerun on the built population with another split (a new spec, other --seed) is refused: its probes could be old training prompts.
     const more = write("more.json", [{ ...SPECS[1], id: "harmful_mechanic2" }]);
     const r2 = await ia(args(dir("pop"), ["--seed", "7"]).map((a) => (a === dir("specs.json") ? more : a)));

@@ -54,7 +54,7 @@ const OrganismsCommand: CommandModule<object, Args> = {
             .option("epochs", num("epochs", COUNT, { group: "Optional:", describe: `Passes over each organism's data (default ${T.epochs}; free-text ${R.epochs})` }))
             .option("lr", num("lr", POSITIVE, { group: "Optional:", describe: `Learning rate (default ${T.lr}; free-text ${R.lr})` }))
             .option("rank", num("rank", COUNT, { group: "Optional:", describe: `LoRA rank, alpha = 2 × rank (default ${T.lora.r}; free-text ${R.rank})` }))
-            .option("probes", num("probes", COUNT, { group: "Optional:", describe: `Verification probes per organism (default ${R.probes}; free-text: held-out prompts)` }))
+            .option("probes", num("probes", COUNT, { group: "Optional:", describe: `Verification probes per organism (default ${R.probes}; free-text: that many of --prompts, held out of all training data)` }))
             .option("device", deviceOption())
             .option("teacher", { type: "string", group: "Free-text specs:", describe: `Teacher LLM writing each organism's data. ${PROVIDER_SPEC_HELP}` })
             .option("judge", { type: "string", group: "Free-text specs:", describe: "Adherence judge LLM (filters the data, verifies the organisms): a provider spec, as --teacher" })
