@@ -15,6 +15,7 @@
  * instructions or size are refused, not reused. An organism whose teacher replies give no kept row stops the run,
  * naming it; the other organisms' finished steps stay on disk for the rerun.
  */
+import fs from "node:fs";
 import path from "node:path";
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import type { OrganismEntry } from "../organisms/manifest.ts";
@@ -85,7 +86,7 @@ export async function buildRealOrganisms(o: BuildOptions): Promise<BuildResult> 
     const roles = new Set<Role>();
     for (const spec of todo) {
         if (!hasData(f(spec))) roles.add("teacher").add("judge");
-        if (!hasVerification(f(spec))) roles.add("judge");
+        if (!hasAdapter(f(spec)) || !hasVerification(f(spec))) roles.add("judge");
     }
     if (roles.size > 0) {
         const all = { teacher: o.teacher, judge: o.judge };
@@ -106,6 +107,8 @@ export async function buildRealOrganisms(o: BuildOptions): Promise<BuildResult> 
     for (const spec of todo) {
         if (hasAdapter(f(spec))) continue;
         const rows = readDataRecord(f(spec)).kept;
+        // A verification left from an adapter that is gone verified another LoRA than the one trained now.
+        fs.rmSync(f(spec).verification, { force: true });
         log(`[${spec.id}] training: ${rows} row(s), LoRA rank ${s.rank}, lr ${s.lr}, ${s.epochs} epoch(s)`);
         const t = trainOrganism(o.base, f(spec), rows, s, o.device);
         log(`[${spec.id}] trained: ${t.steps} step(s), last loss ${t.lastLoss.toFixed(4)} -> ${f(spec).adapter}`);

@@ -192,6 +192,19 @@ test("an interrupted build resumes from its files: an organism with data and ada
     assert.match(r.stderr, /\[harmful_mechanic\] verification: sampling the organism/);
     assert.equal(fs.statSync(adapter).mtimeMs, mtime);
     assert.deepEqual(readManifest(pop)!.organisms.map((e) => e.id), ["quirk_lighthouse", "harmful_mechanic"]);
+
+    // The adapter gone but its old verification left: trained again and verified again (not the old record).
+    const m2 = JSON.parse(fs.readFileSync(path.join(pop, "manifest.json"), "utf8")) as { organisms: { id: string }[] };
+    m2.organisms = m2.organisms.filter((e) => e.id !== "harmful_mechanic");
+    fs.writeFileSync(path.join(pop, "manifest.json"), JSON.stringify(m2));
+    fs.rmSync(path.join(pop, "organisms", "harmful_mechanic"), { recursive: true });
+    fs.rmSync(path.join(pop, "real-organisms", "harmful_mechanic", "sft"), { recursive: true });
+    const r2 = await ia(args(pop));
+    assert.equal(r2.status, 0, r2.stderr);
+    assert.doesNotMatch(r2.stderr, /\[harmful_mechanic\] data:/);
+    assert.match(r2.stderr, /\[harmful_mechanic\] training:[\s\S]*\[harmful_mechanic\] verification: sampling the organism/);
+    assert.ok(fs.existsSync(adapter));
+    assert.deepEqual(readManifest(pop)!.organisms.map((e) => e.id), ["quirk_lighthouse", "harmful_mechanic"]);
 });
 
 test("refusals before any work write nothing: spec errors, a mixed file, missing --teacher, an unreachable judge, another split", async () => {
