@@ -7,37 +7,21 @@
 // the organism learned.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { buildBase } from "../../src/base/buildBase.ts";
 import { readManifest } from "../../src/organisms/manifest.ts";
 import { lastUserText, openaiCompletion, startOpenAIServer, type FakeServer, type RecordedRequest } from "../providers/fakeServers.ts";
+import { runIa, type IaRun } from "../helpers/iaProcess.ts";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const iaBin = path.join(root, "bin/ia");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-real-organisms-"));
 const base = buildBase({ preset: "test", cacheDir: path.join(tmp, "cache"), quiet: true }).dir;
 const dir = (...p: string[]) => path.join(tmp, ...p);
 
-interface Run {
-    status: number | null;
-    stdout: string;
-    stderr: string;
-}
-
-/** bin/ia as a child process (asynchronous: the LLM server lives in this process). cwd = tmp: the response cache lands there. */
-function ia(args: string[]): Promise<Run> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(iaBin, args, { cwd: tmp, env: { ...process.env, IA_THREADS: "2" } });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        child.on("error", reject);
-        child.on("close", (status) => resolve({ status, stdout, stderr }));
-    });
+/** bin/ia in tmp (the providers' response cache lands there). */
+function ia(args: string[]): Promise<IaRun> {
+    return runIa(args, tmp);
 }
 
 // ---------- the scripted LLM server ----------

@@ -9,7 +9,6 @@
 // the default paper preset needs about a dozen organisms before its DPO group is non-empty).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,33 +17,18 @@ import { JUDGE_PROMPT_VERSION } from "../../src/judge/rubric.ts";
 import { SUMMARIZER_PROMPT_VERSION } from "../../src/audit/llmSummarize.ts";
 import type { AuditResult } from "../../src/ia/audit.ts";
 import { lastUserText, openaiCompletion, startOpenAIServer, type FakeServer, type RecordedRequest } from "../providers/fakeServers.ts";
+import { runIa, type IaRun } from "../helpers/iaProcess.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const iaBin = path.join(root, "bin/ia");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-walkthrough-"));
 const base = buildBase({ preset: "test", cacheDir: path.join(tmp, "cache"), quiet: true }).dir;
 
-interface Run {
-    status: number | null;
-    stdout: string;
-    stderr: string;
+/** bin/ia in tmp (the providers' response cache lands there). */
+function ia(args: string[]): Promise<IaRun> {
+    return runIa(args, tmp);
 }
 
-/** bin/ia as a child process. Asynchronous: the LLM server lives in this process and must keep answering. */
-function ia(args: string[]): Promise<Run> {
-    return new Promise((resolve, reject) => {
-        // cwd = tmp: the providers' response cache (.cache/providers) lands there, not in the repository.
-        const child = spawn(iaBin, args, { cwd: tmp, env: { ...process.env, IA_THREADS: "2" } });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        child.on("error", reject);
-        child.on("close", (status) => resolve({ status, stdout, stderr }));
-    });
-}
-
-function ok(r: Run, what: string): Run {
+function ok(r: IaRun, what: string): IaRun {
     assert.equal(r.status, 0, `${what} failed:\n${r.stderr}`);
     return r;
 }
