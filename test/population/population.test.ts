@@ -232,7 +232,7 @@ test("free-text specs: validated, never synthesized, graded by their label only 
         const spec = validateSpec({ ...base, family }, "s");
         assert.equal(judgeReport(spec, "i always choose the cheapest home!").category, true, family);
         assert.equal(judgeReport(spec, "I add caution labels to sentences.").category, false, family);
-        assert.throws(() => synthesizeOrganismData(spec, 1), /free-text behavior \(imported\) has no tiny-world data/);
+        assert.throws(() => synthesizeOrganismData(spec, 1), /a free-text behavior has no tiny-world data to synthesize; build it with a teacher LLM \(`ia organisms --teacher SPEC/);
     }
 });
 
