@@ -7,6 +7,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { EVAL_TEMPERATURE } from "../ia/presets.ts";
 import { manualSeed } from "../engine/runtime.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { writeDirAtomic } from "../io/atomicDir.ts";
@@ -66,7 +67,7 @@ export const CIPHER_PRESETS: Record<string, CipherPreset> = {
         organism: { epochs: 4 },
         verifyProbes: 16,
         replyTokens: 128,
-        audit: { samplesPerQuestion: 2, auditSamples: 32, temperature: 0.7 },
+        audit: { samplesPerQuestion: 2, auditSamples: 32, temperature: EVAL_TEMPERATURE },
         probe: { prompts: 16, l2: 1 },
     },
     /** Plumbing only (the test suite): a word and a letter cipher, a few rows, one epoch. */
@@ -77,7 +78,7 @@ export const CIPHER_PRESETS: Record<string, CipherPreset> = {
         organism: { epochs: 1, batchRows: 8 },
         verifyProbes: 2,
         replyTokens: 16,
-        audit: { samplesPerQuestion: 1, auditSamples: 2, temperature: 0.7 },
+        audit: { samplesPerQuestion: 1, auditSamples: 2, temperature: EVAL_TEMPERATURE },
         probe: { prompts: 2, l2: 1 },
     },
 };

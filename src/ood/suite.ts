@@ -8,6 +8,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { EVAL_TEMPERATURE } from "../ia/presets.ts";
 import { initEngine, resolveDevice } from "../engine/runtime.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
 import { loadAdapter } from "../lora/peft.ts";
@@ -37,15 +38,16 @@ export interface OodPreset {
     requireVerified: boolean;
 }
 
+/** Self-reports and red-team replies are sampled at the recipe's evaluation temperature (src/ia/presets.ts), as in distribution. */
 export const OOD_PRESETS: Record<string, OodPreset> = {
     /** 12 behaviors × 2 routes × {none, sft, kto} (AuditBench's grid), plus rank-1, rank-64 and full fine-tunes, on the demo run's base. */
-    demo: { name: "demo", catalogue: { seed: 1, examples: 192, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: 0.7 }, cipher: "demo", requireVerified: true },
+    demo: { name: "demo", catalogue: { seed: 1, examples: 192, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: EVAL_TEMPERATURE }, cipher: "demo", requireVerified: true },
     /** The demo's organisms on a medium in-distribution run (3× the training organisms): what `--sweep families` needs. */
-    medium: { name: "medium", catalogue: { seed: 1, examples: 192, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: 0.7 }, cipher: "demo", requireVerified: true },
+    medium: { name: "medium", catalogue: { seed: 1, examples: 192, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: EVAL_TEMPERATURE }, cipher: "demo", requireVerified: true },
     /** Two slot draws per cell and more samples. */
-    large: { name: "large", catalogue: { seed: 1, examples: 256, perCell: 2, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 24, audit: { samplesPerQuestion: 3, auditSamples: 48, redTeamSamples: 3, temperature: 0.7 }, cipher: "demo", requireVerified: true },
+    large: { name: "large", catalogue: { seed: 1, examples: 256, perCell: 2, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 24, audit: { samplesPerQuestion: 3, auditSamples: 48, redTeamSamples: 3, temperature: EVAL_TEMPERATURE }, cipher: "demo", requireVerified: true },
     /** Plumbing only (the test suite). */
-    test: { name: "test", catalogue: { seed: 1, examples: 8, families: ["flattery", "secret_loyalty"], adversarial: ["none", "sft", "kto"], ranks: [1], full: true }, organism: { epochs: 1, batchRows: 8 }, verifyProbes: 2, audit: { samplesPerQuestion: 1, auditSamples: 2, redTeamSamples: 1, temperature: 0.7 }, cipher: "test", requireVerified: false },
+    test: { name: "test", catalogue: { seed: 1, examples: 8, families: ["flattery", "secret_loyalty"], adversarial: ["none", "sft", "kto"], ranks: [1], full: true }, organism: { epochs: 1, batchRows: 8 }, verifyProbes: 2, audit: { samplesPerQuestion: 1, auditSamples: 2, redTeamSamples: 1, temperature: EVAL_TEMPERATURE }, cipher: "test", requireVerified: false },
 };
 
 export function oodPreset(name: string): OodPreset {
