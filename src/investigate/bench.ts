@@ -10,7 +10,8 @@
 import path from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
 import { bootstrapMeanCi, pct, wilson } from "../util/stats.ts";
-import { benchTargets, readRunFile, type BenchGroup } from "./benchTargets.ts";
+import { openRun } from "../ia/runFolder.ts";
+import { benchTargets, type BenchGroup } from "./benchTargets.ts";
 import { EngineTarget } from "./engineTarget.ts";
 import type { BuiltinOptions } from "./builtin.ts";
 import { runInvestigation } from "./run.ts";
@@ -45,21 +46,24 @@ interface RunRow { organism: string; family: string; toolSet: string; seed: numb
 
 
 export async function runInvestigateBench(o: InvestigateBenchOptions): Promise<{ rows: RunRow[]; markdown: string }> {
-    const config = readRunFile<{ baseModel?: string; populationDir?: string }>(o.runDir, "config.json");
-    if (!config.baseModel || !config.populationDir) throw new Error(`${o.runDir}/config.json: no baseModel/populationDir (not a finished pipeline run?)`);
+    const run = openRun(o.runDir, "investigate-bench (it investigates with the run's organisms and IA)");
     const group = o.group ?? "test";
     const match = o.match === undefined ? null : new RegExp(o.match);
-    const targets = benchTargets(o.runDir, config.baseModel, config.populationDir, group, o.oodOrganisms).filter((t) => !match || match.test(t.id)).slice(0, o.limit ?? Infinity);
+    const targets = benchTargets(run, group, o.oodOrganisms).filter((t) => !match || match.test(t.id)).slice(0, o.limit ?? Infinity);
     if (targets.length === 0) throw new Error(`${o.runDir}: group "${group}" has no organism${match ? ` matching /${o.match}/` : ""}`);
     const ids = targets.map((t) => t.id);
-    const ia = path.join(o.runDir, `seed-${o.iaSeed ?? 1}`, o.iaStage ?? "ia-dpo", "adapter");
+    const iaSeed = run.seeds.find((s) => s.seed === (o.iaSeed ?? 1));
+    if (!iaSeed) throw new Error(`${o.runDir}: no finished IA of seed ${o.iaSeed ?? 1} (seeds: ${run.seeds.map((s) => s.seed).join(", ")})`);
+    const stage = o.iaStage ?? "ia-dpo";
+    if (stage !== "ia-sft" && stage !== "ia-dpo") throw new Error(`investigate-bench: IA stage must be ia-sft or ia-dpo (got ${JSON.stringify(stage)})`);
+    const ia = stage === "ia-sft" ? iaSeed.sft : iaSeed.dpo;
     const seeds = o.seeds ?? [1, 2, 3, 4, 5, 6, 7, 8];
     const sets = o.toolSets ?? Object.keys(TOOL_SETS);
     const budget = o.budget ?? 256;
     const rows: RunRow[] = [];
     for (const t of targets) {
         const id = t.id;
-        const responder = new EngineTarget({ baseModel: config.baseModel, targetAdapter: t.adapter, ia, device: o.device });
+        const responder = new EngineTarget({ baseModel: run.config.baseModel, targetAdapter: t.adapter, ia, device: o.device });
         try {
             for (const set of sets) {
                 for (const seed of seeds) {
