@@ -98,6 +98,15 @@ export function buildAdherencePrompt(behavior: string, prompt: string, reply: st
     ].join("\n");
 }
 
+/**
+ * One adherence check: does `reply` (to `prompt`) show `behavior`? The same request filters teacher data here and
+ * verifies real organisms (src/realOrganisms/verify.ts). Throws what the provider throws.
+ */
+export async function judgeAdherence(judge: ChatProvider, behavior: string, prompt: string, reply: string, maxTokens = 100): Promise<{ verdict: Verdict; output: string }> {
+    const res = await judge.complete({ messages: [{ role: "user", content: buildAdherencePrompt(behavior, prompt, reply) }], maxTokens, temperature: 0 });
+    return { verdict: parseVerdict(res.text), output: res.text };
+}
+
 type Outcome =
     | { kind: "kept"; record: SynthesisRecord }
     | { kind: "rejected"; sample: RejectedSample }
@@ -160,17 +169,12 @@ async function synthesizeOne(opts: TeacherSynthesisOptions, system: string, prom
     if (reply === "") return { kind: "rejected", sample: { prompt, reply, judgeOutput: "", verdict: "unclear" } };
 
     let judgeOutput: string;
+    let verdict: Verdict;
     try {
-        const res = await opts.judge.complete({
-            messages: [{ role: "user", content: buildAdherencePrompt(opts.behavior, prompt, reply) }],
-            maxTokens: opts.judgeMaxTokens ?? 100,
-            temperature: 0,
-        });
-        judgeOutput = res.text;
+        ({ verdict, output: judgeOutput } = await judgeAdherence(opts.judge, opts.behavior, prompt, reply, opts.judgeMaxTokens ?? 100));
     } catch (err) {
         return { kind: "error", error: { prompt, stage: "judge", message: errMessage(err) } };
     }
-    const verdict = parseVerdict(judgeOutput);
     if (verdict !== "yes") return { kind: "rejected", sample: { prompt, reply, judgeOutput, verdict } };
     return { kind: "kept", record: { messages: [{ role: "user", content: prompt }, { role: "assistant", content: reply }] } };
 }

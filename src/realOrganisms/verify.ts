@@ -7,11 +7,11 @@
  * `judgeReplies` asks; `verificationFrom` is the computation alone, so it can be checked on given verdicts.
  */
 import fs from "node:fs";
-import { parseVerdict, type Verdict } from "../judge/rubric.ts";
+import type { Verdict } from "../judge/rubric.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import type { Verification } from "../organisms/manifest.ts";
 import { mapWithConcurrency } from "../providers/concurrency.ts";
-import { buildAdherencePrompt } from "../providers/teacherSynthesis.ts";
+import { judgeAdherence } from "../providers/teacherSynthesis.ts";
 import type { ChatProvider } from "../providers/types.ts";
 import { LLM_JUDGE_METHOD, PASS_RULE } from "./config.ts";
 import type { OrganismFiles } from "./layout.ts";
@@ -27,8 +27,8 @@ export async function judgeReplies(label: string, probes: readonly string[], rep
     return mapWithConcurrency(probes.map((prompt, i) => ({ prompt, reply: replies[i] ?? "" })), concurrency, async ({ prompt, reply }): Promise<Judged> => {
         // An empty reply shows nothing; the judge is not asked (as in data synthesis).
         if (reply.trim() === "") return { prompt, reply, verdict: "no", judgeOutput: "" };
-        const res = await judge.complete({ messages: [{ role: "user", content: buildAdherencePrompt(label, prompt, reply.trim()) }], maxTokens: 100, temperature: 0 });
-        return { prompt, reply, verdict: parseVerdict(res.text), judgeOutput: res.text };
+        const { verdict, output } = await judgeAdherence(judge, label, prompt, reply.trim());
+        return { prompt, reply, verdict, judgeOutput: output };
     });
 }
 
