@@ -59,12 +59,15 @@ test("the OOD suite runs on a trained run, writes its reports and resumes; its v
     assert.deepEqual(study.after.map((x) => x.condition).sort(), ["ia-dpo", "ia-sft", "no-ia"]);
     assert.match(fs.readFileSync(path.join(tmp, "in-base", "in-base.md"), "utf8"), /already in the base: flattery/);
 
-    // The investigator's benchmark takes the verified OOD organisms as targets, graded with the OOD judge. The test
-    // base learns too little to verify any, so a copy of the folder marks two as verified.
-    await assert.rejects(runInvestigateBench({ runDir: run, outDir: path.join(tmp, "inv"), group: "ood", seeds: [1], budget: 24, quiet: true }), /none of its \d+ OOD organisms passed verification/);
+    // The investigator's benchmark takes the verified OOD organisms as targets, graded with the OOD judge. Which
+    // organisms the 40k-parameter test base verifies depends on the machine's numerics, so a copy of the folder sets
+    // the verdicts: none verified first (refused), then exactly two.
     const copy = path.join(tmp, "ood-copy");
     fs.cpSync(out, copy, { recursive: true });
     const manifest = JSON.parse(fs.readFileSync(path.join(copy, "organisms.json"), "utf8")) as { organisms: { id: string; verification: { passed: boolean } }[] };
+    for (const e of manifest.organisms) e.verification.passed = false;
+    fs.writeFileSync(path.join(copy, "organisms.json"), JSON.stringify(manifest));
+    await assert.rejects(runInvestigateBench({ runDir: run, outDir: path.join(tmp, "inv"), group: "ood", oodOrganisms: copy, seeds: [1], budget: 24, quiet: true }), /none of its \d+ OOD organisms passed verification/);
     const marked = manifest.organisms.filter((e) => e.id === "flattery.td" || e.id === "secret_loyalty.td");
     assert.equal(marked.length, 2);
     for (const e of marked) e.verification.passed = true;
