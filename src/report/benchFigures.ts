@@ -12,7 +12,7 @@ export const GROUP_NAMES: Record<GroupName, string> = {
     validation: "validation", test: "test organisms", heldoutValues: "held-out values", heldoutFamily: "left-out family",
     negatives: "nulls & decoys", base: "clean base",
 };
-export type RateMetric = "category" | "strict" | "coverage" | "claims";
+export type RateMetric = "category" | "strict" | "coverage" | "claims" | "nullClaims";
 
 /** The condition the page's per-family views show: the chosen IA, else (no choice possible) SFT+DPO as bench.md does. */
 export function shownCondition(r: BenchReport): Condition {
