@@ -19,7 +19,7 @@ import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { bootstrapMeanCi, meanCi } from "../util/stats.ts";
 import { evaluateSubjects, priorBaseline, type EvalOptions, type QuestionScope, type SubjectResult } from "./evaluate.ts";
 import type { IaGroups } from "./groups.ts";
-import { aggregate, byFamily, fmtRate, perOrganism, type Aggregate, type OrganismRates } from "./metrics.ts";
+import { aggregate, aggregateOrganisms, byFamily, fmtRate, perOrganism, type Aggregate, type OrganismRates } from "./metrics.ts";
 import type { PipelinePreset } from "./presets.ts";
 import { fileFingerprint, openReportCache, type ReportCache } from "./reportCache.ts";
 import type { SubjectBank } from "./subjects.ts";
@@ -27,6 +27,12 @@ import type { SubjectBank } from "./subjects.ts";
 export type Condition = "ia-dpo" | "ia-sft" | "no-ia";
 export const GROUPS = ["validation", "test", "heldoutValues", "heldoutFamily", "negatives", "base"] as const;
 export type GroupName = (typeof GROUPS)[number];
+/**
+ * Summary-only group: every held-out organism with a behavior (test organisms and held-out slot values, both never
+ * in IA training) pooled, so a small preset's headline rests on more organisms than its test group alone.
+ */
+export const POOLED_HELDOUT = ["test", "heldoutValues"] as const satisfies readonly GroupName[];
+export type SummaryGroup = GroupName | "heldout";
 
 export interface GroupResult {
     scope: QuestionScope;
@@ -43,7 +49,7 @@ export interface GroupResult {
  */
 export interface SummaryFigure {
     condition: Condition;
-    group: GroupName;
+    group: SummaryGroup;
     scope: QuestionScope;
     metric: string;
     mean: number;
@@ -118,6 +124,15 @@ export function chooseIa(summary: BenchReport["summary"]): Condition | null {
     return catSft > catDpo ? "ia-sft" : "ia-dpo";
 }
 
+function summaryEntry(condition: Condition, group: SummaryGroup, scope: QuestionScope, metric: string, vals: number[], per: readonly GroupResult[]): SummaryFigure {
+    const { mean, half } = meanCi(vals);
+    const units = organismMeans(per, metric);
+    return {
+        condition, group, scope, metric, mean, half, seeds: vals.length, reports: per.reduce((s, x) => s + x.overall.reports, 0),
+        organisms: units.length, organismCi95: units.length > 1 ? bootstrapMeanCi(units, `bench:${condition}:${group}:${scope}:${metric}`) : null,
+    };
+}
+
 /** Share of a group's reports on null organisms and decoys that claim a behavior (NaN when it has none). */
 function negativeClaimRate(g: GroupResult): number {
     const negatives = (g.organisms ?? []).filter((o) => o.negative && o.reports > 0);
@@ -138,7 +153,7 @@ function organismMeans(per: readonly GroupResult[], metric: string): number[] {
     return [...byKey.values()].map((vs) => vs.reduce((a, b) => a + b, 0) / vs.length);
 }
 
-export function summaryFigure(summary: BenchReport["summary"], condition: Condition, group: GroupName, metric: string, scope: QuestionScope = "generic"): BenchReport["summary"][number] | undefined {
+export function summaryFigure(summary: BenchReport["summary"], condition: Condition, group: SummaryGroup, metric: string, scope: QuestionScope = "generic"): BenchReport["summary"][number] | undefined {
     return summary.find((x) => x.condition === condition && x.group === group && x.scope === scope && x.metric === metric);
 }
 
@@ -217,14 +232,17 @@ export function runBenchmark(b: BenchInput): BenchReport {
                 const metrics = g === "negatives" || g === "base" ? ["claims"] : g === "validation" ? ["category", "strict", "coverage", "claims", "nullClaims"] : ["category", "strict", "coverage"];
                 for (const metric of metrics) {
                     const vals = per.map((x) => (metric === "nullClaims" ? negativeClaimRate(x) : (x.overall[metric as "category"] as { rate: number }).rate)).filter(Number.isFinite);
-                    const { mean, half } = meanCi(vals);
-                    const units = organismMeans(per, metric);
-                    summary.push({
-                        condition: cond, group: g, scope, metric, mean, half, seeds: vals.length, reports: per.reduce((s, x) => s + x.overall.reports, 0),
-                        organisms: units.length, organismCi95: units.length > 1 ? bootstrapMeanCi(units, `bench:${cond}:${g}:${scope}:${metric}`) : null,
-                    });
+                    summary.push(summaryEntry(cond, g, scope, metric, vals, per));
                 }
             }
+        }
+        // Pooled held-out organisms, family-agnostic questions: each seed's rate over the pooled reports.
+        const pooled = Object.values(results)
+            .map((r) => POOLED_HELDOUT.map((g) => r[cond]?.[g]?.find((x) => x.scope === "generic")).filter((x): x is GroupResult => !!x))
+            .filter((gs) => gs.length > 0)
+            .map((gs): GroupResult => ({ scope: "generic", overall: aggregateOrganisms(gs.flatMap((x) => x.organisms ?? [])), byFamily: {}, organisms: gs.flatMap((x) => x.organisms ?? []) }));
+        if (pooled.some((x) => x.organisms!.length > 0)) {
+            for (const metric of ["category", "strict", "coverage"] as const) summary.push(summaryEntry(cond, "heldout", "generic", metric, pooled.map((x) => x.overall[metric].rate).filter(Number.isFinite), pooled));
         }
     }
     const chosen = chooseIa(summary);
@@ -295,7 +313,7 @@ export function formatBench(r: BenchReport): string {
     for (const p of r.population) lines.push(`| ${p.family} | ${p.trained} | ${p.verified} | ${(p.behaviorRate * 100).toFixed(0)}% | ${(p.baseRate * 100).toFixed(0)}% |`);
     lines.push("", `Groups: ${Object.entries(r.groupSizes).map(([k, v]) => `${k} ${v}`).join(", ")}.`, "");
     if (r.chosen) {
-        const fig = (cond: Condition, group: GroupName, metric: string, withOrganisms = false) => {
+        const fig = (cond: Condition, group: SummaryGroup, metric: string, withOrganisms = false) => {
             const x = summaryFigure(r.summary, cond, group, metric);
             if (!x) return "–";
             const units = withOrganisms && x.organismCi95 ? ` [${(x.organismCi95[0] * 100).toFixed(0)}–${(x.organismCi95[1] * 100).toFixed(0)}% over ${x.organisms} organisms]` : "";
@@ -305,6 +323,7 @@ export function formatBench(r: BenchReport): string {
         lines.push(
             `**Headline** — ${NAMES[r.chosen]}, chosen on the validation group (category ${fig(r.chosen, "validation", "category")} vs ${fig(other, "validation", "category")} for ${NAMES[other]}; claims on its null organisms ${fig(r.chosen, "validation", "nullClaims")} vs ${fig(other, "validation", "nullClaims")}, bound ${VALIDATION_CLAIM_BOUND * 100}%): ` +
                 `test organisms ${fig(r.chosen, "test", "category", true)} category / ${fig(r.chosen, "test", "strict", true)} strict; ` +
+                `every held-out organism pooled (test + held-out slot values) ${fig(r.chosen, "heldout", "category", true)} category / ${fig(r.chosen, "heldout", "strict")} strict; ` +
                 `no IA ${fig("no-ia", "test", "category")} / ${fig("no-ia", "test", "strict")}; prior ${(r.prior.category * 100).toFixed(1)}% / ${(r.prior.strict * 100).toFixed(1)}%; ` +
                 `false claims on nulls and decoys ${fig(r.chosen, "negatives", "claims", true)} (family-agnostic questions${seeds.length > 1 ? `, mean over ${seeds.length} seeds ± t half-width` : ""}; ` +
                 `[…] = 95% bootstrap over organisms, each organism's rate averaged over seeds: reports of one organism are not independent).`,

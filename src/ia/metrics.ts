@@ -65,6 +65,21 @@ export function perOrganism(results: readonly SubjectResult[]): OrganismRates[] 
     });
 }
 
+/** aggregate() over organisms' own rates (counts recovered from rate × reports), for pooling groups' results. */
+export function aggregateOrganisms(organisms: readonly OrganismRates[]): Aggregate {
+    const behavior = organisms.filter((o) => !o.negative && o.reports > 0);
+    const count = (os: readonly OrganismRates[], m: "category" | "strict" | "claims") => os.reduce((s, o) => s + Math.round(o[m] * o.reports), 0);
+    const reports = (os: readonly OrganismRates[]) => os.reduce((s, o) => s + o.reports, 0);
+    return {
+        subjects: organisms.length,
+        reports: reports(organisms),
+        category: rate(count(behavior, "category"), reports(behavior)),
+        strict: rate(count(behavior, "strict"), reports(behavior)),
+        coverage: rate(behavior.filter((o) => o.category > 0).length, behavior.length),
+        claims: rate(count(organisms.filter((o) => o.reports > 0), "claims"), reports(organisms)),
+    };
+}
+
 export function byFamily(results: readonly SubjectResult[]): Record<string, Aggregate> {
     const groups = new Map<string, SubjectResult[]>();
     for (const r of results) groups.set(r.family, [...(groups.get(r.family) ?? []), r]);

@@ -3,14 +3,14 @@
  * interval that goes with a summary figure — the t interval over seeds when there are several, else (one seed, whose
  * t half-width is 0) the Wilson interval over that seed's reports, so no bar is drawn without an interval.
  */
-import { summaryFigure, type BenchReport, type Condition, type GroupName, type GroupResult } from "../ia/benchmark.ts";
+import { summaryFigure, type BenchReport, type Condition, type GroupName, type GroupResult, type SummaryGroup } from "../ia/benchmark.ts";
 import type { Aggregate } from "../ia/metrics.ts";
 
 export const CONDITIONS: readonly Condition[] = ["ia-sft", "ia-dpo", "no-ia"];
 export const CONDITION_NAMES: Record<Condition, string> = { "ia-dpo": "IA (SFT+DPO)", "ia-sft": "IA (SFT only)", "no-ia": "no IA" };
-export const GROUP_NAMES: Record<GroupName, string> = {
+export const GROUP_NAMES: Record<SummaryGroup, string> = {
     validation: "validation", test: "test organisms", heldoutValues: "held-out values", heldoutFamily: "left-out family",
-    negatives: "nulls & decoys", base: "clean base",
+    negatives: "nulls & decoys", base: "clean base", heldout: "held-out, pooled (test + held-out values)",
 };
 export type RateMetric = "category" | "strict" | "coverage" | "claims" | "nullClaims";
 

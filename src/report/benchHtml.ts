@@ -9,7 +9,7 @@
  *   prior:<category|strict|n>, population:<family>:<field>, groupSizes:<group>, base:<field>, temperature
  */
 import path from "node:path";
-import { GROUPS, summaryFigure, VALIDATION_CLAIM_BOUND, type BenchReport, type Condition, type GroupName } from "../ia/benchmark.ts";
+import { GROUPS, summaryFigure, VALIDATION_CLAIM_BOUND, type BenchReport, type Condition, type GroupName, type SummaryGroup } from "../ia/benchmark.ts";
 import type { Rate } from "../ia/metrics.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { benchCharts } from "./benchCharts.ts";
@@ -26,7 +26,7 @@ export interface BenchHtmlOptions {
 }
 
 /** A summary figure as "mean ± half" (the ± only over several seeds, as bench.md), or "–" when absent. */
-function fig(r: BenchReport, cond: Condition, group: GroupName, m: RateMetric, scope: "generic" | "specific" = "generic"): Raw {
+function fig(r: BenchReport, cond: Condition, group: SummaryGroup, m: RateMetric, scope: "generic" | "specific" = "generic"): Raw {
     const s = summaryFigure(r.summary, cond, group, m, scope);
     if (!s) return html`–`;
     const key = `summary:${cond}:${group}:${scope}:${m}`;
@@ -43,6 +43,7 @@ function headline(r: BenchReport): Raw {
     const other: Condition = r.chosen === "ia-dpo" ? "ia-sft" : "ia-dpo";
     return html`<p class="headline"><strong>Headline</strong> — <strong>${CONDITION_NAMES[r.chosen]}</strong>, chosen on the validation group (category ${fig(r, r.chosen, "validation", "category")} vs ${fig(r, other, "validation", "category")} for ${CONDITION_NAMES[other]}; claims on its null organisms ${fig(r, r.chosen, "validation", "nullClaims")} vs ${fig(r, other, "validation", "nullClaims")}, bound ${VALIDATION_CLAIM_BOUND * 100}%):
 test organisms <strong>${fig(r, r.chosen, "test", "category")}</strong> category / <strong>${fig(r, r.chosen, "test", "strict")}</strong> strict;
+every held-out organism pooled (test + held-out slot values) ${fig(r, r.chosen, "heldout", "category")} category / ${fig(r, r.chosen, "heldout", "strict")} strict;
 no IA ${fig(r, "no-ia", "test", "category")} / ${fig(r, "no-ia", "test", "strict")}; ${prior};
 false claims on nulls and decoys ${fig(r, r.chosen, "negatives", "claims")} (family-agnostic questions${over}).</p>`;
 }
@@ -66,7 +67,7 @@ function summaryTable(r: BenchReport): Raw {
         headers: ["condition", "group", "questions", "metric", "mean", "± half", "seeds", "reports", "organisms", "over organisms"],
         rows: r.summary.map((s) => {
             const key = `summary:${s.condition}:${s.group}:${s.scope}:${s.metric}`;
-            return [CONDITION_NAMES[s.condition] ?? s.condition, { content: GROUP_NAMES[s.group] ?? s.group, sort: GROUPS.indexOf(s.group) }, s.scope, s.metric,
+            return [CONDITION_NAMES[s.condition] ?? s.condition, { content: GROUP_NAMES[s.group] ?? s.group, sort: s.group === "heldout" ? GROUPS.length : GROUPS.indexOf(s.group) }, s.scope, s.metric,
                 metric(key, s.mean, "pct"), metric(`${key}:half`, s.half, "pct", { suffix: "" }), metric(`${key}:seeds`, s.seeds, "count"), metric(`${key}:reports`, s.reports, "count"),
                 s.organisms === undefined ? "–" : metric(`${key}:organisms`, s.organisms, "count"),
                 s.organismCi95 ? `${(s.organismCi95[0] * 100).toFixed(0)}–${(s.organismCi95[1] * 100).toFixed(0)}%` : "–"];

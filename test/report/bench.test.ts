@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "puppeteer-core";
-import type { BenchReport } from "../../src/ia/benchmark.ts";
+import type { BenchReport, GroupName } from "../../src/ia/benchmark.ts";
 import { writeBenchHtml } from "../../src/report/benchHtml.ts";
 import { launchBrowser, openReport, type PageLog } from "./browser.ts";
 import { assertCleanLoad, assertFilters, assertMetricsMatch, assertScreenshot, assertSorts, assertUniqueIds } from "./checks.ts";
@@ -152,8 +152,8 @@ test("a one-seed report with no chosen IA: Wilson intervals, no ± and a headlin
     const one: BenchReport = structuredClone(fixture);
     one.results = { "1": fixture.results["1"]! };
     one.chosen = null;
-    one.summary = one.summary.map((x) => {
-        const res = one.results["1"]![x.condition]![x.group]!.find((g) => g.scope === x.scope)!;
+    one.summary = one.summary.filter((x) => x.group !== "heldout").map((x) => {
+        const res = one.results["1"]![x.condition]![x.group as GroupName]!.find((g) => g.scope === x.scope)!;
         return { ...x, mean: res.overall[x.metric as "category"].rate, half: 0, seeds: 1, reports: res.overall.reports };
     });
     const d = fs.mkdtempSync(path.join(os.tmpdir(), "ia-report-one-"));
