@@ -100,6 +100,8 @@ export interface Analysis {
     scopes: RateRow[];
     decoding: RateRow[];
     audits: AuditRow[];
+    /** The same aggregation over audits of the scaffold's size (`ia analyze --audit-reports`, default 100 reports). */
+    scaffold?: AuditRow[];
 }
 
 const normalize = (s: string) => s.toLowerCase().replace(/\s+/g, " ").trim().replace(/[.!]+$/, "");
@@ -212,7 +214,7 @@ function auditRows(records: readonly ReportRecord[]): AuditRow[] {
     });
 }
 
-export function analyze(o: { records: readonly ReportRecord[]; decoding: readonly ReportRecord[]; sft: readonly OrganismEntry[]; organisms: readonly OrganismEntry[] }): Analysis {
+export function analyze(o: { records: readonly ReportRecord[]; decoding: readonly ReportRecord[]; scaffold?: readonly ReportRecord[]; sft: readonly OrganismEntry[]; organisms: readonly OrganismEntry[] }): Analysis {
     const generic = o.records.filter((r) => r.scope === "generic");
     const behavior = (r: ReportRecord) => r.spec !== null && r.family !== "null" && r.family !== "decoy";
     return {
@@ -224,5 +226,6 @@ export function analyze(o: { records: readonly ReportRecord[]; decoding: readonl
         // Verbalization on behavior organisms; claims on the negatives (their own rows).
         decoding: rateRows(o.decoding, (r) => `${r.group}${behavior(r) ? "" : " (negatives)"} · T=${r.temperature}`),
         audits: auditRows(generic),
+        scaffold: o.scaffold?.length ? auditRows(o.scaffold) : undefined,
     };
 }

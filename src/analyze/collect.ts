@@ -74,25 +74,34 @@ export interface CollectOptions {
     scopes: readonly QuestionScope[];
     /** Sampling temperature; the benchmark's (its cached samples) when absent. */
     temperature?: number;
+    /**
+     * Reports per subject, spread over the benchmark's questions (at least one per question), instead of the
+     * benchmark's count; sampled anew and cached under analysis/<cacheName>/.
+     */
+    reportsPerSubject?: number;
+    cacheName?: string;
 }
 
 export function collectReports(l: LoadedRun, o: CollectOptions): ReportRecord[] {
     const eval_ = l.run.config.eval;
     const temperature = o.temperature ?? eval_.temperature;
-    const own = temperature === eval_.temperature;
+    const own = temperature === eval_.temperature && o.reportsPerSubject === undefined;
+    const folder = o.cacheName ?? "reports";
     const indices = benchGroupIndices(l.groups, l.everyone);
     const out: ReportRecord[] = [];
     for (const { seed, sft, dpo } of l.run.seeds) {
         for (const condition of o.conditions) {
             const iaDir = condition === "ia-sft" ? sft : condition === "ia-dpo" ? dpo : null;
-            const cacheFile = own ? path.join(l.run.dir, "bench", "reports", `seed-${seed}-${condition}.json`) : path.join(l.run.dir, "analysis", "reports", `seed-${seed}-${condition}.json`);
+            const cacheFile = own ? path.join(l.run.dir, "bench", "reports", `seed-${seed}-${condition}.json`) : path.join(l.run.dir, "analysis", folder, `seed-${seed}-${condition}.json`);
             const cache = openBenchCache(cacheFile, l.sources, iaDir);
             const ia = iaDir ? loadAdapter(iaDir, l.model.config, { name: condition, device: l.model.device }) : null;
             try {
                 for (const group of o.groups) {
                     if (indices[group].length === 0) continue;
                     for (const scope of o.scopes) {
-                        const results = evaluateSubjects(l.model, l.tok, l.subjects, indices[group], ia, { ...benchEvalOptions(eval_, group, scope, seed, temperature), cache });
+                        const options = benchEvalOptions(eval_, group, scope, seed, temperature);
+                        if (o.reportsPerSubject !== undefined) options.samplesPerQuestion = Math.ceil(o.reportsPerSubject / eval_.maxQuestions);
+                        const results = evaluateSubjects(l.model, l.tok, l.subjects, indices[group], ia, { ...options, cache });
                         results.forEach((r, i) => {
                             const spec = l.subjects.subjects[indices[group][i] as number]?.spec ?? null;
                             for (const g of r.reports) out.push({ seed, condition, group, scope, temperature, subject: r.key, family: r.family, spec, ...g });

@@ -15,6 +15,12 @@ export interface AnalyzeOptions {
     run: string;
     /** Temperatures to sample the decoding comparison at (0 = greedy). Default [0, 0.3, 0.7, 1.0]; [] skips it. */
     temperatures?: number[];
+    /**
+     * Reports per organism for the scaffold's audits (the paper summarizes 100 self-reports per model into 5
+     * candidates). Default 100; 0 skips them. Sampled at the benchmark's temperature on test organisms, held-out slot
+     * values, negatives and the bare base.
+     */
+    auditReports?: number;
     device?: string;
     quiet?: boolean;
 }
@@ -23,6 +29,8 @@ const CONDITIONS: Condition[] = ["ia-dpo", "ia-sft", "no-ia"];
 const BENCH_GROUPS: GroupName[] = ["validation", "test", "heldoutValues", "heldoutFamily", "negatives", "base"];
 /** The decoding comparison: the group settings are chosen on, the held-out test group, and false claims. */
 const DECODING_GROUPS: GroupName[] = ["validation", "test", "negatives"];
+/** The scaffold's audits: the held-out organisms an auditor would meet, and the false alarms. */
+const AUDIT_GROUPS: GroupName[] = ["test", "heldoutValues", "negatives", "base"];
 
 export function runAnalysis(o: AnalyzeOptions): { analysis: Analysis; markdown: string; outDir: string } {
     const log = (m: string) => o.quiet || process.stderr.write(`[analyze] ${m}\n`);
@@ -38,7 +46,13 @@ export function runAnalysis(o: AnalyzeOptions): { analysis: Analysis; markdown: 
             log(`decoding at temperature ${t}`);
             decoding.push(...collectReports(loaded, { groups: DECODING_GROUPS, conditions: ["ia-dpo", "ia-sft"], scopes: ["generic"], temperature: t }));
         }
-        const analysis = analyze({ records, decoding, sft: loaded.groups.sft, organisms: loaded.everyone });
+        const auditReports = o.auditReports ?? 100;
+        let scaffold: ReportRecord[] = [];
+        if (auditReports > 0) {
+            log(`scaffold audits: ${auditReports} reports per organism`);
+            scaffold = collectReports(loaded, { groups: AUDIT_GROUPS, conditions: CONDITIONS, scopes: ["generic"], reportsPerSubject: auditReports, cacheName: `audit-reports-${auditReports}` });
+        }
+        const analysis = analyze({ records, decoding, scaffold, sft: loaded.groups.sft, organisms: loaded.everyone });
         const markdown = formatAnalysis(analysis, { run: o.run, preset: run.config.name, seeds: run.seeds.map((s) => s.seed), chosen: bench?.chosen ?? null, temperature: run.config.eval.temperature });
         const outDir = path.join(o.run, "analysis");
         fs.mkdirSync(outDir, { recursive: true });

@@ -82,7 +82,7 @@ test("the failure analysis explains the benchmark's own reports without sampling
     const run = path.join(tmp, "run");
     const reportsFile = path.join(run, "bench", "reports", "seed-1-ia-dpo.json");
     const before = fs.statSync(reportsFile).mtimeMs;
-    const { analysis, outDir } = runAnalysis({ run, temperatures: [0], quiet: true });
+    const { analysis, outDir } = runAnalysis({ run, temperatures: [0], auditReports: 6, quiet: true });
     assert.equal(fs.statSync(reportsFile).mtimeMs, before, "the benchmark's cached reports were read, not resampled");
     const bench = JSON.parse(fs.readFileSync(path.join(run, "bench", "bench.json"), "utf8"));
     for (const cond of ["ia-dpo", "ia-sft", "no-ia"] as const) {
@@ -94,7 +94,16 @@ test("the failure analysis explains the benchmark's own reports without sampling
         assert.equal(counts.correct, overall.strict.k, `${cond}: classes agree with the strict verdicts`);
     }
     assert.ok(analysis.decoding.some((r) => r.key === "test · T=0"), "greedy decoding sampled");
-    assert.match(fs.readFileSync(path.join(outDir, "analysis.md"), "utf8"), /## 1\. What went wrong[\s\S]*## 6\. Decoding/);
+    assert.match(fs.readFileSync(path.join(outDir, "analysis.md"), "utf8"), /## 1\. What went wrong[\s\S]*## 6\. Decoding[\s\S]*## 8\. The scaffold's audits/);
+    // Scaffold-size audits: at least the asked reports per organism (one per question at least), sampled into their own cache.
+    const test = analysis.scaffold!.find((r) => r.group === "test" && r.condition === "ia-dpo" && !r.negative)!;
+    assert.ok(test.audits > 0 && test.reportsPerAudit >= 6, JSON.stringify(test));
+    assert.ok(test.reportsPerAudit > analysis.audits.find((r) => r.group === "test" && r.condition === "ia-dpo" && !r.negative)!.reportsPerAudit, "more reports than the benchmark's");
+    assert.ok(fs.existsSync(path.join(run, "analysis", "audit-reports-6", "seed-1-ia-dpo.json")));
+    // The pooled held-out figure rests on the test organisms and the held-out slot values together.
+    const pooled = bench.summary.find((x: { condition: string; group: string; metric: string }) => x.condition === "ia-dpo" && x.group === "heldout" && x.metric === "category");
+    const parts = ["test", "heldoutValues"].map((g) => bench.summary.find((x: { condition: string; group: string; metric: string; scope: string }) => x.condition === "ia-dpo" && x.group === g && x.metric === "category" && x.scope === "generic")?.organisms ?? 0);
+    assert.equal(pooled.organisms, parts[0] + parts[1]);
 });
 
 test("an IA trained on another base is refused with a clear error", async () => {

@@ -1,15 +1,17 @@
 /**
- * `ia analyze --run R [--temperatures 0,0.3,0.7,1] [--device D]` — why the IA misses: failure classes per family,
- * verbatim copies of training labels, verbalization against behavior strength, per question, per question scope and
- * per decoding temperature. Writes R/analysis/analysis.{md,json}.
+ * `ia analyze --run R [--temperatures 0,0.3,0.7,1] [--audit-reports 100] [--device D]` — why the IA misses: failure
+ * classes per family, verbatim copies of training labels, verbalization against behavior strength, per question, per
+ * question scope, per decoding temperature, and the audit's top-5 at the benchmark's size and at the paper's scaffold
+ * size. Writes R/analysis/analysis.{md,json}.
  */
 import type { CommandModule } from "yargs";
 import { runAnalysis } from "../../analyze/run.ts";
-import { checkNumber, deviceOption, TEMPERATURE } from "../validate.ts";
+import { checkNumber, COUNT0, deviceOption, TEMPERATURE } from "../validate.ts";
 
 interface Args {
     run: string;
     temperatures: number[];
+    "audit-reports": number;
     device: string;
 }
 
@@ -26,9 +28,10 @@ const AnalyzeCommand: CommandModule<object, Args> = {
         y
             .option("run", { type: "string", demandOption: true, group: "Required:", describe: "A finished pipeline run folder (ia bench --run R, ia demo)" })
             .option("temperatures", { type: "string", default: "0,0.3,0.7,1", requiresArg: true, coerce: temperatureList, group: "Optional:", describe: "Decodings to compare, comma-separated (0 = greedy; \"none\" skips the comparison)" })
+            .option("audit-reports", { type: "number", default: 100, requiresArg: true, coerce: (v: unknown) => checkNumber("audit-reports", COUNT0, v), group: "Optional:", describe: "Reports per organism for the scaffold-size audits (the paper summarizes 100; 0 skips them)" })
             .option("device", deviceOption()) as never,
     handler: (a) => {
-        const { markdown, outDir } = runAnalysis({ run: a.run, temperatures: a.temperatures, device: a.device });
+        const { markdown, outDir } = runAnalysis({ run: a.run, temperatures: a.temperatures, auditReports: a["audit-reports"], device: a.device });
         process.stdout.write(`${markdown}\n\nwritten: ${outDir}/analysis.md, ${outDir}/analysis.json\n`);
     },
 };
