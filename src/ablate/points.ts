@@ -56,8 +56,19 @@ export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
     "dpo-onpolicy-t0.3": dpo("on-policy pairs from rollouts at T = 0.3, reports at T = 0.3", (p) => { p.ia.dpo.pairing = "on-policy"; p.ia.dpo.temperature = 0.3; p.eval.temperature = 0.3; }),
 };
 
+/**
+ * A point by name; `a+b` applies a's change, then b's (the IA measured is SFT+DPO if either is): e.g.
+ * `neg0.15+baseline-dpo`, an SFT IA that claims more, then the DPO stage that is meant to remove its false claims.
+ */
 export function ablationPoint(name: string): AblationPoint {
-    const p = ABLATION_POINTS[name];
-    if (!p) throw new Error(`unknown ablation point ${JSON.stringify(name)} (known: ${Object.keys(ABLATION_POINTS).join(", ")})`);
-    return p;
+    const parts = name.split("+").map((part) => {
+        const p = ABLATION_POINTS[part];
+        if (!p) throw new Error(`unknown ablation point ${JSON.stringify(part)}${part === name ? "" : ` in ${JSON.stringify(name)}`} (known: ${Object.keys(ABLATION_POINTS).join(", ")}; combine with +)`);
+        return p;
+    });
+    if (parts.length === 1) return parts[0]!;
+    return {
+        axis: "combined", what: parts.map((p) => p.what).join("; then "), dpo: parts.some((p) => p.dpo),
+        apply: (preset, ctx) => parts.forEach((p) => p.apply(preset, ctx)),
+    };
 }

@@ -20,6 +20,7 @@ import type { PipelinePreset } from "../ia/presets.ts";
 import { loadSubjectBank } from "../ia/subjects.ts";
 import { allSubjects, trainIaSeeds } from "../ia/trainIa.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
+import { readJsonFile } from "../io/json.ts";
 import { loadAdapter } from "../lora/peft.ts";
 import { loadModel } from "../model/weights.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
@@ -72,6 +73,18 @@ function figures(seed: number, validation: SubjectResult[], base: SubjectResult[
     };
 }
 
+/**
+ * Rows an earlier invocation measured in this run folder on the same preset and seeds: kept in the table, so points
+ * can be added to a run one command at a time (a point measured again replaces its row).
+ */
+function earlierRows(o: AblateOptions): AblationRow[] {
+    const file = path.join(o.runDir, "ablation.json");
+    if (!fs.existsSync(file)) return [];
+    const prev = readJsonFile(file, "earlier ablation results") as { preset?: string; seeds?: number[]; rows?: AblationRow[] };
+    const same = prev.preset === o.preset.name && JSON.stringify(prev.seeds) === JSON.stringify(o.seeds);
+    return same && Array.isArray(prev.rows) ? prev.rows : [];
+}
+
 export function runAblations(o: AblateOptions): AblationRow[] {
     initEngine();
     const log = (m: string) => o.quiet || process.stderr.write(`[ablate] ${m}\n`);
@@ -79,7 +92,8 @@ export function runAblations(o: AblateOptions): AblationRow[] {
     const prepared = preparePopulation(o.preset, { cacheDir: o.cacheDir, device: o.device, quiet: o.quiet });
     const baseline = prepared.draw.groups;
     fs.mkdirSync(o.runDir, { recursive: true });
-    writeJsonAtomic(path.join(o.runDir, "config.json"), { preset: o.preset, points: o.points, seeds: o.seeds, device: prepared.device, baseModel: prepared.base.dir, populationDir: prepared.populationDir });
+    const earlier = earlierRows(o);
+    writeJsonAtomic(path.join(o.runDir, "config.json"), { preset: o.preset, points: [...new Set([...earlier.map((r) => r.point), ...o.points])], seeds: o.seeds, device: prepared.device, baseModel: prepared.base.dir, populationDir: prepared.populationDir });
     const everyone = allSubjects(baseline);
     const tok = ChatTokenizer.fromFolder(prepared.base.dir);
     const model = loadModel(prepared.base.dir, { device: prepared.device });
@@ -120,8 +134,9 @@ export function runAblations(o: AblateOptions): AblationRow[] {
             });
             const row = rows[rows.length - 1]!;
             log(`${name}: validation category ${(row.mean.category.mean * 100).toFixed(1)}% ± ${(row.mean.category.half * 100).toFixed(1)}, null claims ${(row.mean.nullClaims.mean * 100).toFixed(1)}%`);
-            writeJsonAtomic(path.join(o.runDir, "ablation.json"), { preset: o.preset.name, seeds: o.seeds, rows });
-            writeFileAtomic(path.join(o.runDir, "ablation.md"), formatAblations(rows, { preset: o.preset.name, seeds: o.seeds, populationDir: prepared.populationDir }) + "\n");
+            const all = [...earlier.filter((r) => !o.points.includes(r.point)), ...rows];
+            writeJsonAtomic(path.join(o.runDir, "ablation.json"), { preset: o.preset.name, seeds: o.seeds, rows: all });
+            writeFileAtomic(path.join(o.runDir, "ablation.md"), formatAblations(all, { preset: o.preset.name, seeds: o.seeds, populationDir: prepared.populationDir }) + "\n");
         }
     } finally {
         subjects.bank.dispose();

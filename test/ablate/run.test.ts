@@ -29,8 +29,20 @@ test("points share IA stages by config, measure the right IA, and a rerun reuses
     const again = runAblations(o);
     assert.equal(stamp(sftAdapter), before, "no IA retrained");
     assert.deepEqual(again.map((r) => r.perSeed), rows.map((r) => r.perSeed), "the same figures from the cached reports");
+
+    // A combined point added by a later command: its rows join the earlier ones in the table.
+    const more = runAblations({ ...o, points: ["k2+baseline-dpo"] });
+    assert.deepEqual(more.map((r) => [r.point, r.condition, r.perSeed.length]), [["k2+baseline-dpo", "ia-dpo", 2]]);
+    const saved = JSON.parse(fs.readFileSync(path.join(o.runDir, "ablation.json"), "utf8")) as { rows: { point: string }[] };
+    assert.deepEqual(saved.rows.map((r) => r.point), [...o.points, "k2+baseline-dpo"]);
+    assert.match(fs.readFileSync(path.join(o.runDir, "ablation.md"), "utf8"), /\| k2\+baseline-dpo \|/);
 });
 
 test("an unknown ablation point is refused, naming the known ones", () => {
     assert.throws(() => ablationPoint("k3"), /unknown ablation point "k3" \(known: baseline, /);
+    assert.throws(() => ablationPoint("k2+k3"), /unknown ablation point "k3" in "k2\+k3"/);
+    const both = ablationPoint("neg0.15+dpo-beta0.5");
+    const p = pipelinePreset("demo");
+    both.apply(p, { sftOrganisms: 10 });
+    assert.deepEqual([both.dpo, p.ia.sft.negativeFraction, p.ia.dpo.beta], [true, 0.15, 0.5]);
 });
