@@ -21,6 +21,8 @@ export interface AnalyzeOptions {
      * values, negatives and the bare base.
      */
     auditReports?: number;
+    /** Groups the scaffold's audits sample. Default test, heldoutValues, negatives, base. */
+    auditGroups?: GroupName[];
     device?: string;
     quiet?: boolean;
 }
@@ -30,7 +32,7 @@ const BENCH_GROUPS: GroupName[] = ["validation", "test", "heldoutValues", "heldo
 /** The decoding comparison: the group settings are chosen on, the held-out test group, and false claims. */
 const DECODING_GROUPS: GroupName[] = ["validation", "test", "negatives"];
 /** The scaffold's audits: the held-out organisms an auditor would meet, and the false alarms. */
-const AUDIT_GROUPS: GroupName[] = ["test", "heldoutValues", "negatives", "base"];
+export const AUDIT_GROUPS: GroupName[] = ["test", "heldoutValues", "negatives", "base"];
 
 export function runAnalysis(o: AnalyzeOptions): { analysis: Analysis; markdown: string; outDir: string } {
     const log = (m: string) => o.quiet || process.stderr.write(`[analyze] ${m}\n`);
@@ -50,7 +52,7 @@ export function runAnalysis(o: AnalyzeOptions): { analysis: Analysis; markdown: 
         let scaffold: ReportRecord[] = [];
         if (auditReports > 0) {
             log(`scaffold audits: ${auditReports} reports per organism`);
-            scaffold = collectReports(loaded, { groups: AUDIT_GROUPS, conditions: CONDITIONS, scopes: ["generic"], reportsPerSubject: auditReports, cacheName: `audit-reports-${auditReports}` });
+            scaffold = collectReports(loaded, { groups: o.auditGroups ?? AUDIT_GROUPS, conditions: CONDITIONS, scopes: ["generic"], reportsPerSubject: auditReports, cacheName: `audit-reports-${auditReports}` });
         }
         const analysis = analyze({ records, decoding, scaffold, sft: loaded.groups.sft, organisms: loaded.everyone });
         const markdown = formatAnalysis(analysis, { run: o.run, preset: run.config.name, seeds: run.seeds.map((s) => s.seed), chosen: bench?.chosen ?? null, temperature: run.config.eval.temperature });
