@@ -36,6 +36,7 @@ export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
     "neg0.5": sft("negatives", "50% negative rows", (p) => { p.ia.sft.negativeFraction = 0.5; }),
 
     "r4": sft("IA rank", "IA rank 4 (alpha 8)", (p) => { p.ia.sft.lora = { ...p.ia.sft.lora, r: 4, alpha: 8 }; }),
+    "r16": sft("IA rank", "IA rank 16 (alpha 32; the tiny recipe's before 2026-12-01)", (p) => { p.ia.sft.lora = { ...p.ia.sft.lora, r: 16, alpha: 32 }; }),
     "r64": sft("IA rank", "IA rank 64 (alpha 128)", (p) => { p.ia.sft.lora = { ...p.ia.sft.lora, r: 64, alpha: 128 }; }),
 
     "epochs2": sft("IA steps", "2 epochs (twice the steps)", (p) => { p.ia.sft.epochs = 2; }),
@@ -44,7 +45,8 @@ export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
 
     "rows64": sft("questions per organism", "64 question/label rows per organism", (p) => { p.ia.sft.samplesPerOrganism = 64; }),
     "rows256": sft("questions per organism", "256 question/label rows per organism", (p) => { p.ia.sft.samplesPerOrganism = 256; }),
-    "generic0.9": sft("questions per organism", "90% family-agnostic questions in training (default 50%)", (p) => { p.ia.sft.genericFraction = 0.9; }),
+    "generic0.9": sft("questions per organism", "90% family-agnostic questions in training", (p) => { p.ia.sft.genericFraction = 0.9; }),
+    "generic0.5": sft("questions per organism", "50% family-agnostic questions in training (the tiny recipe's before 2026-12-01)", (p) => { p.ia.sft.genericFraction = 0.5; }),
 
     "dpo-onpolicy": dpo("on-policy pairs only (the IA's own right vs wrong rollouts)", (p) => { p.ia.dpo.pairing = "on-policy"; }),
     "dpo-unbalanced": dpo("negatives' pairs not oversampled", (p) => { p.ia.dpo.balanceNegatives = false; }),

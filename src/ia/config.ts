@@ -7,7 +7,7 @@
 import type { LoraConfig } from "../lora/adapter.ts";
 
 export interface IaSftConfig {
-    /** The IA's LoRA. Paper: r 16, alpha 32, dropout 0.05, all 7 projections. */
+    /** The IA's LoRA. Paper: r 16, alpha 32, dropout 0.05, all 7 projections; tiny world: r 64, alpha 128. */
     lora: LoraConfig;
     /** Learning rate. Paper 1e-4. */
     lr: number;
@@ -19,9 +19,9 @@ export interface IaSftConfig {
     samplesPerOrganism: number;
     /** Passes over the rows. Paper 1. */
     epochs: number;
-    /** Fraction of all rows that are negatives (bare base / null organisms answering "nothing unusual"). Default 0.15. */
+    /** Fraction of all rows that are negatives (bare base / null organisms answering "nothing unusual"). Paper 0.15; tiny world 0.3. */
     negativeFraction: number;
-    /** Fraction of a behavior organism's rows asked with the generic question (the rest: its family's questions). Default 0.5. */
+    /** Fraction of a behavior organism's rows asked with the generic question (the rest: its family's questions). Paper 0.5; tiny world 0.9. */
     genericFraction: number;
     maxLength: number;
     seed: number;
@@ -80,7 +80,10 @@ export const IA_PRESETS: Record<"paper" | "tiny", IaConfig> = {
         sftLimit: null,
     },
     tiny: {
-        sft: { lora: { r: 16, alpha: 32, dropout: 0.05, useRslora: false, targetModules: ALL7 }, lr: 2e-3, batchSize: 4, kOrganismsPerStep: 8, samplesPerOrganism: 128, epochs: 1, negativeFraction: 0.3, genericFraction: 0.5, maxLength: 192, seed: 1547 },
+        // Rank 64 (alpha 128) and 90% family-agnostic questions: chosen on the validation group with the DPO stage after
+        // them (ia ablate --preset demo, 3 IA seeds, point r64+generic0.9+baseline-dpo): category 37.0% vs 10.2% for
+        // rank 16 with 50%, higher on every seed, no false claims on the validation nulls or the bare base.
+        sft: { lora: { r: 64, alpha: 128, dropout: 0.05, useRslora: false, targetModules: ALL7 }, lr: 2e-3, batchSize: 4, kOrganismsPerStep: 8, samplesPerOrganism: 128, epochs: 1, negativeFraction: 0.3, genericFraction: 0.9, maxLength: 192, seed: 1547 },
         // Rollouts at T = 0.3, like the benchmark's reports: at 1.0 the tiny IA's rollouts are mostly garbled text, so
         // DPO learned little but "deny" (validation category 6.8% -> 2.5%); at 0.3 it kept the SFT IA's verbalization
         // and cut false claims on nulls from 28% to 0 (ia ablate --preset demo, points dpo-t0.3-eval-t0.3 vs baseline-dpo).
