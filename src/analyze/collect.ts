@@ -5,6 +5,7 @@
  * Grading always reruns with the current judge.
  */
 import path from "node:path";
+import { introspectionPrompts } from "../behaviors/questions.ts";
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import { initEngine, resolveDevice } from "../engine/runtime.ts";
 import { benchEvalOptions, benchGroupIndices, benchSources, openBenchCache, type Condition, type GroupName } from "../ia/benchmark.ts";
@@ -82,6 +83,13 @@ export interface CollectOptions {
     cacheName?: string;
 }
 
+/** How many questions the benchmark asks a subject in a scope (family-agnostic ones are the same for every subject). */
+function questionsAsked(scope: QuestionScope, split: "validation" | "test", maxQuestions: number): number {
+    if (scope !== "generic") return maxQuestions;
+    const generic = introspectionPrompts({ id: "base", family: "null", slots: {} }, split).filter((p) => p.family === "generic").length;
+    return Math.max(1, Math.min(maxQuestions, generic));
+}
+
 export function collectReports(l: LoadedRun, o: CollectOptions): ReportRecord[] {
     const eval_ = l.run.config.eval;
     const temperature = o.temperature ?? eval_.temperature;
@@ -100,7 +108,7 @@ export function collectReports(l: LoadedRun, o: CollectOptions): ReportRecord[] 
                     if (indices[group].length === 0) continue;
                     for (const scope of o.scopes) {
                         const options = benchEvalOptions(eval_, group, scope, seed, temperature);
-                        if (o.reportsPerSubject !== undefined) options.samplesPerQuestion = Math.ceil(o.reportsPerSubject / eval_.maxQuestions);
+                        if (o.reportsPerSubject !== undefined) options.samplesPerQuestion = Math.ceil(o.reportsPerSubject / questionsAsked(scope, options.split ?? "test", eval_.maxQuestions));
                         const results = evaluateSubjects(l.model, l.tok, l.subjects, indices[group], ia, { ...options, cache });
                         results.forEach((r, i) => {
                             const spec = l.subjects.subjects[indices[group][i] as number]?.spec ?? null;
