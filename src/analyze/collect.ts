@@ -5,11 +5,11 @@
  * Grading always reruns with the current judge.
  */
 import path from "node:path";
-import { introspectionPrompts } from "../behaviors/questions.ts";
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import { initEngine, resolveDevice } from "../engine/runtime.ts";
 import { benchEvalOptions, benchGroupIndices, benchSources, openBenchCache, type Condition, type GroupName } from "../ia/benchmark.ts";
-import { evaluateSubjects, type QuestionScope } from "../ia/evaluate.ts";
+import { evaluateSubjects, subjectQuestions, type QuestionScope } from "../ia/evaluate.ts";
+import type { IaSubject } from "../ia/data.ts";
 import type { IaGroups } from "../ia/groups.ts";
 import { openRun, runGroups, type RunFolder } from "../ia/runFolder.ts";
 import { loadSubjectBank, type SubjectBank } from "../ia/subjects.ts";
@@ -19,6 +19,7 @@ import { loadModel } from "../model/weights.ts";
 import type { Transformer } from "../model/transformer.ts";
 import type { OrganismEntry } from "../organisms/manifest.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
+import { Rng } from "../util/rng.ts";
 
 export interface ReportRecord {
     seed: number;
@@ -83,13 +84,6 @@ export interface CollectOptions {
     cacheName?: string;
 }
 
-/** How many questions the benchmark asks a subject in a scope (family-agnostic ones are the same for every subject). */
-function questionsAsked(scope: QuestionScope, split: "validation" | "test", maxQuestions: number): number {
-    if (scope !== "generic") return maxQuestions;
-    const generic = introspectionPrompts({ id: "base", family: "null", slots: {} }, split).filter((p) => p.family === "generic").length;
-    return Math.max(1, Math.min(maxQuestions, generic));
-}
-
 export function collectReports(l: LoadedRun, o: CollectOptions): ReportRecord[] {
     const eval_ = l.run.config.eval;
     const temperature = o.temperature ?? eval_.temperature;
@@ -108,7 +102,11 @@ export function collectReports(l: LoadedRun, o: CollectOptions): ReportRecord[] 
                     if (indices[group].length === 0) continue;
                     for (const scope of o.scopes) {
                         const options = benchEvalOptions(eval_, group, scope, seed, temperature);
-                        if (o.reportsPerSubject !== undefined) options.samplesPerQuestion = Math.ceil(o.reportsPerSubject / questionsAsked(scope, options.split ?? "test", eval_.maxQuestions));
+                        if (o.reportsPerSubject !== undefined) {
+                            // Family-agnostic questions are the same for every subject; the group's first one tells how many.
+                            const asked = subjectQuestions(l.subjects.subjects[indices[group][0] as number] as IaSubject, options, new Rng(0)).length;
+                            options.samplesPerQuestion = Math.ceil(o.reportsPerSubject / Math.max(1, asked));
+                        }
                         const results = evaluateSubjects(l.model, l.tok, l.subjects, indices[group], ia, { ...options, cache });
                         results.forEach((r, i) => {
                             const spec = l.subjects.subjects[indices[group][i] as number]?.spec ?? null;

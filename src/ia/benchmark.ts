@@ -93,10 +93,6 @@ interface BenchInput {
 
 /** One figure of a report's summary (mean over seeds), family-agnostic questions unless `scope` says otherwise. */
 /**
- * Each organism's rate of `metric`, averaged over seeds: verbalization over behavior organisms (as aggregate()),
- * coverage as 0/1 per organism, claims over every subject of the group.
- */
-/**
  * The false-claim bound of the choice: the issue's target for false claims (≤ 5%), read on the validation group's
  * own null organisms.
  */
@@ -135,17 +131,20 @@ function summaryEntry(condition: Condition, group: SummaryGroup, scope: Question
 
 /** Share of a group's reports on null organisms and decoys that claim a behavior (NaN when it has none). */
 function negativeClaimRate(g: GroupResult): number {
-    const negatives = (g.organisms ?? []).filter((o) => o.negative && o.reports > 0);
-    const reports = negatives.reduce((s, o) => s + o.reports, 0);
-    return reports === 0 ? NaN : negatives.reduce((s, o) => s + o.claims * o.reports, 0) / reports;
+    return aggregateOrganisms((g.organisms ?? []).filter((o) => o.negative)).claims.rate;
 }
 
+/**
+ * Each organism's rate of `metric`, averaged over seeds: verbalization over behavior organisms (as aggregate()),
+ * coverage as 0/1 per organism, claims over every subject of the group, nullClaims over its null organisms and decoys.
+ */
 function organismMeans(per: readonly GroupResult[], metric: string): number[] {
     const byKey = new Map<string, number[]>();
     for (const g of per) {
         for (const o of g.organisms ?? []) {
+            const counted = metric === "claims" ? true : metric === "nullClaims" ? o.negative : !o.negative;
             // An organism with no question in this scope (quirks have no family-specific set) has no rate to give.
-            if ((metric !== "claims" && metric !== "nullClaims" && o.negative) || (metric === "nullClaims" && !o.negative) || o.reports === 0) continue;
+            if (!counted || o.reports === 0) continue;
             const v = metric === "coverage" ? (o.category > 0 ? 1 : 0) : metric === "nullClaims" ? o.claims : o[metric as "category" | "strict" | "claims"];
             if (Number.isFinite(v)) byKey.set(o.key, [...(byKey.get(o.key) ?? []), v]);
         }
@@ -240,8 +239,11 @@ export function runBenchmark(b: BenchInput): BenchReport {
         const pooled = Object.values(results)
             .map((r) => POOLED_HELDOUT.map((g) => r[cond]?.[g]?.find((x) => x.scope === "generic")).filter((x): x is GroupResult => !!x))
             .filter((gs) => gs.length > 0)
-            .map((gs): GroupResult => ({ scope: "generic", overall: aggregateOrganisms(gs.flatMap((x) => x.organisms ?? [])), byFamily: {}, organisms: gs.flatMap((x) => x.organisms ?? []) }));
-        if (pooled.some((x) => x.organisms!.length > 0)) {
+            .map((gs): GroupResult => {
+                const organisms = gs.flatMap((x) => x.organisms ?? []);
+                return { scope: "generic", overall: aggregateOrganisms(organisms), byFamily: {}, organisms };
+            });
+        if (pooled.some((x) => x.overall.subjects > 0)) {
             for (const metric of ["category", "strict", "coverage"] as const) summary.push(summaryEntry(cond, "heldout", "generic", metric, pooled.map((x) => x.overall[metric].rate).filter(Number.isFinite), pooled));
         }
     }

@@ -7,7 +7,7 @@
  * reported separately.
  */
 import { judgeReport } from "../behaviors/structuredJudge.ts";
-import { introspectionPrompts } from "../behaviors/questions.ts";
+import { introspectionPrompts, type IntrospectionPrompt } from "../behaviors/questions.ts";
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import type { LoraAdapter } from "../lora/adapter.ts";
 import type { Transformer } from "../model/transformer.ts";
@@ -58,16 +58,21 @@ export function gradeReport(subject: IaSubject, prompt: string, report: string):
     return { prompt, report, category: !negative && v.category, strict: !negative && v.category && v.strict, claims: v.claimsBehavior };
 }
 
+/**
+ * The questions a subject is asked in a scope: family-agnostic ones (the same for every subject), or its family's; a
+ * negative subject with a spec gets a seeded draw of every family's specific questions (`rng` is shared by the call).
+ */
+export function subjectQuestions(s: IaSubject, o: Pick<EvalOptions, "scope" | "split" | "maxQuestions">, rng: Rng): IntrospectionPrompt[] {
+    let prompts = introspectionPrompts(s.spec ?? { id: "base", family: "null", slots: {} }, o.split ?? "test");
+    prompts = o.scope === "generic" ? prompts.filter((p) => p.family === "generic") : prompts.filter((p) => p.family !== "generic");
+    if (o.scope === "specific" && s.spec && isNegativeSubject(s)) prompts = rng.shuffle(prompts).slice(0, o.maxQuestions ?? 8);
+    return prompts.slice(0, o.maxQuestions ?? 8);
+}
+
 export function evaluateSubjects(model: Transformer, tok: ChatTokenizer, subjects: SubjectBank, which: readonly number[], ia: LoraAdapter | null, o: EvalOptions): SubjectResult[] {
     const rng = new Rng(`${o.seed}:eval:${o.scope}`);
-    const requests = which.flatMap((subject) => {
-        const s = subjects.subjects[subject] as IaSubject;
-        let prompts = introspectionPrompts(s.spec ?? { id: "base", family: "null", slots: {} }, o.split ?? "test");
-        prompts = o.scope === "generic" ? prompts.filter((p) => p.family === "generic") : prompts.filter((p) => p.family !== "generic");
-        if (o.scope === "specific" && s.spec && isNegativeSubject(s)) prompts = rng.shuffle(prompts).slice(0, o.maxQuestions ?? 8);
-        prompts = prompts.slice(0, o.maxQuestions ?? 8);
-        return prompts.flatMap((p) => Array.from({ length: o.samplesPerQuestion ?? 2 }, () => ({ subject, prompt: p.prompt })));
-    });
+    const requests = which.flatMap((subject) =>
+        subjectQuestions(subjects.subjects[subject] as IaSubject, o, rng).flatMap((p) => Array.from({ length: o.samplesPerQuestion ?? 2 }, () => ({ subject, prompt: p.prompt }))));
     const sampling = { temperature: o.temperature ?? 1.0, seed: o.seed };
     const key = { sampling, requests: requests.map((r) => [subjects.subjects[r.subject]!.key, r.prompt]) };
     let reports = o.cache?.get(key);

@@ -7,7 +7,7 @@
 import type { CommandModule } from "yargs";
 import { AUDIT_GROUPS, runAnalysis } from "../../analyze/run.ts";
 import { GROUPS, type GroupName } from "../../ia/benchmark.ts";
-import { checkNumber, COUNT0, deviceOption, TEMPERATURE } from "../validate.ts";
+import { checkNumber, COUNT0, deviceOption, num, TEMPERATURE } from "../validate.ts";
 
 interface Args {
     run: string;
@@ -39,7 +39,7 @@ const AnalyzeCommand: CommandModule<object, Args> = {
         y
             .option("run", { type: "string", demandOption: true, group: "Required:", describe: "A finished pipeline run folder (ia bench --run R, ia demo)" })
             .option("temperatures", { type: "string", default: "0,0.3,0.7,1", requiresArg: true, coerce: temperatureList, group: "Optional:", describe: "Decodings to compare, comma-separated (0 = greedy; \"none\" skips the comparison)" })
-            .option("audit-reports", { type: "number", default: 100, requiresArg: true, coerce: (v: unknown) => checkNumber("audit-reports", COUNT0, v), group: "Optional:", describe: "Reports per organism for the scaffold-size audits (the paper summarizes 100; 0 skips them)" })
+            .option("audit-reports", num("audit-reports", COUNT0, { default: 100, requiresArg: true, group: "Optional:", describe: "Reports per organism for the scaffold-size audits (the paper summarizes 100; 0 skips them)" }))
             .option("audit-groups", { type: "string", default: AUDIT_GROUPS.join(","), requiresArg: true, coerce: groupList, group: "Optional:", describe: `Groups the scaffold-size audits sample (of ${GROUPS.join(", ")})` })
             .option("device", deviceOption()) as never,
     handler: (a) => {
