@@ -51,6 +51,10 @@ export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
     "dpo-onpolicy": dpo("on-policy pairs only (the IA's own right vs wrong rollouts)", (p) => { p.ia.dpo.pairing = "on-policy"; }),
     "dpo-unbalanced": dpo("negatives' pairs not oversampled", (p) => { p.ia.dpo.balanceNegatives = false; }),
     "dpo-beta0.5": dpo("β = 0.5 (stays closer to the SFT IA)", (p) => { p.ia.dpo.beta = 0.5; }),
+    // The tiny recipe's DPO lr (1e-4) was chosen at the demo size, where DPO takes ~80 steps; the large preset's takes
+    // ~450 at the same lr, so its IA moves ~5x farther from the SFT IA.
+    "dpo-lr1e-5": dpo("learning rate 1e-5 (the paper's) instead of 1e-4", (p) => { p.ia.dpo.lr = 1e-5; }),
+    "dpo-epochs1": dpo("1 epoch over the pairs instead of 3", (p) => { p.ia.dpo.epochs = 1; }),
     "dpo-t0.7": dpo("rollouts at T = 0.7 (the evaluation's temperature) instead of 1.0", (p) => { p.ia.dpo.temperature = 0.7; }),
     "dpo-t0.3": dpo("rollouts at T = 0.3 instead of 1.0", (p) => { p.ia.dpo.temperature = 0.3; }),
     "dpo-eval-t0.3": dpo("the preset's SFT+DPO IA, reports sampled at T = 0.3", (p) => { p.eval.temperature = 0.3; }),
