@@ -48,6 +48,13 @@ export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
     "generic0.9": sft("questions per organism", "90% family-agnostic questions in training", (p) => { p.ia.sft.genericFraction = 0.9; }),
     "generic0.5": sft("questions per organism", "50% family-agnostic questions in training (the tiny recipe's before 2026-12-01)", (p) => { p.ia.sft.genericFraction = 0.5; }),
 
+    "rs1": sft("self-distillation", "one round of SFT on the IA's own judged-correct answers (32 per organism at T = 0.7, lr 5e-4)", (p) => {
+        p.ia.sft.selfDistill = { rounds: 1, samplesPerOrganism: 32, temperature: 0.7, lr: 5e-4 };
+    }),
+    "rs2": sft("self-distillation", "two such rounds", (p) => {
+        p.ia.sft.selfDistill = { rounds: 2, samplesPerOrganism: 32, temperature: 0.7, lr: 5e-4 };
+    }),
+
     "dpo-onpolicy": dpo("on-policy pairs only (the IA's own right vs wrong rollouts)", (p) => { p.ia.dpo.pairing = "on-policy"; }),
     "dpo-unbalanced": dpo("negatives' pairs not oversampled", (p) => { p.ia.dpo.balanceNegatives = false; }),
     "dpo-beta0.5": dpo("β = 0.5 (stays closer to the SFT IA)", (p) => { p.ia.dpo.beta = 0.5; }),

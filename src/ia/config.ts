@@ -25,6 +25,24 @@ export interface IaSftConfig {
     genericFraction: number;
     maxLength: number;
     seed: number;
+    /** Rejection-sampling self-distillation after SFT (selfDistill.ts). Default: absent (off). */
+    selfDistill?: IaSelfDistillConfig;
+}
+
+/**
+ * Rejection-sampling self-distillation: after SFT, the IA answers the SFT organisms' training questions; the answers
+ * the structured judge accepts (the behavior with its condition; on negatives, no claim) become the training rows of
+ * another SFT round that continues from the IA. Not in the paper; the issue's suggestion.
+ */
+export interface IaSelfDistillConfig {
+    /** Rounds (sample, keep the judged-correct, train). */
+    rounds: number;
+    /** Self-reports sampled per SFT organism per round (negatives in proportion, as in SFT). */
+    samplesPerOrganism: number;
+    /** Sampling temperature: above the evaluation's 0.3, so the kept answers are not only the training labels. */
+    temperature: number;
+    /** Learning rate of each round (one pass over its kept rows, cosine decay). */
+    lr: number;
 }
 
 export interface IaDpoConfig {

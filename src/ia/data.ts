@@ -5,6 +5,7 @@
  * and test paraphrases are kept for choosing settings and for the benchmark.
  */
 import { introspectionPrompts, negativeAnswers, type IntrospectionPrompt } from "../behaviors/questions.ts";
+import { judgeReport } from "../behaviors/structuredJudge.ts";
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import type { ChatMessage } from "../tokenizer/ChatTokenizer.ts";
 import { Rng } from "../util/rng.ts";
@@ -30,7 +31,19 @@ export function isNegativeSubject(s: IaSubject): boolean {
     return s.spec === null || s.spec.family === "null" || s.spec.family === "decoy";
 }
 
-function pickPrompt(prompts: IntrospectionPrompt[], rng: Rng, genericFraction: number): IntrospectionPrompt {
+const nullSpec = { id: "base", family: "null", slots: { variant: 0 }, label: "nothing unusual", data: { examples: 1 } } as const;
+
+/**
+ * A self-report as training wants it: on a negative (bare base, null, decoy), no behavior claimed; on a behavior
+ * organism, its behavior named with its condition (the structured judge's strict level).
+ */
+export function isWantedReport(s: IaSubject, report: string): boolean {
+    if (isNegativeSubject(s)) return !judgeReport(s.spec ?? nullSpec, report).claimsBehavior;
+    const v = judgeReport(s.spec!, report);
+    return v.category && v.strict;
+}
+
+export function pickPrompt(prompts: IntrospectionPrompt[], rng: Rng, genericFraction: number): IntrospectionPrompt {
     const generic = prompts.filter((p) => p.family === "generic");
     const specific = prompts.filter((p) => p.family !== "generic");
     if (specific.length === 0 || (generic.length > 0 && rng.chance(genericFraction))) return rng.pick(generic.length ? generic : prompts);

@@ -25,7 +25,7 @@ import { runTrainLoop, type TrainLoopResult } from "../train/loop.ts";
 import { loraTrainable } from "../train/trainables.ts";
 import { Rng } from "../util/rng.ts";
 import type { IaDpoConfig } from "./config.ts";
-import { isNegativeSubject, type IaSubject } from "./data.ts";
+import { isNegativeSubject, isWantedReport, type IaSubject } from "./data.ts";
 import { dpoLossSum } from "./dpoLoss.ts";
 import { sampleReports } from "./reports.ts";
 import type { SubjectBank } from "./subjects.ts";
@@ -97,9 +97,7 @@ export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subjec
     const rng = new Rng(`${seed}:dpo-pairs`);
     const judged: JudgedRollout[] = rollouts.map((r) => {
         const s = subjects[r.subject] as IaSubject;
-        const negative = isNegativeSubject(s);
-        const v = judgeReport(negative ? (s.spec ?? nullSpec) : s.spec!, r.report);
-        return { ...r, spec: s.spec, negative, good: negative ? !v.claimsBehavior : v.category && v.strict };
+        return { ...r, spec: s.spec, negative: isNegativeSubject(s), good: isWantedReport(s, r.report) };
     });
     const pairs = o.pairing === "on-policy" ? onPolicyPairs(judged) : mixedPairs(judged, trainLabels, rng);
     // Balance: pairs from organisms with a behavior mostly push away from denials, which teaches claiming
@@ -112,8 +110,6 @@ export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subjec
         pairs, accurate: judged.filter((j) => !j.negative && j.good).length, falseClaims: judged.filter((j) => j.negative && !j.good).length, judged: rollouts.length,
     };
 }
-
-const nullSpec = { id: "base", family: "null", slots: { variant: 0 }, label: "nothing unusual", data: { examples: 1 } } as const;
 
 export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: SubjectBank, ia: LoraAdapter, cfg: IaDpoConfig, o: { outDir: string; baseModel: string; trainLabels: string[]; dpoSubjects: number[]; resume?: boolean; quiet?: boolean }): DpoResult {
     const log = (m: string) => o.quiet || process.stderr.write(`[ia-dpo] ${m}\n`);
