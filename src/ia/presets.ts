@@ -40,6 +40,15 @@ const per = (n: number, nulls: number, decoys: number): Partial<Record<Family, n
     quirk: n, rare: n, backdoor: n, sandbagging: n, heuristic: n, benign: n, harmful: n, problematic: n, null: nulls, decoy: decoys,
 });
 
+/**
+ * DPO at the large size: lr 1e-5 (the paper's) and β = 0.5. The tiny recipe's lr 1e-4 was chosen on the demo, where
+ * DPO takes ~80 steps and its SFT IA claims behaviors for half the nulls; at large it takes ~450 steps from an SFT IA
+ * that claims none, and raised null claims to 5.2%. Chosen on the large validation group (ia ablate --preset large,
+ * 3 IA seeds): category 77.2% ± 0.8 with 0.3% null claims, against 62.2% for the SFT IA, 65.0% / 5.2% for the tiny
+ * recipe's DPO, 69.9% / 0.0% for lr 1e-5 alone and 82.8% / 11.4% for β = 0.5 alone (over the 5% bound).
+ */
+const LARGE_DPO = { ...IA_PRESETS.tiny.dpo, lr: 1e-5, beta: 0.5 };
+
 export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
     demo: {
         name: "demo",
@@ -61,7 +70,7 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         name: "large",
         base: { preset: "nano", seed: 1 },
         population: { perFamily: per(60, 40, 20), heldOutFraction: 0.15, examples: 128, organism: {}, verifyProbes: 24, requireVerified: true },
-        ia: IA_PRESETS.tiny,
+        ia: { ...IA_PRESETS.tiny, dpo: LARGE_DPO },
         seeds: [1, 2, 3],
         eval: { samplesPerQuestion: 2, maxQuestions: 8, temperature: EVAL_TEMPERATURE },
     },
@@ -71,7 +80,8 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         name: "xl",
         base: { preset: "micro", seed: 1 },
         population: { perFamily: per(110, 80, 40), heldOutFraction: 0.15, examples: 128, organism: {}, verifyProbes: 24, requireVerified: true },
-        ia: IA_PRESETS.tiny,
+        // The large preset's DPO, carried over (not validated at xl: DPO has even more steps there).
+        ia: { ...IA_PRESETS.tiny, dpo: LARGE_DPO },
         seeds: [1, 2, 3],
         eval: { samplesPerQuestion: 2, maxQuestions: 8, temperature: EVAL_TEMPERATURE },
     },
