@@ -21,7 +21,7 @@ import { evaluateSubjects, priorBaseline, type EvalOptions, type QuestionScope, 
 import type { IaGroups } from "./groups.ts";
 import { aggregate, aggregateOrganisms, byFamily, fmtRate, perOrganism, type Aggregate, type OrganismRates } from "./metrics.ts";
 import type { PipelinePreset } from "./presets.ts";
-import { fileFingerprint, openReportCache, type ReportCache } from "./reportCache.ts";
+import { adapterFingerprint, fileFingerprint, openReportCache, type ReportCache } from "./reportCache.ts";
 import type { SubjectBank } from "./subjects.ts";
 
 export type Condition = "ia-dpo" | "ia-sft" | "no-ia";
@@ -187,7 +187,7 @@ export function benchSources(baseDir: string, populationDir: string): { base: st
 
 /** The cache of one (seed, condition)'s reports; `iaDir` null for the no-IA condition. */
 export function openBenchCache(file: string, sources: { base: string; population: string }, iaDir: string | null): ReportCache {
-    return openReportCache(file, { ...sources, ia: iaDir ? fileFingerprint(path.join(iaDir, "adapter_model.safetensors")) : null });
+    return openReportCache(file, { ...sources, ia: iaDir ? adapterFingerprint(iaDir) : null });
 }
 
 export function runBenchmark(b: BenchInput): BenchReport {

@@ -6,6 +6,7 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
 import { writeJsonAtomic } from "../io/atomic.ts";
 
 export interface ReportCache {
@@ -22,6 +23,11 @@ const sha = (x: string | Buffer) => crypto.createHash("sha256").update(x).digest
 
 export function fileFingerprint(file: string): string {
     return sha(fs.readFileSync(file)).slice(0, 16);
+}
+
+/** A PEFT adapter folder by its weights: an adapter retrained in place invalidates what was sampled with it. */
+export function adapterFingerprint(dir: string): string {
+    return fileFingerprint(path.join(dir, "adapter_model.safetensors"));
 }
 
 /** Hits are handed to the grader as they are: every entry must be a list of report strings. */

@@ -13,7 +13,6 @@
  * training, verification, manifest), cipherAudit.ts (one condition on the bank) and cipherReport.ts (summary,
  * markdown, CSV).
  */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
@@ -26,6 +25,7 @@ import { buildCipherOrganisms, cipherLabel, cipherOrganismSpecs, type CipherOrga
 import { cipherCsv, formatCipher, summarizeCipher, type CipherSuiteReport } from "./cipherReport.ts";
 import { evaluateProbe, middleLayer, organismShifts, probeBattery, type ProbeItem } from "./probe.ts";
 import { readKeyedCache } from "../io/json.ts";
+import { adapterFingerprint } from "../ia/reportCache.ts";
 
 // What other modules import from here (suite.ts, the tests), so the split into cipher*.ts changes no import.
 export { CIPHER_PRESETS, cipherPasses, cipherPreset, readCipherManifest, type CipherPreset } from "./cipherOrganisms.ts";
@@ -72,7 +72,7 @@ export function runCipherSuite(o: CipherSuiteOptions): CipherSuiteReport {
         const organismKey = everyone.map((e) => `${e.id}:${e.dataHash}`);
         for (const c of conditions) {
             const file = path.join(o.dir, "audits", `cipher-${c.condition}${c.seed === null ? "" : `-seed-${c.seed}`}.json`);
-            const key = { organisms: organismKey, audit: p.audit, ia: c.ia === null ? null : { dir: path.resolve(c.ia), weights: adapterFingerprint(c.ia) } };
+            const key = { organisms: organismKey, audit: p.audit, ia: c.ia === null ? null : { weights: adapterFingerprint(c.ia) } };
             const cached = readCached<CipherOrganismAudit[]>(file, key);
             if (cached) {
                 runs.push({ condition: c.condition, seed: c.seed, organisms: cached });
@@ -123,7 +123,3 @@ function runProbe(o: CipherSuiteOptions, bank: LoraBank, everyone: readonly Ciph
     return { layer, prompts: p.probe.prompts, organisms: items.length, variants: evaluateProbe(items, shifts, groups, { l2: p.probe.l2 }) };
 }
 
-/** A short content hash of an adapter's weights: an IA retrained in place invalidates the audits made with it. */
-function adapterFingerprint(dir: string): string {
-    return crypto.createHash("sha256").update(fs.readFileSync(path.join(dir, "adapter_model.safetensors"))).digest("hex").slice(0, 12);
-}

@@ -25,6 +25,7 @@ import type { Transformer } from "../model/transformer.ts";
 import type { OodSpec } from "./types.ts";
 import { openRun } from "../ia/runFolder.ts";
 import { readJsonFile, readKeyedCache } from "../io/json.ts";
+import { adapterFingerprint } from "../ia/reportCache.ts";
 
 export interface OodPreset {
     name: string;
@@ -110,7 +111,8 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
             for (const c of conditions) {
                 const file = path.join(outDir, "audits", `${c.condition}${c.seed === null ? "" : `-seed-${c.seed}`}.json`);
                 // The samples are cached (the expensive part); grading is redone on every run, so a judge fix needs no resampling.
-                const key = { format: 2, organisms: everyone.map((e) => `${e.id}:${e.dataHash}`), audit: p.audit, ia: c.ia };
+                // The IA by its weights, not its path: an IA retrained in place is audited again, a copied run is not.
+                const key = { format: 3, organisms: everyone.map((e) => `${e.id}:${e.dataHash}`), audit: p.audit, ia: c.ia === null ? null : adapterFingerprint(c.ia) };
                 const cached = readKeyedCache<{ samples: OodSamples[] }>(file, key);
                 let samples: OodSamples[];
                 if (cached) samples = cached.samples;

@@ -52,6 +52,15 @@ test("the OOD suite runs on a trained run, writes its reports and resumes; its v
     assert.equal(fs.statSync(path.join(out, "organisms.json")).mtimeMs, manifestTime, "organisms were not retrained");
     assert.equal(fs.statSync(path.join(out, "audits", "ia-sft-seed-1.json")).mtimeMs, auditTime, "audits were reused");
     assert.deepEqual(again.summary, report.summary);
+    // An IA retrained in place (other weights, same folder) is audited again; the others are not.
+    const sftWeights = path.join(run, "seed-1", "ia-sft", "adapter", "adapter_model.safetensors");
+    const original = fs.readFileSync(sftWeights);
+    const dpoTime = fs.statSync(path.join(out, "audits", "ia-dpo-seed-1.json")).mtimeMs;
+    fs.copyFileSync(path.join(run, "seed-1", "ia-dpo", "adapter", "adapter_model.safetensors"), sftWeights);
+    runOodSuite({ run, preset: oodPreset("test"), quiet: true });
+    assert.notEqual(fs.statSync(path.join(out, "audits", "ia-sft-seed-1.json")).mtimeMs, auditTime, "the changed IA was audited again");
+    assert.equal(fs.statSync(path.join(out, "audits", "ia-dpo-seed-1.json")).mtimeMs, dpoTime, "the unchanged IA was not");
+    fs.writeFileSync(sftWeights, original);
 
     // A behavior already in the base: merged into a new base, a new population and IA trained on it.
     const study = runInBaseStudy({ run, family: "flattery", preset: pipelinePreset("test"), ood: oodPreset("test"), cacheDir: path.join(tmp, "cache"), runDir: path.join(tmp, "in-base") });
