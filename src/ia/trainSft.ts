@@ -38,14 +38,15 @@ export function trainIaSft(model: Transformer, tok: ChatTokenizer, subjects: Sub
     try {
         const first = encodeSchedule(tok, rows, cfg, cfg.epochs, cfg.seed);
         writeJsonAtomic(path.join(o.outDir, "config.json"), { stage: "ia-sft", baseModel: o.baseModel, sft: cfg, subjects: train.map((i) => subjects.subjects[i]!.key), steps: first.steps.length });
-        let result = trainOnRows(model, subjects, train, first, ia, { ...o, padId: tok.padTokenId, lr: cfg.lr, seed: cfg.seed, label: "ia-sft" });
+        // The figures returned (steps, losses) are the SFT stage's; each round logs its own in its folder.
+        const result = trainOnRows(model, subjects, train, first, ia, { ...o, padId: tok.padTokenId, lr: cfg.lr, seed: cfg.seed, label: "ia-sft" });
         for (let round = 1; round <= (cfg.selfDistill?.rounds ?? 0); round++) {
             const sd = cfg.selfDistill!;
             const outDir = path.join(o.outDir, `self-distill-${round}`);
             const kept = selfDistillRows(model, tok, subjects, train, ia, cfg, { seed: cfg.seed + 1000 * round, outDir, quiet: o.quiet });
             if (kept.rows.every((rs) => rs.length === 0)) continue;
             const schedule = encodeSchedule(tok, kept.rows, cfg, 1, cfg.seed + 1000 * round);
-            result = trainOnRows(model, subjects, train, schedule, ia, { ...o, outDir, padId: tok.padTokenId, lr: sd.lr, seed: cfg.seed + 1000 * round, label: `ia-sft:self-distill-${round}` });
+            trainOnRows(model, subjects, train, schedule, ia, { ...o, outDir, padId: tok.padTokenId, lr: sd.lr, seed: cfg.seed + 1000 * round, label: `ia-sft:self-distill-${round}` });
         }
         const adapterDir = path.join(o.outDir, "adapter");
         writeDirAtomic(adapterDir, (tmp) => saveAdapter(ia, tmp, { baseModel: o.baseModel }));
