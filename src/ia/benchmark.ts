@@ -91,7 +91,6 @@ interface BenchInput {
     quiet?: boolean;
 }
 
-/** One figure of a report's summary (mean over seeds), family-agnostic questions unless `scope` says otherwise. */
 /**
  * The false-claim bound of the choice: the issue's target for false claims (≤ 5%), read on the validation group's
  * own null organisms.
@@ -120,6 +119,7 @@ export function chooseIa(summary: BenchReport["summary"]): Condition | null {
     return catSft > catDpo ? "ia-sft" : "ia-dpo";
 }
 
+/** One figure of a report's summary (mean over seeds), family-agnostic questions unless `scope` says otherwise. */
 function summaryEntry(condition: Condition, group: SummaryGroup, scope: QuestionScope, metric: string, vals: number[], per: readonly GroupResult[]): SummaryFigure {
     const { mean, half } = meanCi(vals);
     const units = organismMeans(per, metric);
