@@ -43,7 +43,7 @@ export function isWantedReport(s: IaSubject, report: string): boolean {
     return v.category && v.strict;
 }
 
-export function pickPrompt(prompts: IntrospectionPrompt[], rng: Rng, genericFraction: number): IntrospectionPrompt {
+function pickPrompt(prompts: IntrospectionPrompt[], rng: Rng, genericFraction: number): IntrospectionPrompt {
     const generic = prompts.filter((p) => p.family === "generic");
     const specific = prompts.filter((p) => p.family !== "generic");
     if (specific.length === 0 || (generic.length > 0 && rng.chance(genericFraction))) return rng.pick(generic.length ? generic : prompts);

@@ -6,14 +6,12 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { introspectionPrompts } from "../behaviors/questions.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import type { LoraAdapter } from "../lora/adapter.ts";
 import type { Transformer } from "../model/transformer.ts";
 import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
-import { Rng } from "../util/rng.ts";
 import type { IaSftConfig } from "./config.ts";
-import { isNegativeSubject, isWantedReport, pickPrompt, type IaRow, type IaSubject } from "./data.ts";
+import { buildIaRows, isNegativeSubject, isWantedReport, type IaRow, type IaSubject } from "./data.ts";
 import { sampleReports } from "./reports.ts";
 import type { SubjectBank } from "./subjects.ts";
 
@@ -51,24 +49,15 @@ export function keepWanted(subjects: readonly IaSubject[], train: readonly numbe
 
 /**
  * Samples the IA on every SFT subject (behavior organisms `samplesPerOrganism` answers each; negatives the share
- * SFT gives them) and keeps the wanted answers. Writes outDir/kept.json; a rerun reads it instead of sampling again.
+ * SFT gives them, through buildIaRows) and keeps the wanted answers. Writes outDir/kept.json; a rerun reads it instead of sampling again.
  */
 export function selfDistillRows(model: Transformer, tok: ChatTokenizer, subjects: SubjectBank, train: readonly number[], ia: LoraAdapter, cfg: IaSftConfig, o: { seed: number; outDir: string; quiet?: boolean }): SelfDistillRound {
     const sd = cfg.selfDistill!;
     const file = path.join(o.outDir, "kept.json");
     if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as SelfDistillRound;
-    const rng = new Rng(`${o.seed}:self-distill`);
-    const members = train.map((i) => subjects.subjects[i]!);
-    const positives = members.filter((s) => !isNegativeSubject(s)).length;
-    const negatives = members.length - positives;
-    const perNegative = negatives === 0 ? 0 : Math.max(1, Math.round((positives * sd.samplesPerOrganism * cfg.negativeFraction) / (1 - cfg.negativeFraction) / negatives));
-    const requests = members.flatMap((s, position) => {
-        const neg = isNegativeSubject(s);
-        const prompts = introspectionPrompts(s.spec ?? { id: "base", family: "null", slots: {} }, "train");
-        return Array.from({ length: neg ? perNegative : sd.samplesPerOrganism }, () => ({
-            position, subject: train[position]!, prompt: (neg ? rng.pick(prompts) : pickPrompt(prompts, rng, cfg.genericFraction)).prompt,
-        }));
-    });
+    // The questions SFT would ask (train split, the same family-agnostic share and negative share), drawn afresh.
+    const asked = buildIaRows(train.map((i) => subjects.subjects[i]!), { ...cfg, samplesPerOrganism: sd.samplesPerOrganism, seed: o.seed });
+    const requests = asked.flatMap((rows, position) => rows.map((r) => ({ position, subject: train[position]!, prompt: r.messages.find((m) => m.role === "user")!.content })));
     ia.setTrainable(false);
     const reports = sampleReports(model, tok, subjects, requests, { ia, temperature: sd.temperature, seed: o.seed });
     const round = keepWanted(subjects.subjects, train, requests.map((r, i) => ({ position: r.position, prompt: r.prompt, report: reports[i]! })));
