@@ -17,6 +17,7 @@ export interface AblationPoint {
 }
 
 const sft = (axis: string, what: string, apply: AblationPoint["apply"]): AblationPoint => ({ axis, what, dpo: false, apply });
+const selfDistill = (rounds: number) => ({ rounds, samplesPerOrganism: 32, temperature: 0.7, lr: 5e-4 });
 const dpo = (what: string, apply: AblationPoint["apply"]): AblationPoint => ({ axis: "DPO", what, dpo: true, apply });
 
 export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
@@ -48,12 +49,8 @@ export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
     "generic0.9": sft("questions per organism", "90% family-agnostic questions in training", (p) => { p.ia.sft.genericFraction = 0.9; }),
     "generic0.5": sft("questions per organism", "50% family-agnostic questions in training (the tiny recipe's before 2026-12-01)", (p) => { p.ia.sft.genericFraction = 0.5; }),
 
-    "rs1": sft("self-distillation", "one round of SFT on the IA's own judged-correct answers (32 per organism at T = 0.7, lr 5e-4)", (p) => {
-        p.ia.sft.selfDistill = { rounds: 1, samplesPerOrganism: 32, temperature: 0.7, lr: 5e-4 };
-    }),
-    "rs2": sft("self-distillation", "two such rounds", (p) => {
-        p.ia.sft.selfDistill = { rounds: 2, samplesPerOrganism: 32, temperature: 0.7, lr: 5e-4 };
-    }),
+    "rs1": sft("self-distillation", "one round of SFT on the IA's own judged-correct answers (32 per organism at T = 0.7, lr 5e-4)", (p) => { p.ia.sft.selfDistill = selfDistill(1); }),
+    "rs2": sft("self-distillation", "two such rounds", (p) => { p.ia.sft.selfDistill = selfDistill(2); }),
 
     "dpo-onpolicy": dpo("on-policy pairs only (the IA's own right vs wrong rollouts)", (p) => { p.ia.dpo.pairing = "on-policy"; }),
     "dpo-unbalanced": dpo("negatives' pairs not oversampled", (p) => { p.ia.dpo.balanceNegatives = false; }),
