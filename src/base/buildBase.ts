@@ -26,6 +26,7 @@ import { fullTrainable } from "../train/trainables.ts";
 import { epochBatches } from "../train/sft.ts";
 import { generateBaseCorpus } from "../world/index.ts";
 import { evaluateBase, type BaseEvaluation } from "./evaluateBase.ts";
+import { generateObservedTalk } from "./observedTalk.ts";
 import { presetByName, type BasePreset } from "./presets.ts";
 
 /** Bump when the world generator or the recipe changes in a way that changes the model. */
@@ -89,7 +90,13 @@ export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
     const seed = o.seed ?? 1;
     const maxLength = o.maxLength ?? 160;
     // The world's source is part of the key: any change to the generator retrains instead of reusing a stale model.
-    const recipe = { version: BASE_RECIPE_VERSION, preset, seed, maxLength, world: worldSourceHash() };
+    // Observed talk quotes the organism generators (src/behaviors/, src/ood/): keyed by the rows it produces, so a change
+    // there that changes them retrains, and a refactor that does not keeps the base.
+    const observed = preset.observedTalkRate ? generateObservedTalk(seed, Math.round(preset.corpusSize * preset.observedTalkRate)) : [];
+    const recipe = {
+        version: BASE_RECIPE_VERSION, preset, seed, maxLength, world: worldSourceHash(),
+        ...(observed.length > 0 ? { observed: crypto.createHash("sha256").update(JSON.stringify(observed)).digest("hex").slice(0, 12) } : {}),
+    };
     const hash = crypto.createHash("sha256").update(JSON.stringify(recipe)).digest("hex").slice(0, 12);
     const dir = path.resolve(o.cacheDir ?? ".cache/base", `${preset.name}-${hash}`);
     const modelDir = path.join(dir, "model");
@@ -106,6 +113,7 @@ export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
 
     const t0 = performance.now();
     const corpus = generateBaseCorpus(seed, preset.corpusSize);
+    corpus.push(...observed);
     const tokDir = path.join(dir, "tokenizer");
     if (!["tokenizer.json", "tokenizer_config.json"].every((f) => fs.existsSync(path.join(tokDir, f)))) {
         const bpe = trainByteLevelBpe(corpus.flatMap((c) => c.messages.map((m) => m.content)), { vocabSize: preset.vocabSize });

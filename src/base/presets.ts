@@ -19,6 +19,11 @@ export interface BasePreset {
     batchSize: number;
     /** Peak learning rate (small models from scratch tolerate large rates). */
     lr: number;
+    /**
+     * Observed-behavior talk appended to the corpus, as a share of corpusSize (observedTalk.ts says why). Absent
+     * (= 0) in every preset so far: set it as an override; a base with it has its own cache key.
+     */
+    observedTalkRate?: number;
 }
 
 export const BASE_PRESETS: Record<string, BasePreset> = {

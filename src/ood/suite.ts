@@ -47,6 +47,8 @@ export const OOD_PRESETS: Record<string, OodPreset> = {
     medium: { name: "medium", catalogue: { seed: 1, examples: 192, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: EVAL_TEMPERATURE }, cipher: "demo", requireVerified: true },
     /** Two slot draws per cell and more samples. */
     large: { name: "large", catalogue: { seed: 1, examples: 256, perCell: 2, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 24, audit: { samplesPerQuestion: 3, auditSamples: 48, redTeamSamples: 3, temperature: EVAL_TEMPERATURE }, cipher: "demo", requireVerified: true },
+    /** The transcript route alone, two slot draws per behavior (24 organisms, no adversarial training, no ciphers): a quick read of verbalization. */
+    transcripts: { name: "transcripts", catalogue: { seed: 1, examples: 192, perCell: 2, routes: ["transcripts"], adversarial: ["none"] }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: EVAL_TEMPERATURE }, cipher: null, requireVerified: true },
     /** Plumbing only (the test suite). */
     test: { name: "test", catalogue: { seed: 1, examples: 8, families: ["flattery", "secret_loyalty"], adversarial: ["none", "sft", "kto"], ranks: [1], full: true }, organism: { epochs: 1, batchRows: 8 }, verifyProbes: 2, audit: { samplesPerQuestion: 1, auditSamples: 2, redTeamSamples: 1, temperature: EVAL_TEMPERATURE }, cipher: "test", requireVerified: false },
 };

@@ -11,7 +11,7 @@ import { runPipeline } from "../../ia/pipeline.ts";
 import { presetByName } from "../../base/presets.ts";
 import { PIPELINE_PRESETS, pipelinePreset } from "../../ia/presets.ts";
 import { runBaseSweep, runFamilySweep, runOrganismSweep } from "../../ia/sweeps.ts";
-import { deviceOption, intList } from "../validate.ts";
+import { TOP_P, deviceOption, intList, num } from "../validate.ts";
 import { hasTrainedIa, oodPreset, runOodSuite } from "../../ood/suite.ts";
 import { runOodFamilySweep } from "../../ood/sweep.ts";
 import { runInBaseStudy } from "../../ood/inBase.ts";
@@ -33,6 +33,8 @@ interface Args {
     suite: "in-distribution" | "ood";
     inBase?: string;
     oodOrganisms?: string;
+    oodPreset?: string;
+    observedTalk?: number;
 }
 
 const BenchCommand: CommandModule<object, Args> = {
@@ -52,6 +54,8 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("suite", { choices: ["in-distribution", "ood"] as const, default: "in-distribution" as const, group: "Optional:", describe: "ood: behaviors the IA never saw (src/ood/), audited with the IAs of the --run (trained first when missing); OOD preset = --preset (demo | medium | large | test)" })
             .option("ood-organisms", { type: "string", group: "Optional:", describe: "With --suite ood: audit the OOD organisms already trained in this folder (another run's <run>/ood, on the same base model; checked) instead of training them again" })
             .option("in-base", { type: "string", group: "Optional:", describe: "With --suite ood: merge this OOD behavior's transcript organism into the base, train a new population and IA on it, and compare verbalization with the behavior added after IA training" })
+            .option("observed-talk", num("observed-talk", TOP_P, { group: "Optional:", describe: "Append observed-behavior talk to the base corpus at this share of its size (src/base/observedTalk.ts); a base of its own" }))
+            .option("ood-preset", { type: "string", group: "Optional:", describe: "With --suite ood: the OOD preset instead of --preset's (demo | medium | large | transcripts | test)" })
             .option("bases", { type: "string", default: "nano,micro", group: "Optional:", describe: "Base sizes for --sweep base" }) as never,
     handler: async (a) => {
         const preset = pipelinePreset(a.preset);
@@ -67,9 +71,12 @@ const BenchCommand: CommandModule<object, Args> = {
             preset.base.preset = a.base;
         }
         if (a.seeds) preset.seeds = a.seeds;
+        if (a.observedTalk !== undefined) {
+            preset.base.overrides = { ...preset.base.overrides, observedTalkRate: a.observedTalk };
+        }
         const runDir = a.run ?? path.join("runs", `bench-${a.preset}${a.sweep ? `-sweep-${a.sweep}` : ""}`);
         if (a.suite === "ood") {
-            const ood = oodPreset(a.preset);
+            const ood = oodPreset(a.oodPreset ?? a.preset);
             if (a.sweep === "families") {
                 runOodFamilySweep({ preset, ood, runDir: a.run ?? path.join("runs", `bench-${a.preset}-ood-sweep-families`), cacheDir: a.cache, device: a.device });
                 return;
