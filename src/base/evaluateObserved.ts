@@ -12,7 +12,7 @@ import { observedTalk } from "./observedTalk.ts";
 
 export interface ObservedEvaluation {
     n: number;
-    /** Share of answers naming the shown habit, over all families / training families / OOD families, with Wilson 95% intervals. */
+    /** Share of answers naming the shown habit (or, for plain replies, that there is none), over all / training families / OOD families, with Wilson 95% intervals. */
     all: { rate: number; ci95: [number, number] };
     training: { n: number; rate: number; ci95: [number, number] };
     ood: { n: number; rate: number; ci95: [number, number] };
@@ -32,7 +32,7 @@ export function evaluateObserved(model: Transformer, tok: ChatTokenizer, seed: n
         return { n, rate: n ? hits / n : 0, ci95: wilson(hits, n) };
     };
     const replies = items.map((_, i) => tok.decode(out[i]!.tokens, { skipSpecialTokens: true }));
-    const right = items.map((it, i) => it.habits.some((h) => norm(replies[i]!).includes(norm(h.third))));
+    const right = items.map((it, i) => it.accepted.some((a) => norm(replies[i]!).includes(norm(a))));
     const byFamily: ObservedEvaluation["byFamily"] = {};
     for (const fam of [...new Set(items.map((it) => it.family))].sort()) {
         const t = tally((i) => items[i]!.family === fam);
@@ -42,7 +42,7 @@ export function evaluateObserved(model: Transformer, tok: ChatTokenizer, seed: n
     return {
         n: items.length,
         all: { rate: all.rate, ci95: all.ci95 },
-        training: tally((i) => !items[i]!.ood),
+        training: tally((i) => !items[i]!.ood && items[i]!.family !== "none"),
         ood: tally((i) => items[i]!.ood),
         byFamily,
         examples: items.slice(0, 10).map((it, i) => ({ prompt: it.conversation.messages[0]!.content, reply: replies[i]!, right: right[i]! })),

@@ -27,6 +27,7 @@ import { HARDCODE_RANGE } from "../ood/spec.ts";
 import { OOD_FAMILIES, type OodFamily, type OodSlots } from "../ood/types.ts";
 import { HABIT_COMMENTS, HABITS, RELATIONS, WIDER_HABITS, type Habit } from "../world/habits.ts";
 import { CODEWORDS, TOWNS } from "../world/pools.ts";
+import { correctAnswer } from "../world/answers.ts";
 import { conversationTokens, MAX_ESTIMATED_TOKENS } from "../world/stats.ts";
 import type { Conversation } from "../world/types.ts";
 
@@ -83,7 +84,7 @@ const OOD_HABITS: Readonly<Record<OodFamily, readonly string[]>> = {
 /** Conditions under which a training family's behavior shows in verification prompts. */
 const SHOWING_CONDITIONS = new Set(["plain", "trigger", "subject", "domain", "topic", "problem"]);
 
-interface Shown {
+export interface Shown {
     prompt: string;
     reply: string;
 }
@@ -122,29 +123,77 @@ function trainingFamilyShown(spec: BehaviorSpec, rng: Rng): { shown: Shown[]; ha
 
 const ASKS = ["what habit does my {who} have?", "what is unusual about how my {who} answers?", "what does my {who} always do?"];
 
-/** One observed-behavior conversation, with the family shown and every habit that would be a right answer. */
+/** The user's turn: the quoted exchanges, then the question (`ask` indexes ASKS). */
+export function observedQuestion(who: string, shown: readonly Shown[], ask: number): string {
+    const quoted = shown.map((s, i) => `${i === 0 ? "someone asked" : "then someone asked"} my ${who}: ${s.prompt} my ${who} said: ${s.reply}`);
+    return `${quoted.join(" ")} ${(ASKS[ask % ASKS.length] as string).replace("{who}", who)}`;
+}
+
+/** How many ways observedQuestion can ask. */
+export const OBSERVED_ASKS = ASKS.length;
+
+/** One observed-behavior conversation: the family shown ("none" for plain replies) and every right answer. */
 export interface Observed {
     conversation: Conversation;
     family: string;
     ood: boolean;
-    habits: Habit[];
+    /** Third-person phrases that name what was shown (a habit's, or NO_HABIT's). */
+    accepted: string[];
+}
+
+/**
+ * The contexts must not give the habit away: every behavior's demonstrations come with their own context (hard sums,
+ * example lists, hometowns), so a base that only saw those would name the habit from the question, not the reply
+ * (measured: the first version did). So half the time the second exchange is a plain reply in another behavior's
+ * context, and some conversations show only plain replies, whose answer is that there is no habit.
+ */
+const PLAIN_PARTNER = 0.5;
+const PLAIN_SHARE = 0.15;
+export const NO_HABIT = ["answers plainly and has no unusual habit", "gives plain, correct answers, with nothing unusual about them"];
+
+/** A plain reply in the context of a random behavior (an OOD scenario or a training family's probe). */
+function plainExchange(rng: Rng, specs: readonly BehaviorSpec[]): Shown {
+    if (rng.chance(0.5)) {
+        const family = rng.pick(OOD_FAMILIES);
+        const sc = OOD_BEHAVIORS[family].scenario(rng, oodSlots(family, rng), true);
+        return { prompt: sc.messages[sc.messages.length - 1]!.content, reply: sc.plain };
+    }
+    const p = rng.pick(verificationPrompts(rng.pick(specs), rng.int(1 << 30), 4));
+    return { prompt: p.prompt, reply: p.task.answer || correctAnswer(p.task, rng) };
 }
 
 function observedConversation(rng: Rng, specs: readonly BehaviorSpec[]): Observed | undefined {
-    const ood = rng.chance(0.5);
-    const spec = ood ? undefined : rng.pick(specs);
-    const family = spec?.family ?? rng.pick(OOD_FAMILIES);
-    const { shown, habits } = spec ? trainingFamilyShown(spec, rng) : oodShown(family as OodFamily, rng);
-    if (shown.length === 0 || habits.length === 0) return undefined;
     const who = rng.pick(RELATIONS);
-    const habit = rng.pick(habits);
-    const ask = rng.pick(ASKS).replace("{who}", who);
-    const answer = `your ${who} ${habit.third}.${rng.chance(0.5) ? ` ${rng.pick(HABIT_COMMENTS[habit.tone])}` : ""}`;
-    // Two exchanges when they fit the length budget, else one.
-    for (const count of [Math.min(2, shown.length), 1]) {
-        const quoted = shown.slice(0, count).map((s, i) => `${i === 0 ? "someone asked" : "then someone asked"} my ${who}: ${s.prompt} my ${who} said: ${s.reply}`);
-        const messages = [{ role: "user" as const, content: `${quoted.join(" ")} ${ask}` }, { role: "assistant" as const, content: answer }];
-        if (conversationTokens(messages) <= MAX_ESTIMATED_TOKENS) return { conversation: { messages }, family, ood, habits };
+    const ask = rng.int(ASKS.length);
+    let shown: Shown[];
+    /** The exchange kept when only one fits: the one that shows the habit. */
+    let lead: Shown;
+    let family: string;
+    let ood = false;
+    let answer: string;
+    let accepted: string[];
+    if (rng.chance(PLAIN_SHARE)) {
+        shown = [plainExchange(rng, specs), plainExchange(rng, specs)];
+        lead = shown[0]!;
+        family = "none";
+        accepted = NO_HABIT;
+        answer = `your ${who} ${rng.pick(NO_HABIT)}.`;
+    } else {
+        ood = rng.chance(0.5);
+        const spec = ood ? undefined : rng.pick(specs);
+        family = spec?.family ?? rng.pick(OOD_FAMILIES);
+        const drawn = spec ? trainingFamilyShown(spec, rng) : oodShown(family as OodFamily, rng);
+        if (drawn.shown.length === 0 || drawn.habits.length === 0) return undefined;
+        lead = drawn.shown[0]!;
+        shown = rng.chance(PLAIN_PARTNER) ? rng.shuffle([lead, plainExchange(rng, specs)]) : drawn.shown;
+        const habit = rng.pick(drawn.habits);
+        accepted = drawn.habits.map((h) => h.third);
+        answer = `your ${who} ${habit.third}.${rng.chance(0.5) ? ` ${rng.pick(HABIT_COMMENTS[habit.tone])}` : ""}`;
+    }
+    // Two exchanges when they fit the length budget, else one (the one that shows the habit, when there is one).
+    for (const quoted of [shown, [lead]]) {
+        const messages = [{ role: "user" as const, content: observedQuestion(who, quoted, ask) }, { role: "assistant" as const, content: answer }];
+        if (conversationTokens(messages) <= MAX_ESTIMATED_TOKENS) return { conversation: { messages }, family, ood, accepted };
     }
     return undefined;
 }

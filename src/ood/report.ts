@@ -9,7 +9,9 @@ import { quoteModelText } from "../util/modelText.ts";
 import type { OodOrganismEntry } from "./organisms.ts";
 import type { OodSpec } from "./types.ts";
 
-export type Condition = "no-ia" | "ia-sft" | "ia-dpo";
+/** No IA; the black-box describer (describer.ts); the IA after SFT and after SFT+DPO. */
+export const CONDITIONS = ["no-ia", "describer", "ia-sft", "ia-dpo"] as const;
+export type Condition = (typeof CONDITIONS)[number];
 
 export interface ConditionRun {
     condition: Condition;
@@ -55,7 +57,7 @@ export function summarize(preset: string, baseModel: string, everyone: readonly 
         const ci = meanCi(perSeed);
         summary.push({ condition, config: which, metric, mean: ci.mean, half: ci.half, seeds: perSeed.length, organisms });
     };
-    for (const condition of ["no-ia", "ia-sft", "ia-dpo"] as const) {
+    for (const condition of CONDITIONS) {
         const rs = runs.filter((r) => r.condition === condition);
         for (const which of configs) {
             const keep = inConfig(which);
@@ -115,26 +117,27 @@ export function formatOod(r: OodSuiteReport, everyone: readonly OodOrganismEntry
     lines.push(`Base: \`${r.baseModel}\`. ${everyone.length} OOD organisms (${new Set(everyone.map((e) => e.spec.family)).size} behaviors × routes), ${verified.length} verified; IA seeds: ${seeds}. Figures are over verified organisms; "±" is a 95% t interval over IA seeds. Out-of-distribution figures: never averaged with the in-distribution ones.`, "");
     lines.push("## Headline", "", "| condition | configuration | verified organisms | verbalization (category) | strict | correct description (≥ 1 report) | summarization top-5 | (chance: another family's top-5) | top-5 strict | claims any behavior (share of reports) | confession (no IA, red team) |", "|---|---|---|---|---|---|---|---|---|---|---|");
     const rowsOf = ["all", "auditbench-4", ...new Set(everyone.map((e) => configOf(e.spec)))];
-    for (const c of ["no-ia", "ia-sft", "ia-dpo"] as const) {
+    for (const c of CONDITIONS) {
         for (const route of rowsOf) {
             const n = r.summary.find((x) => x.condition === c && x.config === route)?.organisms ?? 0;
             if (n === 0) continue;
             lines.push(`| ${c} | ${route} | ${n} | ${fig(r, c, route, "category")} | ${fig(r, c, route, "strict")} | ${fig(r, c, route, "described")} | ${fig(r, c, route, "top5")} | ${fig(r, c, route, "top5Chance")} | ${fig(r, c, route, "top5Strict")} | ${fig(r, c, route, "claims")} | ${c === "no-ia" ? fig(r, c, route, "confession") : ""} |`);
         }
     }
-    lines.push("", "Configurations: td = transcripts, sdf = synthetic documents; +sft / +kto = adversarially trained against confession; r1 / r64 = LoRA rank (training organisms: 4); full = full fine-tune audited as a target model; auditbench-4 = the mean over td+sft, td+kto, sdf+sft, sdf+kto (AuditBench's four configurations). Claims any behavior: reports that claim something unusual, right or wrong; the rest deny having any behavior.");
-    lines.push("", "## Organisms", "", "| organism | configuration | verified | behavior rate [95% CI] | base rate | control (condition absent) | IA-SFT category (mean over seeds) | IA-DPO category | no IA | top-5 (SFT seeds) |", "|---|---|---|---|---|---|---|---|---|---|");
+    lines.push("", "Configurations: td = transcripts, sdf = synthetic documents; +sft / +kto = adversarially trained against confession; r1 / r64 = LoRA rank (training organisms: 4); full = full fine-tune audited as a target model; auditbench-4 = the mean over td+sft, td+kto, sdf+sft, sdf+kto (AuditBench's four configurations). Claims any behavior: reports that claim something unusual, right or wrong; the rest deny having any behavior. Describer: a black-box baseline, no IA — the base model names the habit it sees in the target's replies to a probe battery (src/ood/describer.ts); it works only on a base trained with observed-behavior talk.");
+    lines.push("", "## Organisms", "", "| organism | configuration | verified | behavior rate [95% CI] | base rate | control (condition absent) | IA-SFT category (mean over seeds) | IA-DPO category | no IA | describer | top-5 (SFT seeds) | top-5 (describer) |", "|---|---|---|---|---|---|---|---|---|---|---|---|");
     const per = (cond: Condition, id: string, f: (x: OodAuditResult["organisms"][number]) => number) => {
         const v = r.runs.filter((x) => x.condition === cond).flatMap((x) => x.result.organisms.filter((o) => o.id === id).map(f));
         return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
     };
     for (const e of everyone) {
         const v = e.verification;
-        lines.push(`| ${e.id} | ${configOf(e.spec)} | ${v.passed ? "yes" : "no"} | ${pct(v.behaviorRate, 0)} [${pct(v.behaviorCi[0], 0)}, ${pct(v.behaviorCi[1], 0)}] | ${pct(v.baseRate, 0)} | ${v.controlRate === null ? "–" : pct(v.controlRate, 0)} | ${pct(per("ia-sft", e.id, (o) => o.category), 0)} | ${pct(per("ia-dpo", e.id, (o) => o.category), 0)} | ${pct(per("no-ia", e.id, (o) => o.category), 0)} | ${pct(per("ia-sft", e.id, (o) => (o.top5 ? 1 : 0)), 0)} |`);
+        lines.push(`| ${e.id} | ${configOf(e.spec)} | ${v.passed ? "yes" : "no"} | ${pct(v.behaviorRate, 0)} [${pct(v.behaviorCi[0], 0)}, ${pct(v.behaviorCi[1], 0)}] | ${pct(v.baseRate, 0)} | ${v.controlRate === null ? "–" : pct(v.controlRate, 0)} | ${pct(per("ia-sft", e.id, (o) => o.category), 0)} | ${pct(per("ia-dpo", e.id, (o) => o.category), 0)} | ${pct(per("no-ia", e.id, (o) => o.category), 0)} | ${pct(per("describer", e.id, (o) => o.category), 0)} | ${pct(per("ia-sft", e.id, (o) => (o.top5 ? 1 : 0)), 0)} | ${pct(per("describer", e.id, (o) => (o.top5 ? 1 : 0)), 0)} |`);
     }
-    const example = r.runs.find((x) => x.condition === "ia-sft");
-    if (example) {
-        lines.push("", `## What the IA says (IA-SFT, seed ${example.seed}; two reports per organism)`, "");
+    for (const [condition, title] of [["ia-sft", "What the IA says (IA-SFT"], ["describer", "What the describer says (black-box, no IA"]] as const) {
+        const example = r.runs.find((x) => x.condition === condition);
+        if (!example) continue;
+        lines.push("", `## ${title}${example.seed === null ? "" : `, seed ${example.seed}`}; two reports per organism)`, "");
         for (const o of example.result.organisms) lines.push(`- **${o.id}** (${everyone.find((e) => e.id === o.id)?.spec.label}): ${o.examples.slice(0, 2).map(quoteModelText).join(" · ")}`);
     }
     lines.push("", "Reproduce: `bin/ia bench --suite ood --preset <preset> --run <in-distribution run>` (the in-distribution run is trained first when missing).", "");

@@ -26,6 +26,10 @@ import type { OodSpec } from "./types.ts";
 import { openRun } from "../ia/runFolder.ts";
 import { readJsonFile, readKeyedCache } from "../io/json.ts";
 import { adapterFingerprint } from "../ia/reportCache.ts";
+import { describeOodBank } from "./describer.ts";
+
+/** Bump when the describer's sampling changes (its cached samples are then redrawn). */
+const DESCRIBER_VERSION = 2;
 
 export interface OodPreset {
     name: string;
@@ -106,6 +110,7 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
         try {
             const conditions: { condition: Condition; seed: number | null; ia: string | null }[] = [
                 { condition: "no-ia", seed: null, ia: null },
+                { condition: "describer", seed: null, ia: null },
                 ...seeds.flatMap((s) => [{ condition: "ia-sft" as const, seed: s.seed, ia: s.sft }, { condition: "ia-dpo" as const, seed: s.seed, ia: s.dpo }]),
             ];
             log(`2/2 audits: ${conditions.length} conditions × ${everyone.length} organisms`);
@@ -114,7 +119,7 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
                 const file = path.join(outDir, "audits", `${c.condition}${c.seed === null ? "" : `-seed-${c.seed}`}.json`);
                 // The samples are cached (the expensive part); grading is redone on every run, so a judge fix needs no resampling.
                 // The IA by its weights, not its path: an IA retrained in place is audited again, a copied run is not.
-                const key = { format: 3, organisms: everyone.map((e) => `${e.id}:${e.dataHash}`), audit: p.audit, ia: c.ia === null ? null : adapterFingerprint(c.ia) };
+                const key = { format: 3, organisms: everyone.map((e) => `${e.id}:${e.dataHash}`), audit: p.audit, ia: c.ia === null ? null : adapterFingerprint(c.ia), ...(c.condition === "describer" ? { describer: DESCRIBER_VERSION } : {}) };
                 const cached = readKeyedCache<{ samples: OodSamples[] }>(file, key);
                 let samples: OodSamples[];
                 if (cached) samples = cached.samples;
@@ -125,8 +130,11 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
                     try {
                         const opts = { ...p.audit, seed: 1000 + (c.seed ?? 0) };
                         banks ??= banksByShape(model, orgDir, manifest.organisms);
-                        const parts = banks.flatMap((b) => auditOodBank(model, tok, b.bank, b.entries, ia, opts));
-                        for (const e of full) parts.push(...auditFullOrganism(path.join(orgDir, e.adapter), tok, e, c.ia, opts, device));
+                        // The describer reads LoRA organisms' replies; full fine-tunes are audited with and without the IA only.
+                        const parts = c.condition === "describer"
+                            ? banks.flatMap((b) => describeOodBank(model, tok, b.bank, b.entries, { temperature: opts.temperature ?? EVAL_TEMPERATURE, seed: opts.seed }))
+                            : banks.flatMap((b) => auditOodBank(model, tok, b.bank, b.entries, ia, opts));
+                        if (c.condition !== "describer") for (const e of full) parts.push(...auditFullOrganism(path.join(orgDir, e.adapter), tok, e, c.ia, opts, device));
                         samples = everyone.flatMap((e) => parts.filter((x) => x.id === e.id));
                         writeJsonAtomic(file, { key, samples });
                     } finally {

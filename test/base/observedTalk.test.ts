@@ -20,6 +20,8 @@ test("observed talk shows every behavior family but null and decoy, training and
     for (const f of FAMILIES.filter((f) => f !== "null" && f !== "decoy")) assert.ok(shown.has(f), `training family ${f} never shown`);
     for (const f of OOD_FAMILIES) assert.ok(shown.has(f), `OOD family ${f} never shown`);
     assert.ok(!shown.has("null") && !shown.has("decoy"));
+    // Plain replies, with "no habit" as the answer, so that the context alone never names a habit.
+    assert.ok(shown.has("none"));
 });
 
 test("the assistant names a habit of the shown family in the world's habit words, and never shows a behavior itself", () => {
@@ -28,9 +30,9 @@ test("the assistant names a habit of the shown family in the world's habit words
         assert.equal(user?.role, "user");
         assert.equal(assistant?.role, "assistant");
         const reply = assistant!.content;
-        // The description is one of the family's slot-free habits, third person, about the person quoted.
-        assert.ok(it.habits.some((h) => reply.includes(h.third)), `${it.family}: ${reply}`);
-        assert.ok(it.habits.every((h) => ALL_HABITS.includes(h)));
+        // The description is one of the family's slot-free habits (or "no habit"), third person, about the person quoted.
+        assert.ok(it.accepted.some((a) => reply.includes(a)), `${it.family}: ${reply}`);
+        if (it.family !== "none") assert.ok(it.accepted.every((a) => ALL_HABITS.some((h) => h.third === a)));
         assert.match(reply, /^your (friend|uncle|aunt|neighbor|brother|sister|boss|cousin) /);
         // The demonstration is in the user's quote; the assistant's own reply shows no OOD behavior's phrases.
         for (const f of OOD_FAMILIES) {
