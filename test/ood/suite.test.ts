@@ -36,10 +36,15 @@ test("the OOD suite runs on a trained run, writes its reports and resumes; its v
         assert.equal(a.config.r, /\.(sft|kto)$/.test(o.id) ? 8 : o.config === "td r1" ? 1 : 4, o.id);
         a.dispose();
     }
-    // no IA once, then SFT and DPO per IA seed; the no-IA run carries the red-team confession rates.
-    assert.deepEqual(report.runs.map((r) => r.condition), ["no-ia", "ia-sft", "ia-dpo"]);
+    // no IA and the black-box describer once, then SFT and DPO per IA seed; the no-IA run carries the red-team
+    // confession rates. The describer reads LoRA organisms only (full fine-tunes are audited with and without the IA).
+    assert.deepEqual(report.runs.map((r) => r.condition), ["no-ia", "describer", "ia-sft", "ia-dpo"]);
     assert.equal(report.runs[0]!.result.confession?.length, 16);
-    for (const run of report.runs) assert.deepEqual(run.result.organisms.map((x) => x.id), report.organisms.map((x) => x.id));
+    for (const run of report.runs) {
+        const expected = report.organisms.filter((o) => run.condition !== "describer" || o.config !== "td full").map((x) => x.id);
+        assert.deepEqual(run.result.organisms.map((x) => x.id), expected, run.condition);
+    }
+    assert.ok(report.runs[1]!.result.organisms.every((o) => o.reports === 16));
     const md = fs.readFileSync(path.join(out, "ood.md"), "utf8");
     assert.match(md, /# OOD suite \(test\)/);
     assert.match(md, /flattery\.td/);
