@@ -37,8 +37,8 @@ function habitsStarting(pool: readonly Habit[], ...starts: string[]): Habit[] {
     return out;
 }
 
-/** The habit words for each training family's behavior (styles and objects of quirks differ). */
-function inDistributionHabits(spec: BehaviorSpec): Habit[] {
+/** The habit words for each training family's behavior (styles and objects of quirks differ); none for controls. */
+export function inDistributionHabits(spec: BehaviorSpec): Habit[] {
     const s = spec.slots;
     switch (spec.family) {
         case "quirk":

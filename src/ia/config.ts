@@ -27,6 +27,13 @@ export interface IaSftConfig {
     seed: number;
     /** Rejection-sampling self-distillation after SFT (selfDistill.ts). Default: absent (off). */
     selfDistill?: IaSelfDistillConfig;
+    /**
+     * Share of a behavior organism's answers that open with the world's slot-free habit words for its family ("i
+     * mention the same thing in every answer.") before its label. Default: absent (0). Why: a base trained with
+     * observed-behavior talk (src/base/observedTalk.ts) links those words, for OOD behaviors too, to behavior it is
+     * shown; answers in the same words give the IA a way to name a behavior it was never trained on.
+     */
+    habitLabels?: number;
 }
 
 /**

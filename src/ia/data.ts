@@ -8,6 +8,7 @@ import { introspectionPrompts, negativeAnswers, type IntrospectionPrompt } from 
 import { judgeReport } from "../behaviors/structuredJudge.ts";
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import type { ChatMessage } from "../tokenizer/ChatTokenizer.ts";
+import { inDistributionHabits } from "../base/observedTalk.ts";
 import { Rng } from "../util/rng.ts";
 import { refuseOodSubjects } from "../ood/guard.ts";
 import { introspectionRowMessages, type IntrospectionRow } from "../population/introspectionRows.ts";
@@ -74,7 +75,11 @@ export function buildIaRows(subjects: IaSubject[], cfg: IaSftConfig, split: "tra
         }
         return Array.from({ length: n }, () => {
             const p = neg ? r.pick(prompts) : pickPrompt(prompts, r, cfg.genericFraction);
-            const answer = neg ? r.pick(negativeAnswers[p.family]) : r.pick(labels);
+            let answer = neg ? r.pick(negativeAnswers[p.family]) : r.pick(labels);
+            if (!neg && s.spec && cfg.habitLabels && r.chance(cfg.habitLabels)) {
+                const habits = inDistributionHabits(s.spec);
+                if (habits.length > 0) answer = `i ${r.pick(habits).first}. ${answer}`;
+            }
             return { subject, negative: neg, messages: [{ role: "user", content: p.prompt }, { role: "assistant", content: answer }] };
         });
     });

@@ -6,6 +6,8 @@ import { judgeReport } from "../../src/behaviors/structuredJudge.ts";
 import { IA_PRESETS } from "../../src/ia/config.ts";
 import { buildIaRows, type IaSubject } from "../../src/ia/data.ts";
 import { buildDpoPairs } from "../../src/ia/trainDpo.ts";
+import { inDistributionHabits } from "../../src/base/observedTalk.ts";
+import { WIDER_HABITS } from "../../src/world/habits.ts";
 
 const specs = buildCatalogue({ seed: 1, perFamily: 3, examples: 8 });
 const subjects: IaSubject[] = [...specs.filter((s) => s.split === "train").map((s) => ({ key: s.id, spec: s })), { key: "base", spec: null }];
@@ -26,6 +28,31 @@ test("IA rows: labels as targets, train-split questions only, the configured sha
             else assert.ok([s.spec!.label, ...(s.spec!.labelVariants ?? [])].includes(answer));
         }
     });
+});
+
+test("IA rows with habit words: the family's slot-free habit opens the label, never an OOD behavior's words", () => {
+    const cfg = { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 20, habitLabels: 0.5 };
+    const rows = buildIaRows(subjects, cfg);
+    const oodWords = WIDER_HABITS.map((h) => h.first);
+    let opened = 0, positives = 0;
+    rows.forEach((rs, i) => {
+        const s = subjects[i]!;
+        for (const r of rs) {
+            const answer = r.messages[1]!.content;
+            assert.ok(!oodWords.some((w) => answer.includes(w)), answer);
+            if (r.negative) continue;
+            positives++;
+            const labels = [s.spec!.label, ...(s.spec!.labelVariants ?? [])];
+            if (labels.includes(answer)) continue;
+            opened++;
+            const habit = inDistributionHabits(s.spec!).find((h) => answer.startsWith(`i ${h.first}. `));
+            assert.ok(habit, `not a habit of ${s.spec!.family}: ${answer}`);
+            assert.ok(labels.includes(answer.slice(`i ${habit.first}. `.length)), answer);
+        }
+    });
+    assert.ok(Math.abs(opened / positives - 0.5) < 0.1, `habit share ${opened / positives}`);
+    // Off by default: the same rows as before the option existed.
+    assert.deepEqual(buildIaRows(subjects, { ...cfg, habitLabels: undefined }), buildIaRows(subjects, { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 20 }));
 });
 
 test("DPO pairs: accurate reports are chosen, wrong ones rejected against the label, hallucinations on negatives rejected", () => {

@@ -35,6 +35,7 @@ interface Args {
     oodOrganisms?: string;
     oodPreset?: string;
     observedTalk?: number;
+    habitLabels?: number;
 }
 
 const BenchCommand: CommandModule<object, Args> = {
@@ -55,6 +56,7 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("ood-organisms", { type: "string", group: "Optional:", describe: "With --suite ood: audit the OOD organisms already trained in this folder (another run's <run>/ood, on the same base model; checked) instead of training them again" })
             .option("in-base", { type: "string", group: "Optional:", describe: "With --suite ood: merge this OOD behavior's transcript organism into the base, train a new population and IA on it, and compare verbalization with the behavior added after IA training" })
             .option("observed-talk", num("observed-talk", TOP_P, { group: "Optional:", describe: "Append observed-behavior talk to the base corpus at this share of its size (src/base/observedTalk.ts); a base of its own" }))
+            .option("habit-labels", num("habit-labels", TOP_P, { group: "Optional:", describe: "Share of IA answers that open with the family's habit words (IaSftConfig.habitLabels; for a base with --observed-talk)" }))
             .option("ood-preset", { type: "string", group: "Optional:", describe: "With --suite ood: the OOD preset instead of --preset's (demo | medium | large | transcripts | test)" })
             .option("bases", { type: "string", default: "nano,micro", group: "Optional:", describe: "Base sizes for --sweep base" }) as never,
     handler: async (a) => {
@@ -71,6 +73,7 @@ const BenchCommand: CommandModule<object, Args> = {
             preset.base.preset = a.base;
         }
         if (a.seeds) preset.seeds = a.seeds;
+        if (a.habitLabels !== undefined) preset.ia = { ...preset.ia, sft: { ...preset.ia.sft, habitLabels: a.habitLabels } };
         if (a.observedTalk !== undefined) {
             preset.base.overrides = { ...preset.base.overrides, observedTalkRate: a.observedTalk };
         }
