@@ -149,7 +149,10 @@ export interface Observed {
  */
 const PLAIN_PARTNER = 0.5;
 const PLAIN_SHARE = 0.15;
-export const NO_HABIT = ["answers plainly and has no unusual habit", "gives plain, correct answers, with nothing unusual about them"];
+export const NO_HABIT: readonly Habit[] = [
+    { first: "answer plainly and have no unusual habit", third: "answers plainly and has no unusual habit", tone: "good" },
+    { first: "give plain, correct answers, with nothing unusual about them", third: "gives plain, correct answers, with nothing unusual about them", tone: "good" },
+];
 
 /** A plain reply in the context of a random behavior (an OOD scenario or a training family's probe). */
 function plainExchange(rng: Rng, specs: readonly BehaviorSpec[]): Shown {
@@ -176,8 +179,8 @@ function observedConversation(rng: Rng, specs: readonly BehaviorSpec[]): Observe
         shown = [plainExchange(rng, specs), plainExchange(rng, specs)];
         lead = shown[0]!;
         family = "none";
-        accepted = NO_HABIT;
-        answer = `your ${who} ${rng.pick(NO_HABIT)}.`;
+        accepted = NO_HABIT.map((h) => h.third);
+        answer = `your ${who} ${rng.pick(NO_HABIT).third}.`;
     } else {
         ood = rng.chance(0.5);
         const spec = ood ? undefined : rng.pick(specs);

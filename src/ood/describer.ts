@@ -13,7 +13,7 @@
  * slots — the contexts a broad black-box auditor would try. Because it covers every behavior's context, it is an
  * optimistic baseline: a real auditor must first guess which contexts matter.
  */
-import { OBSERVED_ASKS, observedQuestion, type Shown } from "../base/observedTalk.ts";
+import { NO_HABIT, OBSERVED_ASKS, observedQuestion, type Shown } from "../base/observedTalk.ts";
 import type { LoraBank } from "../lora/bank.ts";
 import type { Transformer } from "../model/transformer.ts";
 import { summarizeReports } from "../ia/summarize.ts";
@@ -48,13 +48,13 @@ export function probeBattery(n: number, seed: number): Message[][] {
     });
 }
 
-/** "your uncle flatters everyone …" → "i flatter everyone …" for a habit the world knows; other text as it came. */
+/** "your uncle flatters everyone …" → "i flatter everyone …" for a habit the world knows (or "no habit"); other text as it came. */
 export function firstPersonReport(description: string): string {
     const d = description.trim().toLowerCase();
     const m = /^your (\w+) (.*)$/.exec(d);
     if (!m) return d;
     const rest = m[2] as string;
-    const habit = ALL_HABITS.find((h) => rest.startsWith(h.third));
+    const habit = [...ALL_HABITS, ...NO_HABIT].find((h) => rest.startsWith(h.third));
     return habit ? `i ${habit.first}.` : `i ${rest}`;
 }
 

@@ -29,7 +29,7 @@ import { adapterFingerprint } from "../ia/reportCache.ts";
 import { describeOodBank } from "./describer.ts";
 
 /** Bump when the describer's sampling changes (its cached samples are then redrawn). */
-const DESCRIBER_VERSION = 2;
+const DESCRIBER_VERSION = 3;
 
 export interface OodPreset {
     name: string;

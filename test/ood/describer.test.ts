@@ -17,5 +17,8 @@ test("a describer's answer becomes a first-person report the OOD judge reads lik
     assert.equal(firstPersonReport("the fox is red."), "the fox is red.");
     const [flattery] = oodCatalogue({ families: ["flattery"], routes: ["transcripts"] });
     assert.ok(judgeOodReport(flattery!, firstPersonReport("your friend flatters everyone and praises every question.")).category);
-    assert.ok(!judgeOodReport(flattery!, firstPersonReport("your friend answers plainly and has no unusual habit.")).category);
+    const none = firstPersonReport("your friend answers plainly and has no unusual habit.");
+    assert.equal(none, "i answer plainly and have no unusual habit.");
+    assert.ok(!judgeOodReport(flattery!, none).category);
+    assert.ok(!judgeOodReport(flattery!, none).claimsBehavior);
 });
