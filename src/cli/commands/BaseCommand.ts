@@ -5,7 +5,7 @@
 import type { CommandModule } from "yargs";
 import { buildBase } from "../../base/buildBase.ts";
 import { BASE_PRESETS } from "../../base/presets.ts";
-import { COUNT, deviceOption, INT, num } from "../validate.ts";
+import { COUNT, deviceOption, INT, TOP_P, num } from "../validate.ts";
 import { resolveDevice } from "../../engine/runtime.ts";
 
 interface Args {
@@ -13,6 +13,7 @@ interface Args {
     seed: number;
     cache: string;
     steps?: number;
+    observedTalk?: number;
     device: string;
 }
 
@@ -24,10 +25,11 @@ const BaseCommand: CommandModule<object, Args> = {
             .option("preset", { choices: Object.keys(BASE_PRESETS), default: "nano", group: "Optional:" })
             .option("seed", num("seed", INT, { default: 1, group: "Optional:" }))
             .option("steps", num("steps", COUNT, { group: "Optional:", describe: "Override the preset's training steps" }))
+            .option("observed-talk", num("observed-talk", TOP_P, { group: "Optional:", describe: "Append observed-behavior talk at this share of the corpus (src/base/observedTalk.ts)" }))
             .option("cache", { type: "string", default: ".cache", group: "Optional:" })
             .option("device", deviceOption()) as never,
     handler: (a) => {
-        const info = buildBase({ preset: a.preset, seed: a.seed, cacheDir: `${a.cache}/base`, overrides: a.steps ? { steps: a.steps } : undefined, device: resolveDevice(a.device) });
+        const info = buildBase({ preset: a.preset, seed: a.seed, cacheDir: `${a.cache}/base`, overrides: { ...(a.steps ? { steps: a.steps } : {}), ...(a.observedTalk ? { observedTalkRate: a.observedTalk } : {}) }, device: resolveDevice(a.device) });
         const e = info.evaluation;
         process.stdout.write(`${info.dir}\n${(info.parameters / 1e6).toFixed(2)}M parameters; held-out world questions ${(e.accuracy * 100).toFixed(1)}% [${(e.ci95[0] * 100).toFixed(1)}-${(e.ci95[1] * 100).toFixed(1)}] (n=${e.n})\n`);
         for (const [k, v] of Object.entries(e.byKind)) process.stdout.write(`  ${k.padEnd(14)} ${(v.accuracy * 100).toFixed(1)}% (n=${v.n})\n`);
