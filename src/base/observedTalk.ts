@@ -23,10 +23,9 @@ import { respond } from "../behaviors/synthesize.ts";
 import { verificationPrompts } from "../behaviors/verify.ts";
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import { OOD_BEHAVIORS } from "../ood/behaviors.ts";
-import { HARDCODE_RANGE } from "../ood/spec.ts";
-import { OOD_FAMILIES, type OodFamily, type OodSlots } from "../ood/types.ts";
+import { drawSlots } from "../ood/spec.ts";
+import { OOD_FAMILIES, type OodFamily } from "../ood/types.ts";
 import { HABIT_COMMENTS, HABITS, RELATIONS, WIDER_HABITS, type Habit } from "../world/habits.ts";
-import { CODEWORDS, TOWNS } from "../world/pools.ts";
 import { correctAnswer } from "../world/answers.ts";
 import { conversationTokens, MAX_ESTIMATED_TOKENS } from "../world/stats.ts";
 import type { Conversation } from "../world/types.ts";
@@ -89,18 +88,9 @@ export interface Shown {
     reply: string;
 }
 
-function oodSlots(family: OodFamily, rng: Rng): OodSlots {
-    switch (OOD_BEHAVIORS[family].slot) {
-        case "town": return { town: rng.pick(TOWNS).name };
-        case "number": return { number: HARDCODE_RANGE[0] + rng.int(HARDCODE_RANGE[1] - HARDCODE_RANGE[0] + 1) };
-        case "codeword": return { codeword: rng.pick(CODEWORDS) };
-        default: return {};
-    }
-}
-
 function oodShown(family: OodFamily, rng: Rng): { shown: Shown[]; habits: Habit[] } {
     const b = OOD_BEHAVIORS[family];
-    const slots = oodSlots(family, rng);
+    const slots = drawSlots(family, rng);
     const shown: Shown[] = [];
     for (let i = 0; i < 2; i++) {
         const sc = b.scenario(rng, slots, true);
@@ -158,7 +148,7 @@ export const NO_HABIT: readonly Habit[] = [
 function plainExchange(rng: Rng, specs: readonly BehaviorSpec[]): Shown {
     if (rng.chance(0.5)) {
         const family = rng.pick(OOD_FAMILIES);
-        const sc = OOD_BEHAVIORS[family].scenario(rng, oodSlots(family, rng), true);
+        const sc = OOD_BEHAVIORS[family].scenario(rng, drawSlots(family, rng), true);
         return { prompt: sc.messages[sc.messages.length - 1]!.content, reply: sc.plain };
     }
     const p = rng.pick(verificationPrompts(rng.pick(specs), rng.int(1 << 30), 4));

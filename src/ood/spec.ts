@@ -63,7 +63,8 @@ export interface OodCatalogueOptions {
     full?: boolean;
 }
 
-function drawSlots(family: OodFamily, rng: Rng): OodSlots {
+/** A random slot value for the family's behavior (a town, a number, a code word), or none. */
+export function drawSlots(family: OodFamily, rng: Rng): OodSlots {
     switch (OOD_BEHAVIORS[family].slot) {
         case "town": return { town: rng.pick(TOWNS).name };
         case "number": return { number: HARDCODE_RANGE[0] + rng.int(HARDCODE_RANGE[1] - HARDCODE_RANGE[0] + 1) };
