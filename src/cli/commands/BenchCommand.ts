@@ -11,7 +11,7 @@ import { runPipeline } from "../../ia/pipeline.ts";
 import { presetByName } from "../../base/presets.ts";
 import { PIPELINE_PRESETS, pipelinePreset } from "../../ia/presets.ts";
 import { runBaseSweep, runFamilySweep, runOrganismSweep } from "../../ia/sweeps.ts";
-import { TOP_P, deviceOption, intList, num } from "../validate.ts";
+import { COUNT, TOP_P, deviceOption, intList, num } from "../validate.ts";
 import { hasTrainedIa, oodPreset, runOodSuite } from "../../ood/suite.ts";
 import { runOodFamilySweep } from "../../ood/sweep.ts";
 import { runInBaseStudy } from "../../ood/inBase.ts";
@@ -36,6 +36,7 @@ interface Args {
     oodPreset?: string;
     observedTalk?: number;
     habitLabels?: number;
+    baseSteps?: number;
 }
 
 const BenchCommand: CommandModule<object, Args> = {
@@ -56,6 +57,7 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("ood-organisms", { type: "string", group: "Optional:", describe: "With --suite ood: audit the OOD organisms already trained in this folder (another run's <run>/ood, on the same base model; checked) instead of training them again" })
             .option("in-base", { type: "string", group: "Optional:", describe: "With --suite ood: merge this OOD behavior's transcript organism into the base, train a new population and IA on it, and compare verbalization with the behavior added after IA training" })
             .option("observed-talk", num("observed-talk", TOP_P, { group: "Optional:", describe: "Append observed-behavior talk to the base corpus at this share of its size (src/base/observedTalk.ts); a base of its own" }))
+            .option("base-steps", num("base-steps", COUNT, { group: "Optional:", describe: "Override the base preset's training steps (a base of its own)" }))
             .option("habit-labels", num("habit-labels", TOP_P, { group: "Optional:", describe: "Share of IA answers that open with the family's habit words (IaSftConfig.habitLabels; for a base with --observed-talk)" }))
             .option("ood-preset", { type: "string", group: "Optional:", describe: "With --suite ood: the OOD preset instead of --preset's (demo | medium | large | transcripts | test)" })
             .option("bases", { type: "string", default: "nano,micro", group: "Optional:", describe: "Base sizes for --sweep base" }) as never,
@@ -73,6 +75,7 @@ const BenchCommand: CommandModule<object, Args> = {
             preset.base.preset = a.base;
         }
         if (a.seeds) preset.seeds = a.seeds;
+        if (a.baseSteps !== undefined) preset.base.overrides = { ...preset.base.overrides, steps: a.baseSteps };
         if (a.habitLabels !== undefined) preset.ia = { ...preset.ia, sft: { ...preset.ia.sft, habitLabels: a.habitLabels } };
         if (a.observedTalk !== undefined) {
             preset.base.overrides = { ...preset.base.overrides, observedTalkRate: a.observedTalk };
