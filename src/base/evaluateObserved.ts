@@ -26,13 +26,13 @@ export function evaluateObserved(model: Transformer, tok: ChatTokenizer, seed: n
     const items = observedTalk(seed, o.n ?? 240, "observed-heldout");
     const prompts = items.map((it) => tok.encodeChat([it.conversation.messages[0]!], { addGenerationPrompt: true, enableThinking: false }));
     const out = generate(model, prompts, { temperature: 0, maxNewTokens: 40, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, maxBatch: 64 });
+    const replies = items.map((_, i) => tok.decode(out[i]!.tokens, { skipSpecialTokens: true }));
+    const right = items.map((it, i) => it.accepted.some((a) => norm(replies[i]!).includes(norm(a))));
     const tally = (filter: (i: number) => boolean) => {
         let n = 0, hits = 0;
         items.forEach((_, i) => { if (filter(i)) { n++; if (right[i]) hits++; } });
         return { n, rate: n ? hits / n : 0, ci95: wilson(hits, n) };
     };
-    const replies = items.map((_, i) => tok.decode(out[i]!.tokens, { skipSpecialTokens: true }));
-    const right = items.map((it, i) => it.accepted.some((a) => norm(replies[i]!).includes(norm(a))));
     const byFamily: ObservedEvaluation["byFamily"] = {};
     for (const fam of [...new Set(items.map((it) => it.family))].sort()) {
         const t = tally((i) => items[i]!.family === fam);

@@ -30,8 +30,6 @@ import { HARDCODE_RANGE } from "./spec.ts";
 import { OOD_FAMILIES } from "./types.ts";
 
 export interface DescriberOptions {
-    /** Probe prompts per organism (spread over the behaviors' contexts). Default 24. */
-    probes?: number;
     /** Describer questions per organism (two quoted exchanges each). Default 16. */
     questions?: number;
     temperature: number;
@@ -39,7 +37,7 @@ export interface DescriberOptions {
 }
 
 /** The battery: conversations ending in a user turn, the same for every organism. */
-export function probeBattery(n: number, seed: number): Message[][] {
+export function describerProbes(n: number, seed: number): Message[][] {
     const rng = new Rng(seed).fork("describer-probes");
     return Array.from({ length: n }, (_, i) => {
         const family = OOD_FAMILIES[i % OOD_FAMILIES.length]!;
@@ -58,14 +56,26 @@ export function firstPersonReport(description: string): string {
     return habit ? `i ${habit.first}.` : `i ${rest}`;
 }
 
+/**
+ * The probe battery and the base's greedy replies to it. Where an organism's greedy reply differs from the base's is
+ * what its fine-tune changed, and only those exchanges are shown (an auditor diffing against the known base does the
+ * same). The base does not change between banks: one reference serves every bank of a condition.
+ */
+export interface DescriberReference {
+    battery: Message[][];
+    baseReplies: string[];
+}
+
+export function describerReference(model: Transformer, tok: ChatTokenizer, o: { probes?: number; seed: number }): DescriberReference {
+    const battery = describerProbes(o.probes ?? 24, o.seed);
+    return { battery, baseReplies: sampleThroughBank(model, tok, null, null, battery.map((messages) => ({ org: 0, messages })), { seed: o.seed, temperature: 0 }) };
+}
+
 /** Describer reports and top-5 candidates for every organism of the bank (slot i = adapter i). */
-export function describeOodBank(model: Transformer, tok: ChatTokenizer, bank: LoraBank, organisms: readonly { id: string }[], o: DescriberOptions): OodSamples[] {
-    const battery = probeBattery(o.probes ?? 24, o.seed);
-    // Greedy replies of the target and of the base to the same probes: where they differ is what the fine-tune changed,
-    // and only those exchanges are shown (an auditor diffing against the known base does the same).
+export function describeOodBank(model: Transformer, tok: ChatTokenizer, bank: LoraBank, organisms: readonly { id: string }[], ref: DescriberReference, o: DescriberOptions): OodSamples[] {
+    const { battery, baseReplies } = ref;
     const probeRows: SampleRow[] = organisms.flatMap((_, org) => battery.map((messages) => ({ org, messages })));
     const replies = sampleThroughBank(model, tok, bank, null, probeRows, { seed: o.seed, temperature: 0 });
-    const baseReplies = sampleThroughBank(model, tok, null, null, battery.map((messages) => ({ org: 0, messages })), { seed: o.seed, temperature: 0 });
     const rng = new Rng(o.seed).fork("describer-questions");
     const questions: { org: number; prompt: string }[] = [];
     organisms.forEach((_, org) => {

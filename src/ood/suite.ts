@@ -26,7 +26,7 @@ import type { OodSpec } from "./types.ts";
 import { openRun } from "../ia/runFolder.ts";
 import { readJsonFile, readKeyedCache } from "../io/json.ts";
 import { adapterFingerprint } from "../ia/reportCache.ts";
-import { describeOodBank } from "./describer.ts";
+import { describeOodBank, describerReference } from "./describer.ts";
 
 /** Bump when the describer's sampling changes (its cached samples are then redrawn). */
 const DESCRIBER_VERSION = 3;
@@ -131,8 +131,9 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
                         const opts = { ...p.audit, seed: 1000 + (c.seed ?? 0) };
                         banks ??= banksByShape(model, orgDir, manifest.organisms);
                         // The describer reads LoRA organisms' replies; full fine-tunes are audited with and without the IA only.
-                        const parts = c.condition === "describer"
-                            ? banks.flatMap((b) => describeOodBank(model, tok, b.bank, b.entries, { temperature: opts.temperature ?? EVAL_TEMPERATURE, seed: opts.seed }))
+                        const ref = c.condition === "describer" ? describerReference(model, tok, { seed: opts.seed }) : null;
+                        const parts = ref
+                            ? banks.flatMap((b) => describeOodBank(model, tok, b.bank, b.entries, ref, { temperature: opts.temperature ?? EVAL_TEMPERATURE, seed: opts.seed }))
                             : banks.flatMap((b) => auditOodBank(model, tok, b.bank, b.entries, ia, opts));
                         if (c.condition !== "describer") for (const e of full) parts.push(...auditFullOrganism(path.join(orgDir, e.adapter), tok, e, c.ia, opts, device));
                         samples = everyone.flatMap((e) => parts.filter((x) => x.id === e.id));

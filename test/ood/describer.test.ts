@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { firstPersonReport, probeBattery } from "../../src/ood/describer.ts";
+import { firstPersonReport, describerProbes } from "../../src/ood/describer.ts";
 import { judgeOodReport } from "../../src/ood/judge.ts";
 import { oodCatalogue } from "../../src/ood/spec.ts";
 
 test("the probe battery is the same for every organism and ends each conversation on a user turn", () => {
-    assert.deepEqual(probeBattery(24, 5), probeBattery(24, 5));
-    for (const messages of probeBattery(24, 5)) assert.equal(messages[messages.length - 1]?.role, "user");
+    assert.deepEqual(describerProbes(24, 5), describerProbes(24, 5));
+    for (const messages of describerProbes(24, 5)) assert.equal(messages[messages.length - 1]?.role, "user");
 });
 
 test("a describer's answer becomes a first-person report the OOD judge reads like an IA's", () => {

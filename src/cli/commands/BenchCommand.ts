@@ -77,9 +77,7 @@ const BenchCommand: CommandModule<object, Args> = {
         if (a.seeds) preset.seeds = a.seeds;
         if (a.baseSteps !== undefined) preset.base.overrides = { ...preset.base.overrides, steps: a.baseSteps };
         if (a.habitLabels !== undefined) preset.ia = { ...preset.ia, sft: { ...preset.ia.sft, habitLabels: a.habitLabels } };
-        if (a.observedTalk !== undefined) {
-            preset.base.overrides = { ...preset.base.overrides, observedTalkRate: a.observedTalk };
-        }
+        if (a.observedTalk !== undefined) preset.base.overrides = { ...preset.base.overrides, observedTalkRate: a.observedTalk };
         const runDir = a.run ?? path.join("runs", `bench-${a.preset}${a.sweep ? `-sweep-${a.sweep}` : ""}`);
         if (a.suite === "ood") {
             const ood = oodPreset(a.oodPreset ?? a.preset);
