@@ -27,6 +27,7 @@ import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { meanCi } from "../util/stats.ts";
 import { formatAblations } from "./markdown.ts";
 import { ablationPoint } from "./points.ts";
+import { iaReportTokens } from "../ia/reports.ts";
 
 export interface AblateOptions {
     preset: PipelinePreset;
@@ -117,7 +118,7 @@ export function runAblations(o: AblateOptions): AblationRow[] {
                 const ia = loadAdapter(iaDir, model.config, { name, device: model.device });
                 try {
                     const cache = openBenchCache(path.join(path.dirname(iaDir), "validation-reports.json"), sources, iaDir);
-                    const run = (group: "validation" | "base") => evaluateSubjects(model, tok, subjects, idx[group], ia, { ...benchEvalOptions(p.eval, group, "generic", seed), cache });
+                    const run = (group: "validation" | "base") => evaluateSubjects(model, tok, subjects, idx[group], ia, { ...benchEvalOptions(p.eval, group, "generic", seed), cache, maxNewTokens: iaReportTokens(iaDir) });
                     return figures(seed, run("validation"), run("base"));
                 } finally {
                     ia.dispose();

@@ -20,6 +20,7 @@ import type { Transformer } from "../model/transformer.ts";
 import type { OrganismEntry } from "../organisms/manifest.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { Rng } from "../util/rng.ts";
+import { iaReportTokens } from "../ia/reports.ts";
 
 export interface ReportRecord {
     seed: number;
@@ -107,7 +108,7 @@ export function collectReports(l: LoadedRun, o: CollectOptions): ReportRecord[] 
                             const asked = subjectQuestions(l.subjects.subjects[indices[group][0] as number] as IaSubject, options, new Rng(0)).length;
                             options.samplesPerQuestion = Math.ceil(o.reportsPerSubject / Math.max(1, asked));
                         }
-                        const results = evaluateSubjects(l.model, l.tok, l.subjects, indices[group], ia, { ...options, cache });
+                        const results = evaluateSubjects(l.model, l.tok, l.subjects, indices[group], ia, { ...options, cache, maxNewTokens: iaReportTokens(iaDir) });
                         results.forEach((r, i) => {
                             const spec = l.subjects.subjects[indices[group][i] as number]?.spec ?? null;
                             for (const g of r.reports) out.push({ seed, condition, group, scope, temperature, subject: r.key, family: r.family, spec, ...g });

@@ -100,7 +100,8 @@ function oodShown(family: OodFamily, rng: Rng): { shown: Shown[]; habits: Habit[
     return { shown, habits: habitsStarting(WIDER_HABITS, ...(OOD_HABITS[family] as string[])) };
 }
 
-function trainingFamilyShown(spec: BehaviorSpec, rng: Rng): { shown: Shown[]; habits: Habit[] } {
+/** Up to two exchanges where a training family's behavior shows (its generator's replies), and its habit words. */
+export function trainingFamilyShown(spec: BehaviorSpec, rng: Rng): { shown: Shown[]; habits: Habit[] } {
     const prompts = verificationPrompts(spec, rng.int(1 << 30), 8).filter((p) => SHOWING_CONDITIONS.has(p.condition));
     const shown: Shown[] = [];
     for (const p of rng.shuffle(prompts)) {

@@ -11,6 +11,7 @@ import {
     OBJECTS, RULES, ROLES, TOPICS, CODEWORDS, STYLES, SUBJECTS, type RuleId, type Style, type Subject,
 } from "../world/pools.ts";
 import { sentences, words } from "../world/text.ts";
+import { claimPart } from "./shownReport.ts";
 import { OBJECT_SENTENCES } from "./transforms.ts";
 
 export interface Claim {
@@ -154,7 +155,7 @@ export function isClaim(c: Claim): boolean {
 }
 
 export function parseReport(report: string): ParsedReport {
-    const claims = sentences(report).map(parseSentence);
+    const claims = sentences(claimPart(report)).map(parseSentence);
     return { claims, claimsBehavior: claims.some(isClaim) };
 }
 

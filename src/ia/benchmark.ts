@@ -23,6 +23,7 @@ import { aggregate, aggregateOrganisms, byFamily, fmtRate, perOrganism, type Agg
 import type { PipelinePreset } from "./presets.ts";
 import { adapterFingerprint, fileFingerprint, openReportCache, type ReportCache } from "./reportCache.ts";
 import type { SubjectBank } from "./subjects.ts";
+import { iaReportTokens } from "./reports.ts";
 
 export type Condition = "ia-dpo" | "ia-sft" | "no-ia";
 export const GROUPS = ["validation", "test", "heldoutValues", "heldoutFamily", "negatives", "base"] as const;
@@ -203,7 +204,7 @@ export function runBenchmark(b: BenchInput): BenchReport {
             for (const g of GROUPS) {
                 if (groupIdx[g].length === 0) continue;
                 out[g] = (["generic", "specific"] as const).map((scope) => {
-                    const rs: SubjectResult[] = evaluateSubjects(b.model, b.tok, b.subjects, groupIdx[g], ia, { ...benchEvalOptions(b.preset.eval, g, scope, seed), cache });
+                    const rs: SubjectResult[] = evaluateSubjects(b.model, b.tok, b.subjects, groupIdx[g], ia, { ...benchEvalOptions(b.preset.eval, g, scope, seed), cache, maxNewTokens: iaReportTokens(iaDir) });
                     if (g === "test" && scope === "generic") {
                         for (const r of rs.slice(0, 3)) examples.push({ condition: cond, organism: r.key, label: b.everyone.find((e) => e.id === r.key)?.label ?? "", reports: r.reports.slice(0, 3).map((x) => x.report) });
                     }

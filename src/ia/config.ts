@@ -34,6 +34,14 @@ export interface IaSftConfig {
      * shown; answers in the same words give the IA a way to name a behavior it was never trained on.
      */
     habitLabels?: number;
+    /**
+     * Share of answers written show-then-name (behaviors/shownReport.ts): "when asked: <a probe> i say: <a reply
+     * showing the behavior> that shows my habit: i <habit words>. <label>"; negatives show a plain reply. Default:
+     * absent (0). Why: the IA then writes its own reply, shaped by the organism's weights, before it names anything,
+     * and a base with observed-behavior talk names what it is shown, for OOD behaviors too. Reports are sampled
+     * longer (reportTokens) and judged on the claim only.
+     */
+    showThenName?: number;
 }
 
 /**

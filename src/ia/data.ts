@@ -8,7 +8,11 @@ import { introspectionPrompts, negativeAnswers, type IntrospectionPrompt } from 
 import { judgeReport } from "../behaviors/structuredJudge.ts";
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import type { ChatMessage } from "../tokenizer/ChatTokenizer.ts";
-import { inDistributionHabits } from "../base/observedTalk.ts";
+import { inDistributionHabits, trainingFamilyShown } from "../base/observedTalk.ts";
+import { shownReport, type ShownExchange } from "../behaviors/shownReport.ts";
+import { verificationPrompts } from "../behaviors/verify.ts";
+import { correctAnswer } from "../world/answers.ts";
+import { conversationTokens, MAX_ESTIMATED_TOKENS } from "../world/stats.ts";
 import { Rng } from "../util/rng.ts";
 import { refuseOodSubjects } from "../ood/guard.ts";
 import { introspectionRowMessages, type IntrospectionRow } from "../population/introspectionRows.ts";
@@ -59,6 +63,7 @@ export function buildIaRows(subjects: IaSubject[], cfg: IaSftConfig, split: "tra
     const negatives = subjects.length - positives;
     const negTotal = negatives === 0 ? 0 : Math.round((positives * cfg.samplesPerOrganism * cfg.negativeFraction) / (1 - cfg.negativeFraction));
     const perNegative = negatives === 0 ? 0 : Math.max(1, Math.round(negTotal / negatives));
+    const showable = subjects.flatMap((s) => (s.spec && !isNegativeSubject(s) && !s.spec.freeText ? [s.spec] : []));
     return subjects.map((s, subject) => {
         const r = rng.fork(s.key);
         const neg = isNegativeSubject(s);
@@ -80,9 +85,30 @@ export function buildIaRows(subjects: IaSubject[], cfg: IaSftConfig, split: "tra
                 const habits = inDistributionHabits(s.spec);
                 if (habits.length > 0) answer = `i ${r.pick(habits).first}. ${answer}`;
             }
+            if (cfg.showThenName && r.chance(cfg.showThenName)) answer = showThenName(neg ? null : s.spec!, answer, p.prompt, showable, r);
             return { subject, negative: neg, messages: [{ role: "user", content: p.prompt }, { role: "assistant", content: answer }] };
         });
     });
+}
+
+/**
+ * A show-then-name answer (behaviors/shownReport.ts): one exchange in which the organism's behavior shows (its
+ * generator's reply; a negative's is a plain answer to a training family's probe), then its habit words and the
+ * answer it replaces. Falls back to the plain answer when no exchange fits the base's sequence budget.
+ */
+function showThenName(spec: BehaviorSpec | null, answer: string, question: string, showable: readonly BehaviorSpec[], rng: Rng): string {
+    let options: ShownExchange[];
+    let claim = answer;
+    if (spec === null) {
+        if (showable.length === 0) return answer;
+        options = verificationPrompts(rng.pick(showable), rng.int(1 << 30), 4).map((p) => ({ prompt: p.prompt, reply: p.task.answer || correctAnswer(p.task, rng) }));
+    } else {
+        const drawn = trainingFamilyShown(spec, rng);
+        options = drawn.shown;
+        if (drawn.habits.length > 0) claim = `i ${rng.pick(drawn.habits).first}. ${answer}`;
+    }
+    const fits = options.map((o) => shownReport(o, claim)).filter((a) => conversationTokens([{ content: question }, { content: a }]) <= MAX_ESTIMATED_TOKENS);
+    return fits.length > 0 ? rng.pick(fits) : answer;
 }
 
 /**

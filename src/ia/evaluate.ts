@@ -47,6 +47,8 @@ export interface EvalOptions {
     seed: number;
     /** Reuses reports sampled before for exactly these requests (see reportCache.ts). */
     cache?: ReportCache;
+    /** Longest report in tokens (iaReportTokens). Default 48. */
+    maxNewTokens?: number;
 }
 
 const BASE_SPEC: BehaviorSpec = { id: "base", family: "null", slots: { variant: 0 }, label: "i have no unusual behaviors.", data: { examples: 1 } };
@@ -73,7 +75,8 @@ export function evaluateSubjects(model: Transformer, tok: ChatTokenizer, subject
     const rng = new Rng(`${o.seed}:eval:${o.scope}`);
     const requests = which.flatMap((subject) =>
         subjectQuestions(subjects.subjects[subject] as IaSubject, o, rng).flatMap((p) => Array.from({ length: o.samplesPerQuestion ?? 2 }, () => ({ subject, prompt: p.prompt }))));
-    const sampling = { temperature: o.temperature ?? 1.0, seed: o.seed };
+    // The length joins the cache key only when it is not the default, so earlier caches stay valid.
+    const sampling = { temperature: o.temperature ?? 1.0, seed: o.seed, ...(o.maxNewTokens !== undefined ? { maxNewTokens: o.maxNewTokens } : {}) };
     const key = { sampling, requests: requests.map((r) => [subjects.subjects[r.subject]!.key, r.prompt]) };
     let reports = o.cache?.get(key);
     if (!reports || reports.length !== requests.length) {

@@ -2,6 +2,8 @@
  * Sampling self-reports: rows of (subject, introspection question), each row through its subject's adapter in
  * a shared batch, with or without the IA stacked on top. Used by DPO rollouts, the benchmark and audits.
  */
+import fs from "node:fs";
+import path from "node:path";
 import type { LoraAdapter } from "../lora/adapter.ts";
 import type { Transformer } from "../model/transformer.ts";
 import { generate } from "../sample/generate.ts";
@@ -44,4 +46,16 @@ export function sampleReports(model: Transformer, tok: ChatTokenizer, subjects: 
     } finally {
         model.adapters = saved;
     }
+}
+
+/**
+ * How long an IA's self-reports are sampled: what its training stage recorded in done.json (a show-then-name IA writes
+ * a demonstration first, behaviors/shownReport.ts), else the 48 tokens every other IA is measured with.
+ */
+export function iaReportTokens(adapterDir: string | null): number | undefined {
+    if (adapterDir === null) return undefined;
+    const done = path.join(path.dirname(adapterDir), "done.json");
+    if (!fs.existsSync(done)) return undefined;
+    const n = (JSON.parse(fs.readFileSync(done, "utf8")) as { reportTokens?: unknown }).reportTokens;
+    return typeof n === "number" && n !== 48 ? n : undefined;
 }

@@ -7,6 +7,7 @@
  * distinct reports support them, with the most common phrasing as the representative.
  */
 import { parseSentence, type Claim } from "../behaviors/parse.ts";
+import { claimPart } from "../behaviors/shownReport.ts";
 import { sentences, words } from "../world/text.ts";
 
 export interface CandidateBehavior {
@@ -51,7 +52,7 @@ export function summarizeReports(reports: readonly string[], topK = 5): AuditSum
     let denials = 0;
     reports.forEach((report, id) => {
         let claimed = false;
-        const parsed = sentences(report).map((sentence) => ({ sentence, claim: parseSentence(sentence) }));
+        const parsed = sentences(claimPart(report)).map((sentence) => ({ sentence, claim: parseSentence(sentence) }));
         const denies = parsed.some((p) => p.claim.denial);
         for (const { sentence, claim } of parsed) {
             if (claim.denial) continue;

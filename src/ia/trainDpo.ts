@@ -111,7 +111,7 @@ export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subjec
     };
 }
 
-export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: SubjectBank, ia: LoraAdapter, cfg: IaDpoConfig, o: { outDir: string; baseModel: string; trainLabels: string[]; dpoSubjects: number[]; resume?: boolean; quiet?: boolean }): DpoResult {
+export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: SubjectBank, ia: LoraAdapter, cfg: IaDpoConfig, o: { outDir: string; baseModel: string; trainLabels: string[]; dpoSubjects: number[]; resume?: boolean; quiet?: boolean; reportTokens?: number }): DpoResult {
     const log = (m: string) => o.quiet || process.stderr.write(`[ia-dpo] ${m}\n`);
     fs.mkdirSync(o.outDir, { recursive: true });
     const rng = new Rng(`${cfg.seed}:dpo-rollouts`);
@@ -123,7 +123,7 @@ export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: Sub
         return Array.from({ length: n }, () => ({ subject, prompt: rng.pick(prompts).prompt }));
     });
     ia.setTrainable(false);
-    const reports = sampleReports(model, tok, subjects, requests, { ia, temperature: cfg.temperature, seed: cfg.seed });
+    const reports = sampleReports(model, tok, subjects, requests, { ia, temperature: cfg.temperature, seed: cfg.seed, maxNewTokens: o.reportTokens });
     const rollouts = requests.map((r, i) => ({ ...r, report: reports[i] as string }));
     const { pairs, accurate, falseClaims } = buildDpoPairs(subjects.subjects, rollouts, o.trainLabels, cfg.seed, cfg);
     const positives = o.dpoSubjects.filter((s) => !isNegativeSubject(subjects.subjects[s]!)).length * cfg.samplesPerOrganism;

@@ -16,6 +16,7 @@ import type { IaGroups } from "./groups.ts";
 import type { SubjectBank } from "./subjects.ts";
 import { trainIaDpo } from "./trainDpo.ts";
 import { trainIaSft } from "./trainSft.ts";
+import { reportTokens } from "../behaviors/shownReport.ts";
 
 /** Every organism any role needs, in a fixed order (the bank's slot order; the bare base follows them). */
 export function allSubjects(g: IaGroups): OrganismEntry[] {
@@ -44,6 +45,8 @@ export function trainIaSeeds(t: TrainIaInput): { seed: number; sft: string; dpo:
     const index = (list: OrganismEntry[]) => list.map((e) => t.everyone.indexOf(e));
     const baseIndex = t.everyone.length;
     const out: { seed: number; sft: string; dpo: string }[] = [];
+    // Recorded with each stage, so whatever samples the IA later asks for reports of the length it was trained to write.
+    const tokens = reportTokens(t.ia.sft.showThenName);
     for (const seed of t.seeds) {
         const dirs = t.dirs?.(seed) ?? { sft: path.join(t.runDir, `seed-${seed}`, "ia-sft"), dpo: path.join(t.runDir, `seed-${seed}`, "ia-dpo") };
         t.stage?.(`3/5 IA SFT (seed ${seed})`);
@@ -51,7 +54,7 @@ export function trainIaSeeds(t: TrainIaInput): { seed: number; sft: string; dpo:
         const sftDir = dirs.sft;
         if (!fs.existsSync(path.join(sftDir, "done.json"))) {
             const r = trainIaSft(t.model, t.tok, t.subjects, [...index(t.groups.sft), baseIndex], { ...t.ia.sft, seed: t.ia.sft.seed + seed }, { outDir: sftDir, baseModel: t.baseModel, quiet: t.quiet });
-            writeJsonAtomic(path.join(sftDir, "done.json"), { steps: r.steps, rows: r.rows, negatives: r.negatives, seconds: r.seconds, lastLoss: r.lastLoss, tokensPerSec: r.tokensPerSec });
+            writeJsonAtomic(path.join(sftDir, "done.json"), { steps: r.steps, rows: r.rows, negatives: r.negatives, seconds: r.seconds, lastLoss: r.lastLoss, tokensPerSec: r.tokensPerSec, reportTokens: tokens });
         }
         const dpoDir = dirs.dpo;
         if ((t.dpo ?? true) && !fs.existsSync(path.join(dpoDir, "done.json"))) {
@@ -60,9 +63,9 @@ export function trainIaSeeds(t: TrainIaInput): { seed: number; sft: string; dpo:
             try {
                 const r = trainIaDpo(t.model, t.tok, t.subjects, ia, { ...t.ia.dpo, seed: t.ia.dpo.seed + seed }, {
                     outDir: dpoDir, baseModel: t.baseModel, trainLabels: t.groups.sft.filter((e) => e.family !== "null").map((e) => e.label),
-                    dpoSubjects: [...index(t.groups.dpo), baseIndex], quiet: t.quiet,
+                    dpoSubjects: [...index(t.groups.dpo), baseIndex], quiet: t.quiet, reportTokens: tokens,
                 });
-                writeJsonAtomic(path.join(dpoDir, "done.json"), { steps: r.steps, pairs: r.pairs, rolloutAccuracy: r.rolloutAccuracy, rolloutFalseClaims: r.rolloutFalseClaims, seconds: r.seconds });
+                writeJsonAtomic(path.join(dpoDir, "done.json"), { steps: r.steps, pairs: r.pairs, rolloutAccuracy: r.rolloutAccuracy, rolloutFalseClaims: r.rolloutFalseClaims, seconds: r.seconds, reportTokens: tokens });
             } finally {
                 ia.dispose();
             }

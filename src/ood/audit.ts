@@ -42,6 +42,8 @@ export interface OodAuditOptions {
     redTeamSamples?: number;
     temperature?: number;
     seed: number;
+    /** Longest self-report in tokens (iaReportTokens). Default 48. */
+    maxNewTokens?: number;
 }
 
 /** What an audit samples for one organism (ungraded: grading is cheap and redone whenever the judge changes). */
@@ -92,7 +94,7 @@ export function auditOodBank(model: Transformer, tok: ChatTokenizer, bank: LoraB
     const audit = auditQuestions(o.auditSamples ?? 32, o.seed);
     const aRows: SampleRow[] = organisms.flatMap((_, org) => audit.map((prompt) => ({ org, prompt })));
     const rRows: SampleRow[] = ia ? [] : organisms.flatMap((_, org) => RED_TEAM.flatMap((p) => Array.from({ length: o.redTeamSamples ?? 2 }, () => ({ org, prompt: p.question, prefill: p.prefill }))));
-    const all = sampleThroughBank(model, tok, bank, ia, [...vRows, ...aRows], { seed: o.seed, temperature });
+    const all = sampleThroughBank(model, tok, bank, ia, [...vRows, ...aRows], { seed: o.seed, temperature, maxNewTokens: o.maxNewTokens });
     const red = sampleThroughBank(model, tok, bank, null, rRows, { seed: o.seed + 1, temperature });
     const mine = (rows: SampleRow[], replies: string[], org: number) => rows.flatMap((r, i) => (r.org === org ? [replies[i]!] : []));
     return organisms.map(({ id }, org) => ({

@@ -6,6 +6,7 @@
  * unusual at all (a training-family claim or any OOD behavior): what a false alarm on a benign control counts.
  */
 import { parseReport } from "../behaviors/parse.ts";
+import { claimPart } from "../behaviors/shownReport.ts";
 import { isDenial } from "../world/introspection.ts";
 import { sentences } from "../world/text.ts";
 import { OOD_BEHAVIORS } from "./behaviors.ts";
@@ -34,7 +35,7 @@ export function judgeOodReport(spec: Pick<OodSpec, "family" | "slots">, report: 
     let category = false;
     let strict = false;
     let anyOod = false;
-    for (const s of sentences(withoutDisplays(report))) {
+    for (const s of sentences(withoutDisplays(claimPart(report)))) {
         if (isDenial(s)) continue;
         if (b.category(s, spec.slots)) {
             category = true;

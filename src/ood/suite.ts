@@ -27,6 +27,7 @@ import { openRun } from "../ia/runFolder.ts";
 import { readJsonFile, readKeyedCache } from "../io/json.ts";
 import { adapterFingerprint } from "../ia/reportCache.ts";
 import { describeOodBank, describerReference } from "./describer.ts";
+import { iaReportTokens } from "../ia/reports.ts";
 
 /** Bump when the describer's sampling changes (its cached samples are then redrawn). */
 const DESCRIBER_VERSION = 3;
@@ -128,7 +129,7 @@ export function runOodSuite(o: OodSuiteOptions): OodSuiteReport {
                     const ia = c.ia ? loadAdapter(c.ia, model.config, { device: model.device, name: "ia" }) : null;
                     log(`auditing ${c.condition}${c.seed === null ? "" : ` seed ${c.seed}`}`);
                     try {
-                        const opts = { ...p.audit, seed: 1000 + (c.seed ?? 0) };
+                        const opts = { ...p.audit, seed: 1000 + (c.seed ?? 0), maxNewTokens: iaReportTokens(c.ia) };
                         banks ??= banksByShape(model, orgDir, manifest.organisms);
                         // The describer reads LoRA organisms' replies; full fine-tunes are audited with and without the IA only.
                         const ref = c.condition === "describer" ? describerReference(model, tok, { seed: opts.seed }) : null;
