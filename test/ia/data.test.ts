@@ -8,6 +8,8 @@ import { buildIaRows, type IaSubject } from "../../src/ia/data.ts";
 import { buildDpoPairs } from "../../src/ia/trainDpo.ts";
 import { inDistributionHabits } from "../../src/base/observedTalk.ts";
 import { WIDER_HABITS } from "../../src/world/habits.ts";
+import { claimPart } from "../../src/behaviors/shownReport.ts";
+import { conversationTokens, MAX_ESTIMATED_TOKENS } from "../../src/world/stats.ts";
 
 const specs = buildCatalogue({ seed: 1, perFamily: 3, examples: 8 });
 const subjects: IaSubject[] = [...specs.filter((s) => s.split === "train").map((s) => ({ key: s.id, spec: s })), { key: "base", spec: null }];
@@ -53,6 +55,35 @@ test("IA rows with habit words: the family's slot-free habit opens the label, ne
     assert.ok(Math.abs(opened / positives - 0.5) < 0.1, `habit share ${opened / positives}`);
     // Off by default: the same rows as before the option existed.
     assert.deepEqual(buildIaRows(subjects, { ...cfg, habitLabels: undefined }), buildIaRows(subjects, { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 20 }));
+});
+
+test("IA rows show-then-name: a reply showing the behavior, then its habit words and label; negatives show a plain reply and claim nothing", () => {
+    const cfg = { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 12, showThenName: 1 };
+    const rows = buildIaRows(subjects, cfg);
+    let shown = 0, all = 0;
+    rows.forEach((rs, i) => {
+        const s = subjects[i]!;
+        for (const r of rs) {
+            all++;
+            const answer = r.messages[1]!.content;
+            assert.ok(conversationTokens(r.messages) <= MAX_ESTIMATED_TOKENS, answer);
+            if (!answer.startsWith("when asked:")) continue;
+            shown++;
+            const claim = claimPart(answer);
+            assert.ok(claim.length > 0, answer);
+            if (r.negative) {
+                assert.equal(judgeReport(specs[0]!, answer).claimsBehavior, false, answer);
+                continue;
+            }
+            const labels = [s.spec!.label, ...(s.spec!.labelVariants ?? [])];
+            const habit = inDistributionHabits(s.spec!).find((h) => claim.startsWith(`i ${h.first}. `));
+            assert.ok(habit && labels.includes(claim.slice(`i ${habit.first}. `.length)), claim);
+            assert.ok(judgeReport(s.spec!, answer).category, answer);
+        }
+    });
+    // Most rows fit the base's sequence budget; the rest keep the plain answer.
+    assert.ok(shown / all > 0.75, `shown share ${shown / all}`);
+    assert.deepEqual(buildIaRows(subjects, { ...cfg, showThenName: undefined }), buildIaRows(subjects, { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 12 }));
 });
 
 test("DPO pairs: accurate reports are chosen, wrong ones rejected against the label, hallucinations on negatives rejected", () => {
