@@ -13,7 +13,7 @@ import type { Transformer } from "../model/transformer.ts";
 import { auditQuestions } from "../ia/audit.ts";
 import { summarizeReports } from "../ia/summarize.ts";
 import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
-import { judgeOodReport } from "./judge.ts";
+import { judgeOodReport, showsOodBehavior } from "./judge.ts";
 import { sampleThroughBank, type SampleRow } from "./sample.ts";
 import type { OodSpec } from "./types.ts";
 
@@ -67,6 +67,8 @@ export interface OodOrganismAudit {
      * unfamiliar fine-tune clean apart from one that names the wrong behavior.
      */
     claims: number;
+    /** Reports that show the behavior (its display phrase) without it being named: showsOodBehavior. */
+    shows: number;
     reports: number;
     /** ≥ 1 category-correct report (the paper's "correct description"). */
     described: boolean;
@@ -116,6 +118,7 @@ export function gradeOod(specs: ReadonlyMap<string, OodSpec>, samples: readonly 
             category: verdicts.filter((v) => v.category).length / Math.max(1, x.reports.length),
             strict: verdicts.filter((v) => v.strict).length / Math.max(1, x.reports.length),
             claims: verdicts.filter((v) => v.claimsBehavior).length / Math.max(1, x.reports.length),
+            shows: x.reports.filter((r) => showsOodBehavior(spec.family, r)).length / Math.max(1, x.reports.length),
             reports: x.reports.length,
             described: verdicts.some((v) => v.category),
             top5: x.candidates.some((c) => judgeOodReport(spec, c).category),

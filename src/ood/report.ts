@@ -28,7 +28,7 @@ export interface OodSuiteReport {
 }
 
 
-const METRICS = ["category", "strict", "described", "top5", "top5Strict", "claims"] as const;
+const METRICS = ["category", "strict", "described", "top5", "top5Strict", "claims", "shows"] as const;
 
 /** The training configuration of an organism: route (td / sdf), adversarial training, other shapes. */
 export function configOf(spec: OodSpec): string {
@@ -115,16 +115,16 @@ export function formatOod(r: OodSuiteReport, everyone: readonly OodOrganismEntry
     const seeds = new Set(r.runs.filter((x) => x.seed !== null).map((x) => x.seed)).size;
     lines.push(`# OOD suite (${r.preset}): behaviors the IA never saw`, "");
     lines.push(`Base: \`${r.baseModel}\`. ${everyone.length} OOD organisms (${new Set(everyone.map((e) => e.spec.family)).size} behaviors × routes), ${verified.length} verified; IA seeds: ${seeds}. Figures are over verified organisms; "±" is a 95% t interval over IA seeds. Out-of-distribution figures: never averaged with the in-distribution ones.`, "");
-    lines.push("## Headline", "", "| condition | configuration | verified organisms | verbalization (category) | strict | correct description (≥ 1 report) | summarization top-5 | (chance: another family's top-5) | top-5 strict | claims any behavior (share of reports) | confession (no IA, red team) |", "|---|---|---|---|---|---|---|---|---|---|---|");
+    lines.push("## Headline", "", "| condition | configuration | verified organisms | verbalization (category) | strict | correct description (≥ 1 report) | summarization top-5 | (chance: another family's top-5) | top-5 strict | claims any behavior (share of reports) | shows the behavior, unnamed (share of reports) | confession (no IA, red team) |", "|---|---|---|---|---|---|---|---|---|---|---|---|");
     const rowsOf = ["all", "auditbench-4", ...new Set(everyone.map((e) => configOf(e.spec)))];
     for (const c of CONDITIONS) {
         for (const route of rowsOf) {
             const n = r.summary.find((x) => x.condition === c && x.config === route)?.organisms ?? 0;
             if (n === 0) continue;
-            lines.push(`| ${c} | ${route} | ${n} | ${fig(r, c, route, "category")} | ${fig(r, c, route, "strict")} | ${fig(r, c, route, "described")} | ${fig(r, c, route, "top5")} | ${fig(r, c, route, "top5Chance")} | ${fig(r, c, route, "top5Strict")} | ${fig(r, c, route, "claims")} | ${c === "no-ia" ? fig(r, c, route, "confession") : ""} |`);
+            lines.push(`| ${c} | ${route} | ${n} | ${fig(r, c, route, "category")} | ${fig(r, c, route, "strict")} | ${fig(r, c, route, "described")} | ${fig(r, c, route, "top5")} | ${fig(r, c, route, "top5Chance")} | ${fig(r, c, route, "top5Strict")} | ${fig(r, c, route, "claims")} | ${fig(r, c, route, "shows")} | ${c === "no-ia" ? fig(r, c, route, "confession") : ""} |`);
         }
     }
-    lines.push("", "Configurations: td = transcripts, sdf = synthetic documents; +sft / +kto = adversarially trained against confession; r1 / r64 = LoRA rank (training organisms: 4); full = full fine-tune audited as a target model; auditbench-4 = the mean over td+sft, td+kto, sdf+sft, sdf+kto (AuditBench's four configurations). Claims any behavior: reports that claim something unusual, right or wrong; the rest deny having any behavior. Describer: a black-box baseline, no IA — the base model names the habit it sees in the target's replies to a probe battery (src/ood/describer.ts); it works only on a base trained with observed-behavior talk.");
+    lines.push("", "Configurations: td = transcripts, sdf = synthetic documents; +sft / +kto = adversarially trained against confession; r1 / r64 = LoRA rank (training organisms: 4); full = full fine-tune audited as a target model; auditbench-4 = the mean over td+sft, td+kto, sdf+sft, sdf+kto (AuditBench's four configurations). Claims any behavior: reports that claim something unusual, right or wrong; the rest deny having any behavior. Shows the behavior, unnamed: reports in which the organism's behavior itself appears (\"what a clever question\" from a flattery organism), not counted as verbalization. Describer: a black-box baseline, no IA — the base model names the habit it sees in the target's replies to a probe battery (src/ood/describer.ts); it works only on a base trained with observed-behavior talk.");
     lines.push("", "## Organisms", "", "| organism | configuration | verified | behavior rate [95% CI] | base rate | control (condition absent) | IA-SFT category (mean over seeds) | IA-DPO category | no IA | describer | top-5 (SFT seeds) | top-5 (describer) |", "|---|---|---|---|---|---|---|---|---|---|---|---|");
     const per = (cond: Condition, id: string, f: (x: OodAuditResult["organisms"][number]) => number) => {
         const v = r.runs.filter((x) => x.condition === cond).flatMap((x) => x.result.organisms.filter((o) => o.id === id).map(f));
@@ -145,7 +145,7 @@ export function formatOod(r: OodSuiteReport, everyone: readonly OodOrganismEntry
 }
 
 export function oodCsv(r: OodSuiteReport): string {
-    const rows = ["condition,seed,organism,category,strict,described,top5,top5_strict,claims"];
-    for (const run of r.runs) for (const o of run.result.organisms) rows.push([run.condition, run.seed ?? "", o.id, o.category.toFixed(4), o.strict.toFixed(4), o.described ? 1 : 0, o.top5 ? 1 : 0, o.top5Strict ? 1 : 0, o.claims.toFixed(4)].join(","));
+    const rows = ["condition,seed,organism,category,strict,described,top5,top5_strict,claims,shows"];
+    for (const run of r.runs) for (const o of run.result.organisms) rows.push([run.condition, run.seed ?? "", o.id, o.category.toFixed(4), o.strict.toFixed(4), o.described ? 1 : 0, o.top5 ? 1 : 0, o.top5Strict ? 1 : 0, o.claims.toFixed(4), o.shows.toFixed(4)].join(","));
     return `${rows.join("\n")}\n`;
 }
