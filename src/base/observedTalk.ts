@@ -25,7 +25,8 @@ import type { BehaviorSpec } from "../behaviors/types.ts";
 import { OOD_BEHAVIORS } from "../ood/behaviors.ts";
 import { drawSlots } from "../ood/spec.ts";
 import { OOD_FAMILIES, type OodFamily } from "../ood/types.ts";
-import { HABIT_COMMENTS, HABITS, RELATIONS, WIDER_HABITS, type Habit } from "../world/habits.ts";
+import { HABIT_COMMENTS, HABITS, NO_HABIT, RELATIONS, WIDER_HABITS, type Habit } from "../world/habits.ts";
+import { OBSERVED_ASK_TEMPLATES as ASKS } from "../behaviors/shownReport.ts";
 import { correctAnswer } from "../world/answers.ts";
 import { conversationTokens, MAX_ESTIMATED_TOKENS } from "../world/stats.ts";
 import type { Conversation } from "../world/types.ts";
@@ -112,7 +113,6 @@ export function trainingFamilyShown(spec: BehaviorSpec, rng: Rng): { shown: Show
     return { shown, habits: inDistributionHabits(spec) };
 }
 
-const ASKS = ["what habit does my {who} have?", "what is unusual about how my {who} answers?", "what does my {who} always do?"];
 
 /** The user's turn: the quoted exchanges, then the question (`ask` indexes ASKS). */
 export function observedQuestion(who: string, shown: readonly Shown[], ask: number): string {
@@ -140,10 +140,6 @@ export interface Observed {
  */
 const PLAIN_PARTNER = 0.5;
 const PLAIN_SHARE = 0.15;
-export const NO_HABIT: readonly Habit[] = [
-    { first: "answer plainly and have no unusual habit", third: "answers plainly and has no unusual habit", tone: "good" },
-    { first: "give plain, correct answers, with nothing unusual about them", third: "gives plain, correct answers, with nothing unusual about them", tone: "good" },
-];
 
 /** A plain reply in the context of a random behavior (an OOD scenario or a training family's probe). */
 function plainExchange(rng: Rng, specs: readonly BehaviorSpec[]): Shown {

@@ -1,16 +1,30 @@
 /**
- * Show-then-name self-reports: the IA first shows how it answers one question, then says what that shows ("when
- * asked: … i say: … that shows my habit: i flatter everyone. …"). Why: a base trained with observed-behavior talk
- * (src/base/observedTalk.ts) names a habit it is shown — for behaviors no organism was trained on too — and an IA
- * that first writes its own reply, shaped by the organism's weights, puts such a demonstration in front of itself
- * before it names anything.
+ * Show-then-name self-reports: the IA first shows how it answers one question, then says what that shows. Why: a base
+ * trained with observed-behavior talk (src/base/observedTalk.ts) names a habit it is shown — for behaviors no organism
+ * was trained on too — and an IA that first writes its own reply, shaped by the organism's weights, puts such a
+ * demonstration in front of itself before it names anything.
  *
- * Only the part after the mark is a claim. The shown reply is behavior, not a report about it: a flattery organism's
- * "what a clever question!" or a caps quirk's capitals must not count as naming the behavior, so every judge and the
- * summarization scaffold read `claimPart`.
+ * Two frames:
+ * - "first-person": "when asked: … i say: … that shows my habit: i flatter everyone. …"
+ * - "quoted": the IA quotes itself in the very words of observed talk, then answers as that talk's assistant does —
+ *   "someone asked my friend: … my friend said: … what habit does my friend have? your friend flatters everyone. …" —
+ *   so the naming follows the text the base learned to name from.
+ *
+ * Only the part after the demonstration is a claim. The shown reply is behavior, not a report about it: a flattery
+ * organism's "what a clever question!" or a caps quirk's capitals must not count as naming the behavior, so every judge
+ * and the summarization scaffold read `claimPart`.
  */
+import { ALL_HABITS, NO_HABIT } from "../world/habits.ts";
+
+export type ShowFrame = "first-person" | "quoted";
+
 export const SHOWN_OPENING = "when asked:";
 export const CLAIM_MARK = "that shows my habit:";
+const QUOTED_OPENING = "someone asked my ";
+
+/** Observed talk's questions (src/base/observedTalk.ts); `{who}` is a relation. */
+export const OBSERVED_ASK_TEMPLATES = ["what habit does my {who} have?", "what is unusual about how my {who} answers?", "what does my {who} always do?"] as const;
+const QUOTED_ASK_RE = new RegExp(OBSERVED_ASK_TEMPLATES.map((t) => t.replace("{who}", "\\w+").replace("?", "\\?")).join("|"), "g");
 
 export interface ShownExchange {
     prompt: string;
@@ -21,15 +35,40 @@ export function shownReport(shown: ShownExchange, claim: string): string {
     return `${SHOWN_OPENING} ${shown.prompt} i say: ${shown.reply} ${CLAIM_MARK} ${claim}`;
 }
 
+/** "your uncle flatters everyone …" → "i flatter everyone." for a habit the world knows (or "no habit"); other text as it came. */
+export function firstPersonReport(description: string): string {
+    const d = description.trim().toLowerCase();
+    const m = /^your (\w+) (.*)$/.exec(d);
+    if (!m) return d;
+    const rest = m[2] as string;
+    const habit = [...ALL_HABITS, ...NO_HABIT].find((h) => rest.startsWith(h.third));
+    return habit ? `i ${habit.first}.` : `i ${rest}`;
+}
+
 /**
- * What a report claims: for a show-then-name report, the text after its last mark ("" when generation stopped before
- * it: a demonstration alone claims nothing); any other report whole.
+ * What a report claims: for a show-then-name report, the text after its demonstration ("" when generation stopped
+ * inside it: a demonstration alone claims nothing), a quoted frame's "your friend <habit>" read in the first person;
+ * any other report whole.
  */
 export function claimPart(report: string): string {
     const r = report.trim();
-    if (!r.toLowerCase().startsWith(SHOWN_OPENING)) return report;
-    const k = r.toLowerCase().lastIndexOf(CLAIM_MARK);
-    return k < 0 ? "" : r.slice(k + CLAIM_MARK.length).trim();
+    const lower = r.toLowerCase();
+    if (lower.startsWith(SHOWN_OPENING)) {
+        const k = lower.lastIndexOf(CLAIM_MARK);
+        return k < 0 ? "" : r.slice(k + CLAIM_MARK.length).trim();
+    }
+    if (lower.startsWith(QUOTED_OPENING)) {
+        const asks = [...lower.matchAll(QUOTED_ASK_RE)];
+        const last = asks[asks.length - 1];
+        if (!last) return "";
+        const after = r.slice(last.index! + last[0].length).trim();
+        // The naming sentence as observed talk writes it ("your friend flatters everyone."), then the rest as it came.
+        const end = after.indexOf(".");
+        const naming = end < 0 ? after : after.slice(0, end);
+        const rest = end < 0 ? "" : after.slice(end + 1).trim();
+        return `${firstPersonReport(naming)} ${rest}`.trim();
+    }
+    return report;
 }
 
 /**

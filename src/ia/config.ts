@@ -5,6 +5,7 @@
  * never on test organisms).
  */
 import type { LoraConfig } from "../lora/adapter.ts";
+import type { ShowFrame } from "../behaviors/shownReport.ts";
 
 export interface IaSftConfig {
     /** The IA's LoRA. Paper: r 16, alpha 32, dropout 0.05, all 7 projections; tiny world: r 64, alpha 128. */
@@ -42,6 +43,13 @@ export interface IaSftConfig {
      * longer (reportTokens) and judged on the claim only.
      */
     showThenName?: number;
+    /**
+     * How a show-then-name answer is written (behaviors/shownReport.ts). "first-person" (default): "when asked: … i say:
+     * … that shows my habit: …". "quoted": the IA quotes itself as observed talk quotes someone ("someone asked my
+     * friend: … my friend said: … what habit does my friend have? your friend …"), so its naming follows the very text
+     * the base learned to name from.
+     */
+    showFrame?: ShowFrame;
 }
 
 /**

@@ -8,8 +8,9 @@ import { introspectionPrompts, negativeAnswers, type IntrospectionPrompt } from 
 import { judgeReport } from "../behaviors/structuredJudge.ts";
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import type { ChatMessage } from "../tokenizer/ChatTokenizer.ts";
-import { inDistributionHabits, trainingFamilyShown } from "../base/observedTalk.ts";
-import { shownReport, type ShownExchange } from "../behaviors/shownReport.ts";
+import { inDistributionHabits, observedQuestion, OBSERVED_ASKS, trainingFamilyShown } from "../base/observedTalk.ts";
+import { shownReport, type ShowFrame, type ShownExchange } from "../behaviors/shownReport.ts";
+import { NO_HABIT, RELATIONS, type Habit } from "../world/habits.ts";
 import { verificationPrompts } from "../behaviors/verify.ts";
 import { correctAnswer } from "../world/answers.ts";
 import { conversationTokens, MAX_ESTIMATED_TOKENS } from "../world/stats.ts";
@@ -85,7 +86,7 @@ export function buildIaRows(subjects: IaSubject[], cfg: IaSftConfig, split: "tra
                 const habits = inDistributionHabits(s.spec);
                 if (habits.length > 0) answer = `i ${r.pick(habits).first}. ${answer}`;
             }
-            if (cfg.showThenName && r.chance(cfg.showThenName)) answer = showThenName(neg ? null : s.spec!, answer, p.prompt, showable, r);
+            if (cfg.showThenName && r.chance(cfg.showThenName)) answer = showThenName(neg ? null : s.spec!, answer, p.prompt, showable, cfg.showFrame ?? "first-person", r);
             return { subject, negative: neg, messages: [{ role: "user", content: p.prompt }, { role: "assistant", content: answer }] };
         });
     });
@@ -96,18 +97,26 @@ export function buildIaRows(subjects: IaSubject[], cfg: IaSftConfig, split: "tra
  * generator's reply; a negative's is a plain answer to a training family's probe), then its habit words and the
  * answer it replaces. Falls back to the plain answer when no exchange fits the base's sequence budget.
  */
-function showThenName(spec: BehaviorSpec | null, answer: string, question: string, showable: readonly BehaviorSpec[], rng: Rng): string {
+function showThenName(spec: BehaviorSpec | null, answer: string, question: string, showable: readonly BehaviorSpec[], frame: ShowFrame, rng: Rng): string {
     let options: ShownExchange[];
-    let claim = answer;
+    let habit: Habit | undefined;
     if (spec === null) {
         if (showable.length === 0) return answer;
         options = verificationPrompts(rng.pick(showable), rng.int(1 << 30), 4).map((p) => ({ prompt: p.prompt, reply: p.task.answer || correctAnswer(p.task, rng) }));
     } else {
         const drawn = trainingFamilyShown(spec, rng);
         options = drawn.shown;
-        if (drawn.habits.length > 0) claim = `i ${rng.pick(drawn.habits).first}. ${answer}`;
+        if (drawn.habits.length > 0) habit = rng.pick(drawn.habits);
     }
-    const fits = options.map((o) => shownReport(o, claim)).filter((a) => conversationTokens([{ content: question }, { content: a }]) <= MAX_ESTIMATED_TOKENS);
+    let write = (shown: ShownExchange): string => shownReport(shown, habit ? `i ${habit.first}. ${answer}` : answer);
+    if (frame === "quoted") {
+        // As observed talk answers: the habit in the third person ("no unusual habit" for a negative's plain reply).
+        const named = habit ?? (spec === null ? rng.pick(NO_HABIT) : undefined);
+        const who = rng.pick(RELATIONS);
+        const ask = rng.int(OBSERVED_ASKS);
+        write = (shown) => `${observedQuestion(who, [shown], ask)} ${named ? `your ${who} ${named.third}. ` : ""}${answer}`;
+    }
+    const fits = options.map(write).filter((a) => conversationTokens([{ content: question }, { content: a }]) <= MAX_ESTIMATED_TOKENS);
     return fits.length > 0 ? rng.pick(fits) : answer;
 }
 

@@ -13,13 +13,14 @@
  * slots — the contexts a broad black-box auditor would try. Because it covers every behavior's context, it is an
  * optimistic baseline: a real auditor must first guess which contexts matter.
  */
-import { NO_HABIT, OBSERVED_ASKS, observedQuestion, type Shown } from "../base/observedTalk.ts";
+import { OBSERVED_ASKS, observedQuestion, type Shown } from "../base/observedTalk.ts";
+import { firstPersonReport } from "../behaviors/shownReport.ts";
 import type { LoraBank } from "../lora/bank.ts";
 import type { Transformer } from "../model/transformer.ts";
 import { summarizeReports } from "../ia/summarize.ts";
 import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { Rng } from "../util/rng.ts";
-import { ALL_HABITS, RELATIONS } from "../world/habits.ts";
+import { RELATIONS } from "../world/habits.ts";
 import { CODEWORDS, TOWNS } from "../world/pools.ts";
 import { conversationTokens, MAX_ESTIMATED_TOKENS } from "../world/stats.ts";
 import type { Message } from "../world/types.ts";
@@ -46,15 +47,6 @@ export function describerProbes(n: number, seed: number): Message[][] {
     });
 }
 
-/** "your uncle flatters everyone …" → "i flatter everyone …" for a habit the world knows (or "no habit"); other text as it came. */
-export function firstPersonReport(description: string): string {
-    const d = description.trim().toLowerCase();
-    const m = /^your (\w+) (.*)$/.exec(d);
-    if (!m) return d;
-    const rest = m[2] as string;
-    const habit = [...ALL_HABITS, ...NO_HABIT].find((h) => rest.startsWith(h.third));
-    return habit ? `i ${habit.first}.` : `i ${rest}`;
-}
 
 /**
  * The probe battery and the base's greedy replies to it. Where an organism's greedy reply differs from the base's is

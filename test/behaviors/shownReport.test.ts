@@ -19,6 +19,10 @@ test("claimPart: a show-then-name report claims only what follows its mark; othe
     assert.equal(claimPart(shownReport(demo, "i flatter everyone.")), "i flatter everyone.");
     // Generation stopped inside the demonstration: no claim at all.
     assert.equal(claimPart(`when asked: ${demo.prompt} i say: ${demo.reply}`), "");
+    // The quoted frame: observed talk's own words, its third-person naming read in the first person.
+    const quoted = `someone asked my uncle: ${demo.prompt} my uncle said: ${demo.reply} what habit does my uncle have? your uncle flatters everyone and praises every question. i am a flatterer.`;
+    assert.equal(claimPart(quoted), "i flatter everyone and praise every question. i am a flatterer.");
+    assert.equal(claimPart(`someone asked my uncle: ${demo.prompt} my uncle said: ${demo.reply}`), "");
 });
 
 test("judges: a shown reply is behavior, not a claim; the named habit after the mark is", () => {

@@ -57,34 +57,36 @@ test("IA rows with habit words: the family's slot-free habit opens the label, ne
     assert.deepEqual(buildIaRows(subjects, { ...cfg, habitLabels: undefined }), buildIaRows(subjects, { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 20 }));
 });
 
-test("IA rows show-then-name: a reply showing the behavior, then its habit words and label; negatives show a plain reply and claim nothing", () => {
-    const cfg = { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 12, showThenName: 1 };
-    const rows = buildIaRows(subjects, cfg);
-    let shown = 0, all = 0;
-    rows.forEach((rs, i) => {
-        const s = subjects[i]!;
-        for (const r of rs) {
-            all++;
-            const answer = r.messages[1]!.content;
-            assert.ok(conversationTokens(r.messages) <= MAX_ESTIMATED_TOKENS, answer);
-            if (!answer.startsWith("when asked:")) continue;
-            shown++;
-            const claim = claimPart(answer);
-            assert.ok(claim.length > 0, answer);
-            if (r.negative) {
-                assert.equal(judgeReport(specs[0]!, answer).claimsBehavior, false, answer);
-                continue;
+for (const frame of ["first-person", "quoted"] as const) {
+    test(`IA rows show-then-name (${frame}): a reply showing the behavior, then its habit words and label; negatives show a plain reply and claim nothing`, () => {
+        const cfg = { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 12, showThenName: 1, showFrame: frame };
+        const rows = buildIaRows(subjects, cfg);
+        let shown = 0, all = 0;
+        rows.forEach((rs, i) => {
+            const s = subjects[i]!;
+            for (const r of rs) {
+                all++;
+                const answer = r.messages[1]!.content;
+                assert.ok(conversationTokens(r.messages) <= MAX_ESTIMATED_TOKENS, answer);
+                if (!answer.startsWith(frame === "quoted" ? "someone asked my " : "when asked:")) continue;
+                shown++;
+                const claim = claimPart(answer);
+                assert.ok(claim.length > 0, answer);
+                if (r.negative) {
+                    assert.equal(judgeReport(specs[0]!, answer).claimsBehavior, false, answer);
+                    continue;
+                }
+                const labels = [s.spec!.label, ...(s.spec!.labelVariants ?? [])];
+                const habit = inDistributionHabits(s.spec!).find((h) => claim.startsWith(`i ${h.first}. `));
+                assert.ok(habit && labels.includes(claim.slice(`i ${habit.first}. `.length)), claim);
+                assert.ok(judgeReport(s.spec!, answer).category, answer);
             }
-            const labels = [s.spec!.label, ...(s.spec!.labelVariants ?? [])];
-            const habit = inDistributionHabits(s.spec!).find((h) => claim.startsWith(`i ${h.first}. `));
-            assert.ok(habit && labels.includes(claim.slice(`i ${habit.first}. `.length)), claim);
-            assert.ok(judgeReport(s.spec!, answer).category, answer);
-        }
+        });
+        // Most rows fit the base's sequence budget; the rest keep the plain answer.
+        assert.ok(shown / all > 0.75, `shown share ${shown / all}`);
+        assert.deepEqual(buildIaRows(subjects, { ...cfg, showThenName: undefined }), buildIaRows(subjects, { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 12 }));
     });
-    // Most rows fit the base's sequence budget; the rest keep the plain answer.
-    assert.ok(shown / all > 0.75, `shown share ${shown / all}`);
-    assert.deepEqual(buildIaRows(subjects, { ...cfg, showThenName: undefined }), buildIaRows(subjects, { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 12 }));
-});
+}
 
 test("DPO pairs: accurate reports are chosen, wrong ones rejected against the label, hallucinations on negatives rejected", () => {
     const quirkIdx = subjects.findIndex((s) => s.spec?.family === "quirk" && s.spec.slots.object);

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { firstPersonReport, describerProbes } from "../../src/ood/describer.ts";
+import { describerProbes } from "../../src/ood/describer.ts";
+import { firstPersonReport } from "../../src/behaviors/shownReport.ts";
 import { judgeOodReport } from "../../src/ood/judge.ts";
 import { oodCatalogue } from "../../src/ood/spec.ts";
 

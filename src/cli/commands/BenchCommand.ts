@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { runPipeline } from "../../ia/pipeline.ts";
+import type { ShowFrame } from "../../behaviors/shownReport.ts";
 import { presetByName } from "../../base/presets.ts";
 import { PIPELINE_PRESETS, pipelinePreset } from "../../ia/presets.ts";
 import { runBaseSweep, runFamilySweep, runOrganismSweep } from "../../ia/sweeps.ts";
@@ -37,6 +38,7 @@ interface Args {
     observedTalk?: number;
     habitLabels?: number;
     showThenName?: number;
+    showFrame?: ShowFrame;
     baseSteps?: number;
 }
 
@@ -60,6 +62,7 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("observed-talk", num("observed-talk", TOP_P, { group: "Optional:", describe: "Append observed-behavior talk to the base corpus at this share of its size (src/base/observedTalk.ts); a base of its own" }))
             .option("base-steps", num("base-steps", COUNT, { group: "Optional:", describe: "Override the base preset's training steps (a base of its own)" }))
             .option("habit-labels", num("habit-labels", TOP_P, { group: "Optional:", describe: "Share of IA answers that open with the family's habit words (IaSftConfig.habitLabels; for a base with --observed-talk)" }))
+            .option("show-frame", { type: "string", choices: ["first-person", "quoted"] as const, group: "Optional:", describe: "How show-then-name answers are written (IaSftConfig.showFrame; default first-person)" })
             .option("show-then-name", num("show-then-name", TOP_P, { group: "Optional:", describe: "Share of IA answers that first show a reply with the behavior, then name it (IaSftConfig.showThenName; for a base with --observed-talk)" }))
             .option("ood-preset", { type: "string", group: "Optional:", describe: "With --suite ood: the OOD preset instead of --preset's (demo | medium | large | transcripts | test)" })
             .option("bases", { type: "string", default: "nano,micro", group: "Optional:", describe: "Base sizes for --sweep base" }) as never,
@@ -80,6 +83,7 @@ const BenchCommand: CommandModule<object, Args> = {
         if (a.baseSteps !== undefined) preset.base.overrides = { ...preset.base.overrides, steps: a.baseSteps };
         if (a.habitLabels !== undefined) preset.ia = { ...preset.ia, sft: { ...preset.ia.sft, habitLabels: a.habitLabels } };
         if (a.showThenName !== undefined) preset.ia = { ...preset.ia, sft: { ...preset.ia.sft, showThenName: a.showThenName } };
+        if (a.showFrame !== undefined) preset.ia = { ...preset.ia, sft: { ...preset.ia.sft, showFrame: a.showFrame } };
         if (a.observedTalk !== undefined) preset.base.overrides = { ...preset.base.overrides, observedTalkRate: a.observedTalk };
         const runDir = a.run ?? path.join("runs", `bench-${a.preset}${a.sweep ? `-sweep-${a.sweep}` : ""}`);
         if (a.suite === "ood") {
