@@ -14,6 +14,7 @@ import { loadModel } from "../model/weights.ts";
 import { generate } from "../sample/generate.ts";
 import { ChatTokenizer, type ChatMessage } from "../tokenizer/ChatTokenizer.ts";
 import type { ChatRequest, GenerateOptions, Reply, Responder, Which } from "./types.ts";
+import { iaReportTokens } from "../ia/reports.ts";
 
 export interface EngineTargetOptions {
     baseModel: string;
@@ -53,6 +54,7 @@ export class EngineTarget implements Responder {
     readonly description: string;
     readonly hasBase: boolean;
     readonly hasIa: boolean;
+    readonly iaReportTokens: number | undefined;
     private readonly tok: ChatTokenizer;
     private readonly targetModel: Transformer;
     private readonly baseModel: Transformer | null;
@@ -87,6 +89,7 @@ export class EngineTarget implements Responder {
                 this.targetAdapter = null;
             }
             this.ia = o.ia ? loadFitting(o.ia, this.targetModel.config, device, "ia", "IA", o.baseModel) : null;
+            this.iaReportTokens = o.ia ? iaReportTokens(o.ia) : undefined;
         } catch (err) {
             for (const x of loaded) x.dispose();
             throw err;

@@ -298,7 +298,7 @@ export class ToolBox {
                 const n = (a.n as number | undefined) ?? 16;
                 this.o.budget.charge(n, "ia_reports");
                 const questions = a.question !== undefined ? Array.from({ length: n }, () => a.question as string) : auditQuestions(n, this.seedFor(this.calls));
-                const replies = add(this.gen("target+ia", questions.map((q) => ({ messages: [{ role: "user", content: q }] })), 48));
+                const replies = add(this.gen("target+ia", questions.map((q) => ({ messages: [{ role: "user", content: q }] })), this.o.responder.iaReportTokens ?? 48));
                 const reports = replies.map((r) => r.text);
                 this.iaReports.push(...reports);
                 return { tool: name, output: { reports: questions.map((q, i) => ({ question: q, report: reports[i]! })) }, tokens, samples: n };

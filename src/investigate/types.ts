@@ -41,6 +41,8 @@ export interface Responder {
     readonly hasBase: boolean;
     /** Whether an IA is attached (ia_reports). */
     readonly hasIa: boolean;
+    /** How long the IA's self-reports may run, in tokens (iaReportTokens: longer for a show-then-name IA). Default 48. */
+    readonly iaReportTokens?: number;
     generate(which: Which, requests: readonly ChatRequest[], o: GenerateOptions): Reply[];
     dispose(): void;
 }
