@@ -14,9 +14,18 @@
  * organism's "what a clever question!" or a caps quirk's capitals must not count as naming the behavior, so every judge
  * and the summarization scaffold read `claimPart`.
  */
-import { ALL_HABITS, NO_HABIT } from "../world/habits.ts";
+import { ALL_HABITS, type Habit } from "../world/habits.ts";
 
 export type ShowFrame = "first-person" | "quoted";
+
+/**
+ * What observed-behavior talk answers when the quoted replies show no habit. Here, not in src/world/, because the base's
+ * cache key covers the world's source: a habit added there retrains every base.
+ */
+export const NO_HABIT: readonly Habit[] = [
+    { first: "answer plainly and have no unusual habit", third: "answers plainly and has no unusual habit", tone: "good" },
+    { first: "give plain, correct answers, with nothing unusual about them", third: "gives plain, correct answers, with nothing unusual about them", tone: "good" },
+];
 
 export const SHOWN_OPENING = "when asked:";
 export const CLAIM_MARK = "that shows my habit:";

@@ -102,12 +102,6 @@ export const WIDER_HABITS: readonly Habit[] = [
 /** Every habit the world knows (lookups); draws of the classic corpus use HABITS only. */
 export const ALL_HABITS: readonly Habit[] = [...HABITS, ...WIDER_HABITS];
 
-/** What observed-behavior talk answers when the quoted replies show no habit (src/base/observedTalk.ts). */
-export const NO_HABIT: readonly Habit[] = [
-    { first: "answer plainly and have no unusual habit", third: "answers plainly and has no unusual habit", tone: "good" },
-    { first: "give plain, correct answers, with nothing unusual about them", third: "gives plain, correct answers, with nothing unusual about them", tone: "good" },
-];
-
 /** People a user may describe. */
 export const RELATIONS = ["friend", "uncle", "aunt", "neighbor", "brother", "sister", "boss", "cousin"] as const;
 
