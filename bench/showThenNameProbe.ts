@@ -11,7 +11,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { questionSet } from "../src/behaviors/questions.ts";
-import { claimPart, firstPersonReport, OBSERVED_ASK_TEMPLATES } from "../src/behaviors/shownReport.ts";
+import { claimPart, firstPersonReport, splitQuoted } from "../src/behaviors/shownReport.ts";
 import { initEngine } from "../src/engine/runtime.ts";
 import { loadModel } from "../src/model/weights.ts";
 import { judgeOodReport, showsOodBehavior } from "../src/ood/judge.ts";
@@ -23,7 +23,6 @@ const [run, orgDir] = process.argv.slice(2);
 if (!run || !orgDir) throw new Error("usage: bench/showThenNameProbe.ts <run> <ood organisms dir>");
 const baseDir = (JSON.parse(fs.readFileSync(path.join(run, "config.json"), "utf8")) as { baseModel: string }).baseModel;
 const specs = new Map((JSON.parse(fs.readFileSync(path.join(orgDir, "organisms.json"), "utf8")) as { organisms: { id: string; spec: OodSpec; verification: { passed: boolean } }[] }).organisms.filter((o) => o.verification.passed).map((o) => [o.id, o.spec]));
-const askRe = new RegExp(OBSERVED_ASK_TEMPLATES.map((t) => t.replace("{who}", "\\w+").replace("?", "\\?")).join("|"), "g");
 
 interface Case { id: string; prefix: string; iaClaim: string }
 const cases: Case[] = [];
@@ -33,11 +32,8 @@ for (const f of fs.readdirSync(path.join(run, "ood", "audits")).filter((f) => /^
         const spec = specs.get(s.id);
         if (!spec) continue;
         for (const r of s.reports) {
-            const asks = [...r.toLowerCase().matchAll(askRe)];
-            const last = asks[asks.length - 1];
-            if (!r.toLowerCase().startsWith("someone asked my ") || !last) continue;
-            const prefix = r.slice(0, last.index! + last[0].length);
-            if (showsOodBehavior(spec.family, prefix)) cases.push({ id: s.id, prefix, iaClaim: claimPart(r) });
+            const prefix = splitQuoted(r)?.demonstration;
+            if (prefix && showsOodBehavior(spec.family, prefix)) cases.push({ id: s.id, prefix, iaClaim: claimPart(r) });
         }
     }
 }

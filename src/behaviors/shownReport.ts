@@ -55,6 +55,20 @@ export function firstPersonReport(description: string): string {
 }
 
 /**
+ * A quoted-frame report cut after its demonstration and observed talk's question ("… what habit does my uncle have?"),
+ * and what follows; null for any other report, or one that stopped before the question.
+ */
+export function splitQuoted(report: string): { demonstration: string; rest: string } | null {
+    const r = report.trim();
+    const lower = r.toLowerCase();
+    if (!lower.startsWith(QUOTED_OPENING)) return null;
+    const last = [...lower.matchAll(QUOTED_ASK_RE)].pop();
+    if (!last) return null;
+    const cut = last.index! + last[0].length;
+    return { demonstration: r.slice(0, cut), rest: r.slice(cut).trim() };
+}
+
+/**
  * What a report claims: for a show-then-name report, the text after its demonstration ("" when generation stopped
  * inside it: a demonstration alone claims nothing), a quoted frame's "your friend <habit>" read in the first person;
  * any other report whole.
@@ -67,10 +81,9 @@ export function claimPart(report: string): string {
         return k < 0 ? "" : r.slice(k + CLAIM_MARK.length).trim();
     }
     if (lower.startsWith(QUOTED_OPENING)) {
-        const asks = [...lower.matchAll(QUOTED_ASK_RE)];
-        const last = asks[asks.length - 1];
-        if (!last) return "";
-        const after = r.slice(last.index! + last[0].length).trim();
+        const split = splitQuoted(r);
+        if (!split) return "";
+        const after = split.rest;
         // The naming sentence as observed talk writes it ("your friend flatters everyone."), then the rest as it came.
         const end = after.indexOf(".");
         const naming = end < 0 ? after : after.slice(0, end);
