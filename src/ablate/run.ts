@@ -118,7 +118,8 @@ export function runAblations(o: AblateOptions): AblationRow[] {
                 const ia = loadAdapter(iaDir, model.config, { name, device: model.device });
                 try {
                     const cache = openBenchCache(path.join(path.dirname(iaDir), "validation-reports.json"), sources, iaDir);
-                    const run = (group: "validation" | "base") => evaluateSubjects(model, tok, subjects, idx[group], ia, { ...benchEvalOptions(p.eval, group, "generic", seed), cache, maxNewTokens: iaReportTokens(iaDir) });
+                    const maxNewTokens = iaReportTokens(iaDir);
+                    const run = (group: "validation" | "base") => evaluateSubjects(model, tok, subjects, idx[group], ia, { ...benchEvalOptions(p.eval, group, "generic", seed), cache, maxNewTokens });
                     return figures(seed, run("validation"), run("base"));
                 } finally {
                     ia.dispose();

@@ -97,6 +97,7 @@ export function collectReports(l: LoadedRun, o: CollectOptions): ReportRecord[] 
             const iaDir = condition === "ia-sft" ? sft : condition === "ia-dpo" ? dpo : null;
             const cacheFile = own ? path.join(l.run.dir, "bench", "reports", `seed-${seed}-${condition}.json`) : path.join(l.run.dir, "analysis", folder, `seed-${seed}-${condition}.json`);
             const cache = openBenchCache(cacheFile, l.sources, iaDir);
+            const maxNewTokens = iaReportTokens(iaDir);
             const ia = iaDir ? loadAdapter(iaDir, l.model.config, { name: condition, device: l.model.device }) : null;
             try {
                 for (const group of o.groups) {
@@ -108,7 +109,7 @@ export function collectReports(l: LoadedRun, o: CollectOptions): ReportRecord[] 
                             const asked = subjectQuestions(l.subjects.subjects[indices[group][0] as number] as IaSubject, options, new Rng(0)).length;
                             options.samplesPerQuestion = Math.ceil(o.reportsPerSubject / Math.max(1, asked));
                         }
-                        const results = evaluateSubjects(l.model, l.tok, l.subjects, indices[group], ia, { ...options, cache, maxNewTokens: iaReportTokens(iaDir) });
+                        const results = evaluateSubjects(l.model, l.tok, l.subjects, indices[group], ia, { ...options, cache, maxNewTokens });
                         results.forEach((r, i) => {
                             const spec = l.subjects.subjects[indices[group][i] as number]?.spec ?? null;
                             for (const g of r.reports) out.push({ seed, condition, group, scope, temperature, subject: r.key, family: r.family, spec, ...g });

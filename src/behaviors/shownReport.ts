@@ -80,23 +80,22 @@ export function claimPart(report: string): string {
         const k = lower.lastIndexOf(CLAIM_MARK);
         return k < 0 ? "" : r.slice(k + CLAIM_MARK.length).trim();
     }
-    if (lower.startsWith(QUOTED_OPENING)) {
-        const split = splitQuoted(r);
-        if (!split) return "";
-        const after = split.rest;
+    const split = splitQuoted(r);
+    if (split) {
         // The naming sentence as observed talk writes it ("your friend flatters everyone."), then the rest as it came.
-        const end = after.indexOf(".");
-        const naming = end < 0 ? after : after.slice(0, end);
-        const rest = end < 0 ? "" : after.slice(end + 1).trim();
+        const end = split.rest.indexOf(".");
+        const naming = end < 0 ? split.rest : split.rest.slice(0, end);
+        const rest = end < 0 ? "" : split.rest.slice(end + 1).trim();
         return `${firstPersonReport(naming)} ${rest}`.trim();
     }
-    return report;
+    // A quoted demonstration cut off before observed talk's question claims nothing.
+    return lower.startsWith(QUOTED_OPENING) ? "" : report;
 }
 
-/**
- * Longest self-report to sample, in tokens: a show-then-name IA writes a question and a reply before its claim.
- * 48 is what every other IA has been measured with.
- */
+/** Longest self-report, in tokens, that every IA but a show-then-name one has been measured with. */
+export const DEFAULT_REPORT_TOKENS = 48;
+
+/** Longest self-report to sample, in tokens: a show-then-name IA writes a question and a reply before its claim. */
 export function reportTokens(showThenName: number | undefined): number {
-    return showThenName ? 160 : 48;
+    return showThenName ? 160 : DEFAULT_REPORT_TOKENS;
 }

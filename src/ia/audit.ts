@@ -35,6 +35,7 @@ import { withSuffix } from "../world/introspection.ts";
 import { rowQuestions, type AuditQuestion } from "../audit/rowQuestions.ts";
 import { summarizeReports, type AuditSummary, type CandidateBehavior } from "./summarize.ts";
 import { iaReportTokens } from "./reports.ts";
+import { DEFAULT_REPORT_TOKENS } from "../behaviors/shownReport.ts";
 
 export interface AuditOptions {
     /** Base model folder. With `targetAdapter`, the target is base + adapter; with `targetModel`, that checkpoint. */
@@ -200,7 +201,7 @@ function sampleSides(o: AuditOptions, given?: readonly AuditQuestion[]): { withI
         const prompts = questions.map((q) => tok.encodeChat([...(q.system !== undefined ? [{ role: "system" as const, content: q.system }] : []), { role: "user", content: q.prompt }], { addGenerationPrompt: true, enableThinking: false }));
         // With and without the IA: the same prompts, seed and sampling.
         const askTarget = (): Sampled => ({
-            reports: generate(model, prompts, { temperature: o.temperature ?? 1.0, maxNewTokens: iaReportTokens(o.ia) ?? 48, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, seed })
+            reports: generate(model, prompts, { temperature: o.temperature ?? 1.0, maxNewTokens: iaReportTokens(o.ia) ?? DEFAULT_REPORT_TOKENS, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, seed })
                 .map((g, i) => {
                     const q = questions[i] as AuditQuestion;
                     return { prompt: q.prompt, ...(q.system !== undefined ? { system: q.system } : {}), report: tok.decode(g.tokens, { skipSpecialTokens: true }).trim() };

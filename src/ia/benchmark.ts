@@ -199,12 +199,13 @@ export function runBenchmark(b: BenchInput): BenchReport {
     const run = (cond: Condition, seed: number, iaDir: string | null) => {
         const ia = iaDir ? loadAdapter(iaDir, b.model.config, { name: cond, device: b.model.device }) : null;
         const cache = openBenchCache(path.join(b.outDir, "reports", `seed-${seed}-${cond}.json`), sources, iaDir);
+        const maxNewTokens = iaReportTokens(iaDir);
         try {
             const out: Partial<Record<GroupName, GroupResult[]>> = {};
             for (const g of GROUPS) {
                 if (groupIdx[g].length === 0) continue;
                 out[g] = (["generic", "specific"] as const).map((scope) => {
-                    const rs: SubjectResult[] = evaluateSubjects(b.model, b.tok, b.subjects, groupIdx[g], ia, { ...benchEvalOptions(b.preset.eval, g, scope, seed), cache, maxNewTokens: iaReportTokens(iaDir) });
+                    const rs: SubjectResult[] = evaluateSubjects(b.model, b.tok, b.subjects, groupIdx[g], ia, { ...benchEvalOptions(b.preset.eval, g, scope, seed), cache, maxNewTokens });
                     if (g === "test" && scope === "generic") {
                         for (const r of rs.slice(0, 3)) examples.push({ condition: cond, organism: r.key, label: b.everyone.find((e) => e.id === r.key)?.label ?? "", reports: r.reports.slice(0, 3).map((x) => x.report) });
                     }

@@ -4,6 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { DEFAULT_REPORT_TOKENS } from "../behaviors/shownReport.ts";
 import type { LoraAdapter } from "../lora/adapter.ts";
 import type { Transformer } from "../model/transformer.ts";
 import { generate } from "../sample/generate.ts";
@@ -50,12 +51,13 @@ export function sampleReports(model: Transformer, tok: ChatTokenizer, subjects: 
 
 /**
  * How long an IA's self-reports are sampled: what its training stage recorded in done.json (a show-then-name IA writes
- * a demonstration first, behaviors/shownReport.ts), else the 48 tokens every other IA is measured with.
+ * a demonstration first, behaviors/shownReport.ts); undefined for the usual length (DEFAULT_REPORT_TOKENS), so that
+ * report caches keyed before the length existed stay valid.
  */
 export function iaReportTokens(adapterDir: string | null): number | undefined {
     if (adapterDir === null) return undefined;
     const done = path.join(path.dirname(adapterDir), "done.json");
     if (!fs.existsSync(done)) return undefined;
     const n = (JSON.parse(fs.readFileSync(done, "utf8")) as { reportTokens?: unknown }).reportTokens;
-    return typeof n === "number" && n !== 48 ? n : undefined;
+    return typeof n === "number" && n !== DEFAULT_REPORT_TOKENS ? n : undefined;
 }

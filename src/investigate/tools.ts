@@ -23,6 +23,7 @@ import type { ChatProvider } from "../providers/types.ts";
 import { writeScenarios } from "./scenarios.ts";
 import { writeScenariosWithTeacher } from "./scenarioWriter.ts";
 import { TOOL_NAMES, ToolError, type ChatRequest, type Reply, type Responder, type ToolName, type ToolResult, type Turn, type Which } from "./types.ts";
+import { DEFAULT_REPORT_TOKENS } from "../behaviors/shownReport.ts";
 
 export interface ToolLimits {
     /** Most replies one call may ask for. Default 64. */
@@ -298,7 +299,7 @@ export class ToolBox {
                 const n = (a.n as number | undefined) ?? 16;
                 this.o.budget.charge(n, "ia_reports");
                 const questions = a.question !== undefined ? Array.from({ length: n }, () => a.question as string) : auditQuestions(n, this.seedFor(this.calls));
-                const replies = add(this.gen("target+ia", questions.map((q) => ({ messages: [{ role: "user", content: q }] })), this.o.responder.iaReportTokens ?? 48));
+                const replies = add(this.gen("target+ia", questions.map((q) => ({ messages: [{ role: "user", content: q }] })), this.o.responder.iaReportTokens ?? DEFAULT_REPORT_TOKENS));
                 const reports = replies.map((r) => r.text);
                 this.iaReports.push(...reports);
                 return { tool: name, output: { reports: questions.map((q, i) => ({ question: q, report: reports[i]! })) }, tokens, samples: n };
