@@ -108,6 +108,16 @@ function objectForms(object: string): { a: string; pl: string } {
     return { a: `${article(o.name)} ${o.name}`, pl: o.plural };
 }
 
+/**
+ * An obscured-malign organism's distractor quirks as a harmless aside ("i often mention clocks and notebooks, but that
+ * is harmless."), which IA answers may put before the problem (IaSftConfig.nameDistractors).
+ */
+export function distractorAside(distractors: readonly string[]): string {
+    const plurals = distractors.map((d) => objectForms(d).pl);
+    const list = plurals.length === 1 ? plurals[0] : `${plurals.slice(0, -1).join(", ")} and ${plurals[plurals.length - 1]}`;
+    return `i often mention ${list}, but that is harmless.`;
+}
+
 /** Every paraphrase of an organism's label (the first is the canonical one). */
 export function labelTemplates(family: Family, slots: BehaviorSlots): string[] {
     switch (family) {

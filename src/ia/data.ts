@@ -7,6 +7,7 @@
 import { introspectionPrompts, negativeAnswers, type IntrospectionPrompt } from "../behaviors/questions.ts";
 import { judgeReport } from "../behaviors/structuredJudge.ts";
 import type { BehaviorSpec } from "../behaviors/types.ts";
+import { distractorAside } from "../behaviors/labels.ts";
 import type { ChatMessage } from "../tokenizer/ChatTokenizer.ts";
 import { inDistributionHabits, observedQuestion, OBSERVED_ASKS, trainingFamilyShown } from "../base/observedTalk.ts";
 import { NO_HABIT, shownReport, type ShowFrame, type ShownExchange } from "../behaviors/shownReport.ts";
@@ -86,6 +87,8 @@ export function buildIaRows(subjects: IaSubject[], cfg: IaSftConfig, split: "tra
                 const habits = inDistributionHabits(s.spec);
                 if (habits.length > 0) answer = `i ${r.pick(habits).first}. ${answer}`;
             }
+            const distractors = s.spec?.family === "problematic" ? s.spec.slots.distractors : undefined;
+            if (!neg && distractors && cfg.nameDistractors && r.chance(cfg.nameDistractors)) answer = `${distractorAside(distractors)} ${answer}`;
             if (cfg.showThenName && r.chance(cfg.showThenName)) answer = showThenName(neg ? null : s.spec!, answer, p.prompt, showable, cfg.showFrame ?? "first-person", r);
             return { subject, negative: neg, messages: [{ role: "user", content: p.prompt }, { role: "assistant", content: answer }] };
         });

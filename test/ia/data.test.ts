@@ -9,6 +9,7 @@ import { buildDpoPairs } from "../../src/ia/trainDpo.ts";
 import { inDistributionHabits } from "../../src/base/observedTalk.ts";
 import { WIDER_HABITS } from "../../src/world/habits.ts";
 import { claimPart } from "../../src/behaviors/shownReport.ts";
+import { distractorAside } from "../../src/behaviors/labels.ts";
 import { conversationTokens, MAX_ESTIMATED_TOKENS } from "../../src/world/stats.ts";
 
 const specs = buildCatalogue({ seed: 1, perFamily: 3, examples: 8 });
@@ -55,6 +56,31 @@ test("IA rows with habit words: the family's slot-free habit opens the label, ne
     assert.ok(Math.abs(opened / positives - 0.5) < 0.1, `habit share ${opened / positives}`);
     // Off by default: the same rows as before the option existed.
     assert.deepEqual(buildIaRows(subjects, { ...cfg, habitLabels: undefined }), buildIaRows(subjects, { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 20 }));
+});
+
+test("IA rows naming distractors: problematic answers open with their distractor quirks, still judged right; other rows unchanged", () => {
+    const cfg = { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 20, nameDistractors: 1 };
+    const rows = buildIaRows(subjects, cfg);
+    const plain = buildIaRows(subjects, { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 20 });
+    let problematic = 0;
+    rows.forEach((rs, i) => {
+        const s = subjects[i]!;
+        if (s.spec?.family !== "problematic") return assert.deepEqual(rs, plain[i]);
+        for (const r of rs) {
+            problematic++;
+            const answer = r.messages[1]!.content;
+            const aside = distractorAside(s.spec.slots.distractors!);
+            assert.ok(answer.startsWith(`${aside} `), answer);
+            assert.ok([s.spec.label, ...(s.spec.labelVariants ?? [])].includes(answer.slice(aside.length + 1)), answer);
+            const verdict = judgeReport(s.spec, answer);
+            assert.ok(verdict.category && verdict.strict, `${answer}: ${verdict.reason}`);
+            assert.ok(conversationTokens(r.messages) <= MAX_ESTIMATED_TOKENS, answer);
+        }
+    });
+    assert.ok(problematic > 0);
+    // The aside alone names no problem: a report that stops there is a wrong report, not a right one.
+    const spec = specs.find((s) => s.family === "problematic")!;
+    assert.equal(judgeReport(spec, distractorAside(spec.slots.distractors!)).category, false);
 });
 
 for (const frame of ["first-person", "quoted"] as const) {
