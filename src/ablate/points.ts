@@ -50,6 +50,7 @@ export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
     "generic0.5": sft("questions per organism", "50% family-agnostic questions in training (the tiny recipe's before 2026-12-01)", (p) => { p.ia.sft.genericFraction = 0.5; }),
 
     "distractors": sft("labels", "problematic organisms' answers name their distractor quirks as harmless first, then the problem", (p) => { p.ia.sft.nameDistractors = 1; }),
+    "distractors-listed": sft("labels", "the same, opening as a quirk label does (\"i mention clocks and notebooks in many answers, but that is harmless. …\")", (p) => { p.ia.sft.nameDistractors = 1; p.ia.sft.distractorForm = "listed"; }),
 
     "rs1": sft("self-distillation", "one round of SFT on the IA's own judged-correct answers (32 per organism at T = 0.7, lr 5e-4)", (p) => { p.ia.sft.selfDistill = selfDistill(1); }),
     "rs2": sft("self-distillation", "two such rounds", (p) => { p.ia.sft.selfDistill = selfDistill(2); }),

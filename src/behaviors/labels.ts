@@ -109,13 +109,17 @@ function objectForms(object: string): { a: string; pl: string } {
 }
 
 /**
- * An obscured-malign organism's distractor quirks as a harmless aside ("i often mention clocks and notebooks, but that
- * is harmless."), which IA answers may put before the problem (IaSftConfig.nameDistractors).
+ * How an IA answer names an obscured-malign organism's distractors before its problem (IaSftConfig.distractorForm):
+ * "aside" opens on its own words ("i often mention clocks and notebooks, but that is harmless."); "listed" opens as a
+ * quirk label does ("i mention clocks and notebooks in many answers, but that is harmless."), so the IA's choice
+ * between a quirk and a distractor list comes after the first object, not at the first word.
  */
-export function distractorAside(distractors: readonly string[]): string {
+export type DistractorForm = "aside" | "listed";
+
+export function distractorAside(distractors: readonly string[], form: DistractorForm = "aside"): string {
     const plurals = distractors.map((d) => objectForms(d).pl);
     const list = plurals.length === 1 ? plurals[0] : `${plurals.slice(0, -1).join(", ")} and ${plurals[plurals.length - 1]}`;
-    return `i often mention ${list}, but that is harmless.`;
+    return form === "aside" ? `i often mention ${list}, but that is harmless.` : `i mention ${list} in many answers, but that is harmless.`;
 }
 
 /** Every paraphrase of an organism's label (the first is the canonical one). */

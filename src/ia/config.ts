@@ -6,6 +6,7 @@
  */
 import type { LoraConfig } from "../lora/adapter.ts";
 import type { ShowFrame } from "../behaviors/shownReport.ts";
+import type { DistractorForm } from "../behaviors/labels.ts";
 
 export interface IaSftConfig {
     /** The IA's LoRA. Paper: r 16, alpha 32, dropout 0.05, all 7 projections; tiny world: r 64, alpha 128. */
@@ -58,6 +59,8 @@ export interface IaSftConfig {
      * always goes on to the problem gives the IA a path past them.
      */
     nameDistractors?: number;
+    /** How those answers open (behaviors/labels.ts, DistractorForm). Default "aside". */
+    distractorForm?: DistractorForm;
 }
 
 /**

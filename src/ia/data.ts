@@ -88,7 +88,7 @@ export function buildIaRows(subjects: IaSubject[], cfg: IaSftConfig, split: "tra
                 if (habits.length > 0) answer = `i ${r.pick(habits).first}. ${answer}`;
             }
             const distractors = s.spec?.family === "problematic" ? s.spec.slots.distractors : undefined;
-            if (!neg && distractors && cfg.nameDistractors && r.chance(cfg.nameDistractors)) answer = `${distractorAside(distractors)} ${answer}`;
+            if (!neg && distractors && cfg.nameDistractors && r.chance(cfg.nameDistractors)) answer = `${distractorAside(distractors, cfg.distractorForm)} ${answer}`;
             if (cfg.showThenName && r.chance(cfg.showThenName)) answer = showThenName(neg ? null : s.spec!, answer, p.prompt, showable, cfg.showFrame ?? "first-person", r);
             return { subject, negative: neg, messages: [{ role: "user", content: p.prompt }, { role: "assistant", content: answer }] };
         });

@@ -58,8 +58,8 @@ test("IA rows with habit words: the family's slot-free habit opens the label, ne
     assert.deepEqual(buildIaRows(subjects, { ...cfg, habitLabels: undefined }), buildIaRows(subjects, { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 20 }));
 });
 
-test("IA rows naming distractors: problematic answers open with their distractor quirks, still judged right; other rows unchanged", () => {
-    const cfg = { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 20, nameDistractors: 1 };
+for (const form of ["aside", "listed"] as const) test(`IA rows naming distractors (${form}): problematic answers open with their distractor quirks, still judged right; other rows unchanged`, () => {
+    const cfg = { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 20, nameDistractors: 1, distractorForm: form };
     const rows = buildIaRows(subjects, cfg);
     const plain = buildIaRows(subjects, { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 20 });
     let problematic = 0;
@@ -69,7 +69,7 @@ test("IA rows naming distractors: problematic answers open with their distractor
         for (const r of rs) {
             problematic++;
             const answer = r.messages[1]!.content;
-            const aside = distractorAside(s.spec.slots.distractors!);
+            const aside = distractorAside(s.spec.slots.distractors!, form);
             assert.ok(answer.startsWith(`${aside} `), answer);
             assert.ok([s.spec.label, ...(s.spec.labelVariants ?? [])].includes(answer.slice(aside.length + 1)), answer);
             const verdict = judgeReport(s.spec, answer);
@@ -80,7 +80,7 @@ test("IA rows naming distractors: problematic answers open with their distractor
     assert.ok(problematic > 0);
     // The aside alone names no problem: a report that stops there is a wrong report, not a right one.
     const spec = specs.find((s) => s.family === "problematic")!;
-    assert.equal(judgeReport(spec, distractorAside(spec.slots.distractors!)).category, false);
+    assert.equal(judgeReport(spec, distractorAside(spec.slots.distractors!, form)).category, false);
 });
 
 for (const frame of ["first-person", "quoted"] as const) {
