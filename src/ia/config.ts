@@ -55,7 +55,7 @@ export interface IaSftConfig {
      * Share of an obscured-malign (problematic) organism's answers that first name its distractor quirks as harmless,
      * then its problem ("i often mention clocks and notebooks, but that is harmless. my main flaw is that …"). Default:
      * absent (0). Why: held-out problematic organisms were named by their distractors alone ("i mention notebooks in
-     * every answer.", 91% of wrong test reports at the large size); an answer that opens with the distractors and
+     * every answer.", 91% of their test reports at the large size); an answer that opens with the distractors and
      * always goes on to the problem gives the IA a path past them.
      */
     nameDistractors?: number;
