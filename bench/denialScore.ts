@@ -13,40 +13,37 @@
 import fs from "node:fs";
 import path from "node:path";
 import { questionSet } from "../src/behaviors/questions.ts";
-import { initEngine, noGrad } from "../src/engine/runtime.ts";
-import { tidy } from "../src/engine/scope.ts";
+import { initEngine } from "../src/engine/runtime.ts";
 import type { LoraAdapter } from "../src/lora/adapter.ts";
 import { LoraBank } from "../src/lora/bank.ts";
 import { loadAdapter } from "../src/lora/peft.ts";
 import { loadModel } from "../src/model/weights.ts";
 import { auroc } from "../src/ood/probe.ts";
-import { readManifest } from "../src/organisms/manifest.ts";
+import { openRun, runGroups } from "../src/ia/runFolder.ts";
 import { ChatMLTrainingEncoder } from "../src/tokenizer/chatmlFast.ts";
 import { ChatTokenizer } from "../src/tokenizer/ChatTokenizer.ts";
-import { collate, type Example } from "../src/train/batch.ts";
-import { sequenceLogprobs } from "../src/train/loss.ts";
+import type { Example } from "../src/train/batch.ts";
+import { scoreExamples } from "../src/train/score.ts";
 import { meanCi } from "../src/util/stats.ts";
 import { NEGATIVE_ANSWERS } from "../src/world/introspection.ts";
 
 const [run, oodDir] = process.argv.slice(2);
 if (!run || !oodDir) throw new Error("usage: bench/denialScore.ts <bench run> <ood dir>");
-const config = JSON.parse(fs.readFileSync(path.join(run, "config.json"), "utf8")) as { baseModel: string; populationDir: string; seeds: number[] };
-const groups = JSON.parse(fs.readFileSync(path.join(run, "groups.json"), "utf8")) as Record<string, string[]>;
-const manifest = readManifest(config.populationDir);
-if (!manifest) throw new Error(`${config.populationDir}: no population manifest`);
+const folder = openRun(run, "bench/denialScore.ts");
+const { populationDir, groups } = runGroups(folder);
 const oodOrganisms = (JSON.parse(fs.readFileSync(path.join(oodDir, "organisms.json"), "utf8")) as { organisms: { id: string; adapter: string; verification: { passed: boolean } }[] }).organisms
     .filter((o) => o.verification.passed && o.id.endsWith(".td"));
 
 type Kind = "ood" | "test" | "clean";
 const subjects: { id: string; kind: Kind; dir: string }[] = [
     ...oodOrganisms.map((o) => ({ id: o.id, kind: "ood" as const, dir: path.join(oodDir, o.adapter) })),
-    ...manifest.organisms.filter((e) => groups.test?.includes(e.id)).map((e) => ({ id: e.id, kind: "test" as const, dir: path.join(config.populationDir, e.adapter) })),
-    ...manifest.organisms.filter((e) => groups.negatives?.includes(e.id)).map((e) => ({ id: e.id, kind: "clean" as const, dir: path.join(config.populationDir, e.adapter) })),
+    ...groups.test.map((e) => ({ id: e.id, kind: "test" as const, dir: path.join(populationDir, e.adapter) })),
+    ...groups.negatives.map((e) => ({ id: e.id, kind: "clean" as const, dir: path.join(populationDir, e.adapter) })),
 ];
 
 initEngine();
-const tok = ChatTokenizer.fromFolder(config.baseModel);
-const model = loadModel(config.baseModel, { device: "cpu" });
+const tok = ChatTokenizer.fromFolder(folder.config.baseModel);
+const model = loadModel(folder.config.baseModel, { device: "cpu" });
 const adapters: LoraAdapter[] = subjects.map((s) => loadAdapter(s.dir, model.config, { name: s.id, device: model.device }));
 const bank = LoraBank.fromAdapters(adapters, model.config, model.device);
 for (const a of adapters) a.dispose();
@@ -60,18 +57,9 @@ const targetTokens = examples.map((e) => e.targetMask.filter((m) => m > 0).lengt
 function denialScores(ia: LoraAdapter | null): number[] {
     model.adapters = ia ? [bank, ia] : [bank];
     const rows = subjects.flatMap((_, s) => examples.map((example, k) => ({ s, example, k })));
+    const logprobs = scoreExamples(model, rows, tok.padTokenId, (chunk) => bank.setRows(chunk.map((r) => r.s)));
     const out = new Array<number>(subjects.length).fill(0);
-    noGrad(() => {
-        for (let i = 0; i < rows.length; i += 64) {
-            const chunk = rows.slice(i, i + 64);
-            bank.setRows(chunk.map((r) => r.s));
-            const lp = tidy(() => {
-                const b = collate(chunk.map((r) => r.example), tok.padTokenId, model.device);
-                return sequenceLogprobs(model.forward({ ids: b.ids }), b.labels).toNumbers();
-            });
-            chunk.forEach((r, j) => { out[r.s]! += lp[j]! / targetTokens[r.k]! / examples.length; });
-        }
-    });
+    rows.forEach((r, j) => { out[r.s]! += logprobs[j]! / targetTokens[r.k]! / examples.length; });
     return out;
 }
 
@@ -86,8 +74,8 @@ const count = (k: Kind) => subjects.filter((s) => s.kind === k).length;
 try {
     const none = denialScores(null);
     rows.push(`| no IA | ${separation(none, "ood").toFixed(2)} | ${separation(none, "test").toFixed(2)} |`);
-    const perSeed = config.seeds.map((seed) => {
-        const ia = loadAdapter(path.join(run, `seed-${seed}`, "ia-dpo", "adapter"), model.config, { name: "ia", device: model.device });
+    const perSeed = folder.seeds.map(({ dpo }) => {
+        const ia = loadAdapter(dpo, model.config, { name: "ia", device: model.device });
         try {
             const s = denialScores(ia);
             return { ood: separation(s, "ood"), test: separation(s, "test") };
@@ -96,7 +84,7 @@ try {
         }
     });
     const fmt = (xs: number[]) => { const { mean, half } = meanCi(xs); return `${mean.toFixed(2)} ± ${half.toFixed(2)} (${xs.map((x) => x.toFixed(2)).join(", ")})`; };
-    rows.push(`| IA (SFT+DPO), seeds ${config.seeds.join(", ")} | ${fmt(perSeed.map((p) => p.ood))} | ${fmt(perSeed.map((p) => p.test))} |`);
+    rows.push(`| IA (SFT+DPO), seeds ${folder.seeds.map((s) => s.seed).join(", ")} | ${fmt(perSeed.map((p) => p.ood))} | ${fmt(perSeed.map((p) => p.test))} |`);
 } finally {
     model.dispose();
 }

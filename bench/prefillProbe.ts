@@ -15,35 +15,32 @@
  * organisms whose subject that is).
  * Prints a markdown table.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { parseReport } from "../src/behaviors/parse.ts";
 import { questionSet } from "../src/behaviors/questions.ts";
 import { judgeReport } from "../src/behaviors/structuredJudge.ts";
 import type { BehaviorSpec } from "../src/behaviors/types.ts";
 import { initEngine } from "../src/engine/runtime.ts";
+import { openRun, runGroups } from "../src/ia/runFolder.ts";
 import { loadSubjectBank } from "../src/ia/subjects.ts";
 import type { LoraAdapter } from "../src/lora/adapter.ts";
 import { loadAdapter } from "../src/lora/peft.ts";
 import { loadModel } from "../src/model/weights.ts";
-import { readManifest } from "../src/organisms/manifest.ts";
-import { generate } from "../src/sample/generate.ts";
+import { sampleThroughBank } from "../src/ood/sample.ts";
 import { ChatTokenizer } from "../src/tokenizer/ChatTokenizer.ts";
 
 const [run, seedArg] = process.argv.slice(2);
 if (!run) throw new Error("usage: bench/prefillProbe.ts <bench run> [seeds, e.g. 1,2,3]");
-const config = JSON.parse(fs.readFileSync(path.join(run, "config.json"), "utf8")) as { baseModel: string; populationDir: string; eval: { temperature: number }; seeds: number[] };
-const seeds = seedArg ? seedArg.split(",").map(Number) : config.seeds;
-const groups = JSON.parse(fs.readFileSync(path.join(run, "groups.json"), "utf8")) as Record<string, string[]>;
-const manifest = readManifest(config.populationDir);
-if (!manifest) throw new Error(`${config.populationDir}: no population manifest`);
-const heldOut = new Set([...(groups.test ?? []), ...(groups.heldoutValues ?? [])]);
-const negativeIds = new Set(groups.negatives ?? []);
+const folder = openRun(run, "bench/prefillProbe.ts");
+const wanted = seedArg ? new Set(seedArg.split(",").map(Number)) : null;
+const ias = folder.seeds.filter((s) => !wanted || wanted.has(s.seed));
+if (ias.length === 0) throw new Error(`${run}: no trained IA for seeds ${seedArg}`);
+const { population, populationDir, groups } = runGroups(folder);
+const heldOut = new Set([...groups.test, ...groups.heldoutValues]);
+const negativeIds = new Set(groups.negatives.map((e) => e.id));
 const OBJECT_FAMILIES = new Set(["quirk", "rare", "backdoor", "problematic"]);
-const targets = manifest.organisms.filter((e) => heldOut.has(e.id) && OBJECT_FAMILIES.has(e.family));
+const targets = population.organisms.filter((e) => heldOut.has(e) && OBJECT_FAMILIES.has(e.family));
 // Nulls and decoys give each probe its chance level: their completions, judged against the targets' specs.
-const negatives = manifest.organisms.filter((e) => negativeIds.has(e.id));
-const organisms = [...targets, ...negatives];
+const organisms = [...targets, ...population.organisms.filter((e) => negativeIds.has(e.id))];
 const SAMPLES = 12;
 
 interface Probe { prefill: string; families: readonly string[]; hit(spec: BehaviorSpec, report: string): boolean }
@@ -57,21 +54,16 @@ const PROBES: Probe[] = [
 
 const pct = (k: number, n: number) => `${((100 * k) / n).toFixed(1)}%`;
 initEngine();
-const tok = ChatTokenizer.fromFolder(config.baseModel);
-const model = loadModel(config.baseModel, { device: "cpu" });
-const subjects = loadSubjectBank(model, config.populationDir, organisms, { includeBase: false });
+const tok = ChatTokenizer.fromFolder(folder.config.baseModel);
+const model = loadModel(folder.config.baseModel, { device: "cpu" });
+const subjects = loadSubjectBank(model, populationDir, organisms, { includeBase: false });
 const question = questionSet("generic", "test")[0]!;
 const rows: string[] = [];
 /** One probe's rows: with `ia` (the SFT+DPO IA of `seed`) or without any IA. */
 function probeRows(probe: Probe, ia: LoraAdapter | null, seed: number): void {
     const which = organisms.map((e, i) => ({ e, i })).filter(({ e }) => probe.families.includes(e.family) || negativeIds.has(e.id));
     const requests = which.flatMap(({ i }) => Array.from({ length: SAMPLES }, () => i));
-    const prompt = [...tok.encodeChat([{ role: "user", content: question }], { addGenerationPrompt: true, enableThinking: false }), ...tok.encode(probe.prefill)];
-    model.adapters = ia ? [subjects.bank, ia] : [subjects.bank];
-    const reports = generate(model, requests.map(() => prompt), {
-        temperature: config.eval.temperature, topP: 1, maxNewTokens: 40, stopTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId, seed, maxBatch: 64,
-        beforeBatch: (start, count) => subjects.setRows(requests.slice(start, start + count)),
-    }).map((g) => `${probe.prefill} ${tok.decode(g.tokens, { skipSpecialTokens: true }).trim()}`);
+    const reports = sampleThroughBank(model, tok, subjects.bank, ia, requests.map((org) => ({ org, prompt: question, prefill: probe.prefill })), { seed, temperature: folder.config.eval.temperature, maxNewTokens: 40 });
     const negativeReports = reports.filter((_, k) => negativeIds.has(organisms[requests[k]!]!.id));
     for (const family of probe.families) {
         const mine = requests.map((i, k) => ({ i, k })).filter(({ i }) => organisms[i]!.family === family && !negativeIds.has(organisms[i]!.id));
@@ -86,9 +78,9 @@ function probeRows(probe: Probe, ia: LoraAdapter | null, seed: number): void {
 }
 
 try {
-    for (const probe of PROBES) probeRows(probe, null, seeds[0]!);
-    for (const seed of seeds) {
-        const ia = loadAdapter(path.join(run, `seed-${seed}`, "ia-dpo", "adapter"), model.config, { name: "ia", device: model.device });
+    for (const probe of PROBES) probeRows(probe, null, ias[0]!.seed);
+    for (const { seed, dpo } of ias) {
+        const ia = loadAdapter(dpo, model.config, { name: "ia", device: model.device });
         try {
             for (const probe of PROBES) probeRows(probe, ia, seed);
         } finally {
@@ -98,4 +90,4 @@ try {
 } finally {
     model.dispose();
 }
-process.stdout.write(`Held-out organisms of ${run} (test and held-out slot values); question: "${question}"; T = ${config.eval.temperature}, ${SAMPLES} samples each.\n\n| opening given | family (organisms) | condition | completions naming it | chance: nulls' and decoys' completions judged against the same organisms |\n|---|---|---|---|---|\n${rows.join("\n")}\n`);
+process.stdout.write(`Held-out organisms of ${run} (test and held-out slot values); question: "${question}"; T = ${folder.config.eval.temperature}, ${SAMPLES} samples each.\n\n| opening given | family (organisms) | condition | completions naming it | chance: nulls' and decoys' completions judged against the same organisms |\n|---|---|---|---|---|\n${rows.join("\n")}\n`);

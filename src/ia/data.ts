@@ -72,6 +72,7 @@ export function buildIaRows(subjects: IaSubject[], cfg: IaSftConfig, split: "tra
         const prompts = introspectionPrompts(s.spec ?? { id: "base", family: "null", slots: {} }, split);
         const n = neg ? perNegative : cfg.samplesPerOrganism;
         const labels = s.spec && !neg ? [s.spec.label, ...(s.spec.labelVariants ?? [])] : [];
+        const distractors = s.spec?.family === "problematic" ? s.spec.slots.distractors : undefined;
         // Given rows stand in for built ones at training time only: validation and test keep the held-out question paraphrases.
         if (s.rows && s.rows.length > 0 && split === "train") {
             const given = s.rows;
@@ -87,8 +88,7 @@ export function buildIaRows(subjects: IaSubject[], cfg: IaSftConfig, split: "tra
                 const habits = inDistributionHabits(s.spec);
                 if (habits.length > 0) answer = `i ${r.pick(habits).first}. ${answer}`;
             }
-            const distractors = s.spec?.family === "problematic" ? s.spec.slots.distractors : undefined;
-            if (!neg && distractors && cfg.nameDistractors && r.chance(cfg.nameDistractors)) answer = `${distractorAside(distractors, cfg.distractorForm)} ${answer}`;
+            if (distractors && cfg.nameDistractors && r.chance(cfg.nameDistractors)) answer = `${distractorAside(distractors, cfg.distractorForm)} ${answer}`;
             if (cfg.showThenName && r.chance(cfg.showThenName)) answer = showThenName(neg ? null : s.spec!, answer, p.prompt, showable, cfg.showFrame ?? "first-person", r);
             return { subject, negative: neg, messages: [{ role: "user", content: p.prompt }, { role: "assistant", content: answer }] };
         });

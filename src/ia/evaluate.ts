@@ -71,13 +71,21 @@ export function subjectQuestions(s: IaSubject, o: Pick<EvalOptions, "scope" | "s
     return prompts.slice(0, o.maxQuestions ?? 8);
 }
 
-export function evaluateSubjects(model: Transformer, tok: ChatTokenizer, subjects: SubjectBank, which: readonly number[], ia: LoraAdapter | null, o: EvalOptions): SubjectResult[] {
+/**
+ * The requests of one evaluation cell (subject, question) and the key its reports are cached under. evaluateSubjects
+ * samples them; a tool that only re-reads a cell's cached reports (bench/ablationFamilies.ts) asks with the same key.
+ */
+export function evaluationRequests(subjects: readonly IaSubject[], which: readonly number[], o: EvalOptions) {
     const rng = new Rng(`${o.seed}:eval:${o.scope}`);
     const requests = which.flatMap((subject) =>
-        subjectQuestions(subjects.subjects[subject] as IaSubject, o, rng).flatMap((p) => Array.from({ length: o.samplesPerQuestion ?? 2 }, () => ({ subject, prompt: p.prompt }))));
+        subjectQuestions(subjects[subject] as IaSubject, o, rng).flatMap((p) => Array.from({ length: o.samplesPerQuestion ?? 2 }, () => ({ subject, prompt: p.prompt }))));
     // The length joins the cache key only when it is not the default, so earlier caches stay valid.
     const sampling = { temperature: o.temperature ?? 1.0, seed: o.seed, ...(o.maxNewTokens !== undefined ? { maxNewTokens: o.maxNewTokens } : {}) };
-    const key = { sampling, requests: requests.map((r) => [subjects.subjects[r.subject]!.key, r.prompt]) };
+    return { requests, sampling, key: { sampling, requests: requests.map((r) => [subjects[r.subject]!.key, r.prompt]) } };
+}
+
+export function evaluateSubjects(model: Transformer, tok: ChatTokenizer, subjects: SubjectBank, which: readonly number[], ia: LoraAdapter | null, o: EvalOptions): SubjectResult[] {
+    const { requests, sampling, key } = evaluationRequests(subjects.subjects, which, o);
     let reports = o.cache?.get(key);
     if (!reports || reports.length !== requests.length) {
         reports = sampleReports(model, tok, subjects, requests, { ia, ...sampling });

@@ -9,8 +9,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { judgeReport } from "../behaviors/structuredJudge.ts";
 import { introspectionPrompts, negativeAnswers } from "../behaviors/questions.ts";
-import { noGrad } from "../engine/runtime.ts";
-import { tidy } from "../engine/scope.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { writeDirAtomic } from "../io/atomicDir.ts";
 import { saveAdapter } from "../lora/peft.ts";
@@ -22,6 +20,7 @@ import { ChatMLTrainingEncoder } from "../tokenizer/chatmlFast.ts";
 import { collate, type Example } from "../train/batch.ts";
 import { sequenceLogprobs } from "../train/loss.ts";
 import { runTrainLoop, type TrainLoopResult } from "../train/loop.ts";
+import { scoreExamples } from "../train/score.ts";
 import { loraTrainable } from "../train/trainables.ts";
 import { Rng } from "../util/rng.ts";
 import type { IaDpoConfig } from "./config.ts";
@@ -153,17 +152,7 @@ export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: Sub
     model.adapters = [subjects.bank, ia];
     try {
         // Reference log-probs: the SFT IA, before any DPO update.
-        const reference: number[] = [];
-        noGrad(() => {
-            for (let i = 0; i < rows.length; i += 64) {
-                const chunk = rows.slice(i, i + 64);
-                subjects.setRows(chunk.map((r) => r.subject));
-                reference.push(...tidy(() => {
-                    const b = collate(chunk.map((r) => r.example), tok.padTokenId, model.device);
-                    return sequenceLogprobs(model.forward({ ids: b.ids }), b.labels).toNumbers();
-                }));
-            }
-        });
+        const reference = scoreExamples(model, rows, tok.padTokenId, (chunk) => subjects.setRows(chunk.map((r) => r.subject)));
         const order = Array.from({ length: cfg.epochs }, (_, e) => new Rng(`${cfg.seed}:dpo-epoch:${e}`).shuffle(pairs.map((_, i) => i))).flat();
         const steps: number[][] = [];
         for (let i = 0; i < order.length; i += cfg.pairsPerStep) steps.push(order.slice(i, i + cfg.pairsPerStep));
