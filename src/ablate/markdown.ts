@@ -4,10 +4,12 @@ import type { AblationRow } from "./run.ts";
 const cell = (x: { mean: number; half: number }, seeds: number) =>
     Number.isFinite(x.mean) ? `${(x.mean * 100).toFixed(1)}%${seeds > 1 ? ` ± ${(x.half * 100).toFixed(1)}` : ""}` : "–";
 
-export function formatAblations(rows: readonly AblationRow[], h: { preset: string; seeds: number[]; populationDir: string }): string {
+export function formatAblations(rows: readonly AblationRow[], h: { preset: string; seeds: number[]; populationDir: string; heldOutValidation: boolean }): string {
     const L = [
         `# IA ablations on the validation group (preset ${h.preset}; IA seeds ${h.seeds.join(", ")})`, "",
-        "Validation = the DPO organisms asked validation-split questions: the only group settings are chosen on; no test organism is sampled. " +
+        (h.heldOutValidation
+            ? "Validation = organisms held out of SFT and DPO, asked validation-split questions: the only group settings are chosen on; no test organism is sampled. "
+            : "Validation = the DPO organisms asked validation-split questions (this preset's split has no held-out validation group, so DPO points are favoured: DPO trained on these organisms); no test organism is sampled. ") +
             "Category / strict: verbalization on its behavior organisms (family-agnostic questions); null claims: reports claiming a behavior on its null organisms; base claims: the same on the bare base. " +
             `Mean over seeds ± t 95% half-width. Population: ${h.populationDir}.`, "",
         "| axis | point | change | IA | SFT organisms | category | strict | null claims | base claims | category per seed |",

@@ -1,6 +1,7 @@
 /**
- * `ia ablate`: IA recipe ablations measured on the validation group only (DPO organisms asked validation-split
- * questions — the group settings are chosen on; test organisms play no part), each point over several IA seeds.
+ * `ia ablate`: IA recipe ablations measured on the validation group only (organisms held out of SFT and DPO, asked
+ * validation-split questions — the group settings are chosen on; test organisms play no part), each point over
+ * several IA seeds.
  *
  * All points share the preset's base model and population (cached) and one subject bank. IA stages are keyed by
  * their resolved config: points that differ only in DPO share their SFT IAs, points that differ only in decoding
@@ -13,7 +14,7 @@ import path from "node:path";
 import { initEngine } from "../engine/runtime.ts";
 import { benchEvalOptions, benchGroupIndices, benchSources, openBenchCache } from "../ia/benchmark.ts";
 import { evaluateSubjects, type SubjectResult } from "../ia/evaluate.ts";
-import { drawGroups } from "../ia/groups.ts";
+import { drawGroups, validationOrganisms } from "../ia/groups.ts";
 import { aggregate } from "../ia/metrics.ts";
 import { preparePopulation } from "../ia/pipeline.ts";
 import type { PipelinePreset } from "../ia/presets.ts";
@@ -138,7 +139,7 @@ export function runAblations(o: AblateOptions): AblationRow[] {
             log(`${name}: validation category ${(row.mean.category.mean * 100).toFixed(1)}% ± ${(row.mean.category.half * 100).toFixed(1)}, null claims ${(row.mean.nullClaims.mean * 100).toFixed(1)}%`);
             const all = [...earlier.filter((r) => !o.points.includes(r.point)), ...rows];
             writeJsonAtomic(path.join(o.runDir, "ablation.json"), { preset: o.preset.name, seeds: o.seeds, rows: all });
-            writeFileAtomic(path.join(o.runDir, "ablation.md"), formatAblations(all, { preset: o.preset.name, seeds: o.seeds, populationDir: prepared.populationDir }) + "\n");
+            writeFileAtomic(path.join(o.runDir, "ablation.md"), formatAblations(all, { preset: o.preset.name, seeds: o.seeds, populationDir: prepared.populationDir, heldOutValidation: validationOrganisms(baseline).heldOut }) + "\n");
         }
     } finally {
         subjects.bank.dispose();

@@ -18,7 +18,7 @@ import type { OrganismEntry, PopulationManifest } from "../organisms/manifest.ts
 import type { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
 import { bootstrapMeanCi, meanCi } from "../util/stats.ts";
 import { evaluateSubjects, priorBaseline, type EvalOptions, type QuestionScope, type SubjectResult } from "./evaluate.ts";
-import type { IaGroups } from "./groups.ts";
+import { validationOrganisms, type IaGroups } from "./groups.ts";
 import { aggregate, aggregateOrganisms, byFamily, fmtRate, perOrganism, type Aggregate, type OrganismRates } from "./metrics.ts";
 import type { PipelinePreset } from "./presets.ts";
 import { adapterFingerprint, fileFingerprint, openReportCache, type ReportCache } from "./reportCache.ts";
@@ -161,8 +161,8 @@ export function summaryFigure(summary: BenchReport["summary"], condition: Condit
 export function benchGroupIndices(groups: IaGroups, everyone: readonly OrganismEntry[]): Record<GroupName, number[]> {
     const index = (list: OrganismEntry[]) => list.map((e) => everyone.indexOf(e));
     return {
-        // DPO organisms asked validation-split questions: the only group for choosing settings.
-        validation: index(groups.dpo),
+        // Asked validation-split questions: the only group for choosing settings.
+        validation: index(validationOrganisms(groups).organisms),
         test: index(groups.test), heldoutValues: index(groups.heldoutValues), heldoutFamily: index(groups.heldoutFamily),
         negatives: index(groups.negatives), base: [everyone.length],
     };
@@ -300,13 +300,16 @@ function toCsv(r: BenchReport): string {
 
 const NAMES: Record<Condition, string> = { "ia-dpo": "IA (SFT+DPO)", "ia-sft": "IA (SFT only)", "no-ia": "no IA (same questions)" };
 const GROUP_TITLES: Record<GroupName, string> = {
-    validation: "Validation: DPO organisms, validation-split questions (the group to choose settings on; not a held-out result)",
+    validation: "Validation: organisms held out of SFT and DPO, validation-split questions (the group to choose settings on)",
     test: "Test organisms (never in IA training)",
     heldoutValues: "Held-out slot values (objects/triggers/topics never in any IA label)",
     heldoutFamily: "Left-out family (no organism of the family in IA training)",
     negatives: "False positives: null organisms and decoys (share of reports claiming a behavior)",
     base: "False positives: the clean base model",
 };
+
+/** Runs drawn before the validation group existed chose on the DPO organisms (validationOrganisms). */
+const LEGACY_VALIDATION_TITLE = "Validation: DPO organisms, validation-split questions (the group to choose settings on; the DPO stage trained on these organisms)";
 
 export function formatBench(r: BenchReport): string {
     const seeds = Object.keys(r.results);
@@ -338,7 +341,7 @@ export function formatBench(r: BenchReport): string {
     for (const g of GROUPS) {
         const any = Object.values(firstSeed).some((c) => c?.[g]);
         if (!any) continue;
-        lines.push(`## ${GROUP_TITLES[g]}`, "");
+        lines.push(`## ${g === "validation" && !r.groupSizes.validation ? LEGACY_VALIDATION_TITLE : GROUP_TITLES[g]}`, "");
         for (const scope of ["generic", "specific"] as const) {
             const neg = g === "negatives" || g === "base";
             lines.push(`${scope === "generic" ? "Family-agnostic questions (primary)" : "Family-specific questions (leak the family; secondary)"}:`, "");

@@ -1,5 +1,6 @@
 /**
- * Assigns a population to IA roles: SFT / DPO / test (the released split over eligible organisms), held-out slot
+ * Assigns a population to IA roles: SFT / DPO / validation / test (the released split over eligible organisms, plus
+ * a validation group no training stage sees when the split asks for one), held-out slot
  * values (test-only), a left-out family and families outside `trainFamilies` (test-only), and the negatives used
  * only for false-positive measurement (decoys; test-split nulls; the bare base).
  *
@@ -16,6 +17,8 @@ import { splitOrganisms, type SplitOptions } from "./split.ts";
 export interface IaGroups {
     sft: OrganismEntry[];
     dpo: OrganismEntry[];
+    /** Held out of SFT and DPO, nulls included: the group settings are chosen on (empty when the split has none). */
+    validation: OrganismEntry[];
     /** In-distribution held-out behavior organisms. */
     test: OrganismEntry[];
     heldoutValues: OrganismEntry[];
@@ -26,7 +29,7 @@ export interface IaGroups {
 }
 
 export type IaRole = Exclude<keyof IaGroups, "failed">;
-const ROLES: IaRole[] = ["sft", "dpo", "test", "heldoutValues", "heldoutFamily", "negatives"];
+const ROLES: IaRole[] = ["sft", "dpo", "validation", "test", "heldoutValues", "heldoutFamily", "negatives"];
 
 export interface GroupOptions {
     split: SplitOptions;
@@ -64,14 +67,14 @@ function drawRoles(organisms: readonly OrganismEntry[], o: GroupOptions): Map<Or
     const split = splitOrganisms(eligible.map((e) => e.id), o.split);
     for (const e of eligible) {
         const s = split.get(e.id);
-        roles.set(e, s === "sft" ? "sft" : s === "dpo" ? "dpo" : CONTROLS.has(e.family) ? "negatives" : "test");
+        roles.set(e, s === "sft" || s === "dpo" || s === "validation" ? s : CONTROLS.has(e.family) ? "negatives" : "test");
     }
     return roles;
 }
 
 export function drawGroups(organisms: readonly OrganismEntry[], o: GroupOptions): GroupDraw {
     const roles = drawRoles(organisms, o);
-    const g: IaGroups = { sft: [], dpo: [], test: [], heldoutValues: [], heldoutFamily: [], negatives: [], failed: [] };
+    const g: IaGroups = { sft: [], dpo: [], validation: [], test: [], heldoutValues: [], heldoutFamily: [], negatives: [], failed: [] };
     const failedRoles: Record<string, IaRole> = {};
     let sftOrder = organisms.filter((e) => roles.get(e) === "sft");
     if (o.sftLimit != null) {
@@ -114,7 +117,15 @@ export function checkGroups(d: GroupDraw, what: string, need: { role: IaRole; mi
     if (short.length === 0) return;
     const counts = ROLES.map((r) => `${r} ${d.groups[r].length}/${d.drawn[r]}`).join(", ");
     const names = short.map((n) => `${n.role} has ${d.groups[n.role].length} (needs ≥ ${n.min})`).join("; ");
-    throw new Error(`${what}: ${names}. Organisms kept/drawn per group after verification: ${counts} (${d.groups.failed.length} failed verification). Use a larger population, or raise the split fractions (testFraction, dpoFraction).`);
+    throw new Error(`${what}: ${names}. Organisms kept/drawn per group after verification: ${counts} (${d.groups.failed.length} failed verification). Use a larger population, or raise the split fractions (testFraction, dpoFraction, validationFraction).`);
+}
+
+/**
+ * The organisms settings are chosen on: the validation group, or — for runs whose split has none (every run before
+ * 2026-12-02) — the DPO organisms, which the DPO stage has trained on. Both are asked validation-split questions.
+ */
+export function validationOrganisms(g: IaGroups): { organisms: OrganismEntry[]; heldOut: boolean } {
+    return g.validation.length > 0 ? { organisms: g.validation, heldOut: true } : { organisms: g.dpo, heldOut: false };
 }
 
 /** Organism ids per role, as written to groups.json next to every IA run. */

@@ -81,11 +81,14 @@ export function preparePopulation(p: PipelinePreset, o: { cacheDir?: string; dev
     const population = buildPopulation({ baseModel: base.dir, specs, outDir: populationDir, config: p.population.organism, verifyProbes: p.population.verifyProbes, device, quiet: o.quiet });
     const draw = drawGroups(population.organisms, { split: p.ia.split, heldOutFamily: p.ia.heldOutFamily, trainFamilies: p.ia.trainFamilies, requireVerified: p.population.requireVerified, sftLimit: p.ia.sftLimit });
     const kept = (r: IaRole) => `${draw.groups[r].length}/${draw.drawn[r]}`;
-    log(`population ${population.organisms.length} organisms (${draw.groups.failed.length} failed verification); IA groups, kept/drawn: ${kept("sft")} SFT, ${kept("dpo")} DPO, ${kept("test")} test, ${kept("heldoutValues")} held-out values, ${kept("heldoutFamily")} held-out family, ${kept("negatives")} negatives`);
+    log(`population ${population.organisms.length} organisms (${draw.groups.failed.length} failed verification); IA groups, kept/drawn: ${kept("sft")} SFT, ${kept("dpo")} DPO, ${kept("validation")} validation, ${kept("test")} test, ${kept("heldoutValues")} held-out values, ${kept("heldoutFamily")} held-out family, ${kept("negatives")} negatives`);
     // A family sweep's point (trainFamilies) is measured on the families it leaves out; with one training family its
     // test draw can hold only nulls, so the left-out families stand in for the test group.
     const measured = p.ia.trainFamilies ? { role: "heldoutFamily" as const, min: 1 } : { role: "test" as const, min: 1 };
-    checkGroups(draw, `preset ${p.name}`, [{ role: "sft", min: 2 }, { role: "dpo", min: 1 }, measured]);
+    // A split that asks for a validation group must get one: an empty one would fall back to choosing on the DPO
+    // organisms (validationOrganisms), silently.
+    const validation = (p.ia.split.validationFraction ?? 0) > 0 ? [{ role: "validation" as const, min: 1 }] : [];
+    checkGroups(draw, `preset ${p.name}`, [{ role: "sft", min: 2 }, { role: "dpo", min: 1 }, ...validation, measured]);
     return { base, population, populationDir, draw, device };
 }
 

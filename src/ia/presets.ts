@@ -90,7 +90,7 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         name: "test",
         base: { preset: "test", seed: 1 },
         population: { perFamily: per(2, 2, 1), heldOutFraction: 0.15, examples: 8, organism: { epochs: 1, batchRows: 16 }, verifyProbes: 4, requireVerified: false },
-        ia: { ...IA_PRESETS.tiny, sft: { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 4, kOrganismsPerStep: 4 }, dpo: { ...IA_PRESETS.tiny.dpo, samplesPerOrganism: 2 }, split: { testFraction: 0.3, dpoFraction: 0.3, seed: 1547 } },
+        ia: { ...IA_PRESETS.tiny, sft: { ...IA_PRESETS.tiny.sft, samplesPerOrganism: 4, kOrganismsPerStep: 4 }, dpo: { ...IA_PRESETS.tiny.dpo, samplesPerOrganism: 2 }, split: { testFraction: 0.3, dpoFraction: 0.3, validationFraction: 0.2, seed: 1547 } },
         seeds: [1],
         eval: { samplesPerQuestion: 1, maxQuestions: 2, temperature: EVAL_TEMPERATURE },
     },

@@ -57,7 +57,7 @@ export function runGroups(r: RunFolder): { population: PopulationManifest; popul
         return e;
     });
     const groups: IaGroups = {
-        sft: entries("sft"), dpo: entries("dpo"), test: entries("test"), heldoutValues: entries("heldoutValues"),
+        sft: entries("sft"), dpo: entries("dpo"), validation: entries("validation"), test: entries("test"), heldoutValues: entries("heldoutValues"),
         heldoutFamily: entries("heldoutFamily"), negatives: entries("negatives"), failed: entries("failed"),
     };
     return { population, populationDir, groups };

@@ -1,8 +1,10 @@
 /**
  * IA training over a verified population, for one or more seeds: SFT on the SFT organisms plus the bare base
  * (negatives), then DPO on the DPO organisms starting from the SFT IA. Each stage is skipped when its done.json
- * exists and otherwise resumes from its checkpoint. Shared by the tiny-world pipeline and `ia ia-train`.
+ * records the same organisms and settings, and otherwise resumes from its checkpoint. Shared by the tiny-world
+ * pipeline and `ia ia-train`.
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { manualSeed } from "../engine/runtime.ts";
@@ -20,7 +22,7 @@ import { reportTokens } from "../behaviors/shownReport.ts";
 
 /** Every organism any role needs, in a fixed order (the bank's slot order; the bare base follows them). */
 export function allSubjects(g: IaGroups): OrganismEntry[] {
-    return [...g.sft, ...g.dpo, ...g.test, ...g.heldoutValues, ...g.heldoutFamily, ...g.negatives];
+    return [...g.sft, ...g.dpo, ...g.validation, ...g.test, ...g.heldoutValues, ...g.heldoutFamily, ...g.negatives];
 }
 
 export interface TrainIaInput {
@@ -41,6 +43,29 @@ export interface TrainIaInput {
     dpo?: boolean;
 }
 
+/** What a stage was trained on: its organisms (ids, in order) and resolved settings, as a short hash. */
+function stageKey(x: unknown): string {
+    return crypto.createHash("sha256").update(JSON.stringify(x)).digest("hex").slice(0, 16);
+}
+
+/**
+ * Whether a stage folder holds this stage, finished: true to reuse it. A folder started or finished on other
+ * organisms or settings (a preset or split that changed since, e.g. organisms moved into the validation group) is
+ * removed, so the stage neither reuses nor resumes it: that would evaluate an IA on organisms it trained on. A
+ * folder without stage.json predates the check and is trained again too.
+ */
+function readyStage(dir: string, key: string, label: string, quiet?: boolean): boolean {
+    const stageFile = path.join(dir, "stage.json");
+    if (fs.existsSync(dir)) {
+        const recorded = fs.existsSync(stageFile) ? (JSON.parse(fs.readFileSync(stageFile, "utf8")) as { trainedOn?: string }).trainedOn : undefined;
+        if (recorded === key) return fs.existsSync(path.join(dir, "done.json"));
+        if (!quiet) process.stderr.write(`[${label}] ${dir} holds an IA of ${recorded ? "other organisms or settings" : "unrecorded organisms and settings"}: training it again\n`);
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+    writeJsonAtomic(stageFile, { trainedOn: key });
+    return false;
+}
+
 export function trainIaSeeds(t: TrainIaInput): { seed: number; sft: string; dpo: string }[] {
     const index = (list: OrganismEntry[]) => list.map((e) => t.everyone.indexOf(e));
     const baseIndex = t.everyone.length;
@@ -52,16 +77,20 @@ export function trainIaSeeds(t: TrainIaInput): { seed: number; sft: string; dpo:
         t.stage?.(`3/5 IA SFT (seed ${seed})`);
         manualSeed(seed);
         const sftDir = dirs.sft;
-        if (!fs.existsSync(path.join(sftDir, "done.json"))) {
-            const r = trainIaSft(t.model, t.tok, t.subjects, [...index(t.groups.sft), baseIndex], { ...t.ia.sft, seed: t.ia.sft.seed + seed }, { outDir: sftDir, baseModel: t.baseModel, quiet: t.quiet });
+        const sftConfig = { ...t.ia.sft, seed: t.ia.sft.seed + seed };
+        const sftKey = stageKey({ organisms: t.groups.sft.map((e) => e.id), sft: sftConfig });
+        if (!readyStage(sftDir, sftKey, "ia-sft", t.quiet)) {
+            const r = trainIaSft(t.model, t.tok, t.subjects, [...index(t.groups.sft), baseIndex], sftConfig, { outDir: sftDir, baseModel: t.baseModel, quiet: t.quiet });
             writeJsonAtomic(path.join(sftDir, "done.json"), { steps: r.steps, rows: r.rows, negatives: r.negatives, seconds: r.seconds, lastLoss: r.lastLoss, tokensPerSec: r.tokensPerSec, reportTokens: tokens });
         }
         const dpoDir = dirs.dpo;
-        if ((t.dpo ?? true) && !fs.existsSync(path.join(dpoDir, "done.json"))) {
+        const dpoConfig = { ...t.ia.dpo, seed: t.ia.dpo.seed + seed };
+        const dpoKey = stageKey({ sft: sftKey, organisms: t.groups.dpo.map((e) => e.id), dpo: dpoConfig });
+        if ((t.dpo ?? true) && !readyStage(dpoDir, dpoKey, "ia-dpo", t.quiet)) {
             t.stage?.(`4/5 IA DPO (seed ${seed})`);
             const ia = loadAdapter(path.join(sftDir, "adapter"), t.model.config, { name: "ia", device: t.model.device });
             try {
-                const r = trainIaDpo(t.model, t.tok, t.subjects, ia, { ...t.ia.dpo, seed: t.ia.dpo.seed + seed }, {
+                const r = trainIaDpo(t.model, t.tok, t.subjects, ia, dpoConfig, {
                     outDir: dpoDir, baseModel: t.baseModel, trainLabels: t.groups.sft.filter((e) => e.family !== "null").map((e) => e.label),
                     dpoSubjects: [...index(t.groups.dpo), baseIndex], quiet: t.quiet, reportTokens: tokens,
                 });

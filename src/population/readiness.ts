@@ -20,7 +20,7 @@ export function iaTrainReadiness(m: PopulationManifest, preset: keyof typeof IA_
     const ia = IA_PRESETS[preset];
     const draw = drawGroups(m.organisms, { split: ia.split, heldOutFamily: ia.heldOutFamily, trainFamilies: ia.trainFamilies });
     const g = draw.groups;
-    const counts = { sft: g.sft.length, dpo: g.dpo.length, test: g.test.length, heldoutValues: g.heldoutValues.length, heldoutFamily: g.heldoutFamily.length, negatives: g.negatives.length };
+    const counts = { sft: g.sft.length, dpo: g.dpo.length, validation: g.validation.length, test: g.test.length, heldoutValues: g.heldoutValues.length, heldoutFamily: g.heldoutFamily.length, negatives: g.negatives.length };
     try {
         checkGroups(draw, what, [{ role: "sft", min: 2 }, { role: "dpo", min: 1 }]);
         return { preset, ok: true, counts, problem: null };

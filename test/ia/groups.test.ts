@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { buildCatalogue } from "../../src/behaviors/catalogue.ts";
-import { checkGroups, drawGroups, type GroupOptions, type IaGroups, type IaRole } from "../../src/ia/groups.ts";
+import { checkGroups, drawGroups, validationOrganisms, type GroupOptions, type IaGroups, type IaRole } from "../../src/ia/groups.ts";
 import { populationFolderName } from "../../src/ia/pipeline.ts";
 import { pipelinePreset } from "../../src/ia/presets.ts";
 import type { OrganismEntry } from "../../src/organisms/manifest.ts";
@@ -21,7 +21,7 @@ function population(passRate: number, seed: string): OrganismEntry[] {
     }));
 }
 
-const ROLES: IaRole[] = ["sft", "dpo", "test", "heldoutValues", "heldoutFamily", "negatives"];
+const ROLES: IaRole[] = ["sft", "dpo", "validation", "test", "heldoutValues", "heldoutFamily", "negatives"];
 const opts: GroupOptions = { split: { testFraction: 0.12, dpoFraction: 0.25, seed: 1547 }, heldOutFamily: null, trainFamilies: null };
 const roleOf = (g: IaGroups) => new Map(ROLES.flatMap((r) => g[r].map((e) => [e.id, r] as const)));
 
@@ -60,6 +60,24 @@ test("an SFT limit keeps a machine-independent order: the kept organisms are a p
     }
     // Other roles are untouched by the limit.
     assert.deepEqual(a.groups.test.map((e) => e.id), drawGroups(population(0.9, "machine-a"), opts).groups.test.map((e) => e.id));
+});
+
+test("a validation group comes out of SFT only: test and DPO organisms are the paper split's, and no stage trains on it", () => {
+    const pop = population(1, "all");
+    const plain = drawGroups(pop, opts).groups;
+    const withVal = drawGroups(pop, { ...opts, split: { ...opts.split, validationFraction: 0.12 } }).groups;
+    const ids = (es: { id: string }[]) => es.map((e) => e.id).sort();
+    assert.deepEqual(ids(withVal.test), ids(plain.test));
+    assert.deepEqual(ids(withVal.dpo), ids(plain.dpo));
+    assert.ok(withVal.validation.length > 0);
+    const sft = new Set(ids(plain.sft));
+    for (const e of withVal.validation) assert.ok(sft.has(e.id), `${e.id} was an SFT organism in the paper split`);
+    assert.equal(withVal.sft.length + withVal.validation.length, plain.sft.length);
+    // Nulls drawn into validation stay there: the choice reads false claims on them.
+    assert.ok(withVal.validation.some((e) => e.family === "null"), "some validation organisms are nulls");
+    assert.deepEqual(validationOrganisms(withVal), { organisms: withVal.validation, heldOut: true });
+    // Runs drawn without one (every run before the group existed) chose on the DPO organisms, and say so.
+    assert.deepEqual(validationOrganisms(plain), { organisms: plain.dpo, heldOut: false });
 });
 
 test("a group emptied by verification stops the run, naming the preset and the counts", () => {

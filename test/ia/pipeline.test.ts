@@ -70,6 +70,18 @@ test("the whole pipeline runs on the test preset and resumes", async () => {
     assert.equal(fs.statSync(reportsFile).mtimeMs, reportsMtime, "sampled reports were reused");
     assert.deepEqual(second.report.results, first.report.results);
 
+    // The validation group is held out of every training stage.
+    const trained = new Set([...groups.sft!, ...groups.dpo!]);
+    assert.ok(groups.validation!.length > 0, "the test preset draws a validation group");
+    for (const id of groups.validation!) assert.ok(!trained.has(id), `${id} both validates and trains`);
+    // A changed split moves organisms between groups: the finished IAs trained on others, so they are trained again
+    // (reusing them would validate an IA on organisms it trained on).
+    const sftMtime = fs.statSync(path.join(sft, "adapter_model.safetensors")).mtimeMs;
+    const moved = { ...preset, ia: { ...preset.ia, split: { ...preset.ia.split, validationFraction: 0.4 } } };
+    const third = runPipeline({ preset: moved, runDir: path.join(tmp, "run"), cacheDir: path.join(tmp, "cache"), quiet: true });
+    assert.notDeepEqual(third.groups.sft.map((e) => e.id), first.groups.sft.map((e) => e.id), "the split moved SFT organisms");
+    assert.notEqual(fs.statSync(path.join(third.iaDirs[0]!.sft, "adapter_model.safetensors")).mtimeMs, sftMtime, "the SFT IA was trained again");
+
     // Audit a held-out organism with the IA: reports, summary, grading, files.
     const target = first.population.organisms.find((e) => e.family === "quirk")!;
     const audit = await runAudit({ baseModel: first.baseModel, targetAdapter: path.join(first.populationDir, target.adapter), ia: dpo, samples: 6, groundTruth: target.spec, outDir: path.join(tmp, "audit") });

@@ -18,6 +18,9 @@ test("organism split follows the released fractions and is deterministic", () =>
     assert.equal(count("sft"), 200 - 24 - 17);
     const c = splitOrganisms(ids, { seed: 1548 });
     assert.notDeepEqual([...a].sort(), [...c].sort(), "another seed gives another split");
+    const v = splitOrganisms(ids, { seed: 1547, validationFraction: 0.12 });
+    assert.equal([...v.values()].filter((x) => x === "validation").length, Math.floor((200 - 24) * 0.12));
+    for (const [id, s] of a) if (s !== "sft") assert.equal(v.get(id), s, `${id}: test and DPO do not move`);
     const forced = splitOrganisms(ids, { seed: 1547 }, new Set(["org_3", "org_4"]));
     assert.equal(forced.get("org_3"), "test");
     assert.equal(forced.get("org_4"), "test");
