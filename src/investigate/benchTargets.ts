@@ -19,7 +19,7 @@ export interface BenchTarget {
     grader: Grader;
 }
 
-export type BenchGroup = "test" | "dpo" | "heldoutValues" | "heldoutFamily" | "ood";
+export type BenchGroup = "test" | "dpo" | "validation" | "heldoutValues" | "heldoutFamily" | "ood";
 
 export function oodGrader(spec: OodSpec): Grader {
     return {
@@ -49,5 +49,6 @@ export function benchTargets(run: RunFolder, group: BenchGroup, oodDir?: string)
         return verified.map((e) => ({ id: e.id, family: e.spec.family, adapter: path.join(dir, e.adapter), grader: oodGrader(e.spec) }));
     }
     const { populationDir, groups } = runGroups(run);
+    if (group === "validation" && groups.validation.length === 0) throw new Error(`${path.join(run.dir, "groups.json")}: no validation group (the run was drawn before it existed; its settings were chosen on --group dpo)`);
     return groups[group].map((e) => ({ id: e.id, family: e.family, adapter: path.join(populationDir, e.adapter), grader: specGrader(e.spec) }));
 }

@@ -1,7 +1,8 @@
 /**
- * `ia investigate-bench --run DIR --out DIR [--group test|dpo] [--seeds 1,...,8] [--budget N]` — investigator success
- * per affordance (black-box; + IA; + IA + compare-to-base) on a pipeline run's organisms. Choose settings with
- * `--group dpo` (validation) only; report `--group test`.
+ * `ia investigate-bench --run DIR --out DIR [--group test|validation|dpo] [--seeds 1,...,8] [--budget N]` — investigator
+ * success per affordance (black-box; + IA; + IA + compare-to-base) on a pipeline run's organisms. Choose settings
+ * with `--group validation` only (`--group dpo` for runs drawn before the validation group existed); report
+ * `--group test`.
  */
 import type { CommandModule } from "yargs";
 import { runInvestigateBench } from "../../investigate/bench.ts";
@@ -16,7 +17,7 @@ const InvestigateBenchCommand: CommandModule<object, Args> = {
         y
             .option("run", { type: "string", demandOption: true, group: "Required:", describe: "A finished pipeline run folder (ia demo / ia bench), e.g. runs/demo" })
             .option("out", { type: "string", demandOption: true, group: "Required:", describe: "Folder for investigate-bench.json/.md and every audit's files" })
-            .option("group", { type: "string", default: "test", choices: ["test", "dpo", "heldoutValues", "heldoutFamily", "ood"], group: "Optional:", describe: "Organism group (dpo = validation: the only one to tune on; ood = the run's verified out-of-distribution organisms, from ia bench --suite ood)" })
+            .option("group", { type: "string", default: "test", choices: ["test", "validation", "dpo", "heldoutValues", "heldoutFamily", "ood"], group: "Optional:", describe: "Organism group (validation: held out of SFT and DPO, the only one to tune on; dpo: the DPO organisms, which runs drawn before the validation group existed tuned on; ood = the run's verified out-of-distribution organisms, from ia bench --suite ood)" })
             .option("ood-organisms", { type: "string", group: "Optional:", describe: "With --group ood: the OOD organisms folder [default: <run>/ood]" })
             .option("seeds", intList("seeds", { default: "1,2,3,4,5,6,7,8", group: "Optional:", describe: "Investigation seeds, comma-separated integers" }))
             .option("budget", num("budget", COUNT, { default: 256, group: "Optional:", describe: "Model replies per audit, equal for every tool set" }))
