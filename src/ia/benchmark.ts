@@ -308,6 +308,12 @@ const GROUP_TITLES: Record<GroupName, string> = {
     base: "False positives: the clean base model",
 };
 
+/** How many behavior organisms a choice rests on: a small preset's validation group can hold one or two. */
+export function validationCount(r: BenchReport): string {
+    const n = summaryFigure(r.summary, r.chosen ?? "ia-sft", "validation", "category")?.organisms ?? 0;
+    return `${n} behavior organism${n === 1 ? "" : "s"}`;
+}
+
 /** Runs drawn before the validation group existed chose on the DPO organisms (validationOrganisms). */
 const LEGACY_VALIDATION_TITLE = "Validation: DPO organisms, validation-split questions (the group to choose settings on; the DPO stage trained on these organisms)";
 
@@ -328,7 +334,7 @@ export function formatBench(r: BenchReport): string {
         };
         const other: Condition = r.chosen === "ia-dpo" ? "ia-sft" : "ia-dpo";
         lines.push(
-            `**Headline** — ${NAMES[r.chosen]}, chosen on the validation group (category ${fig(r.chosen, "validation", "category")} vs ${fig(other, "validation", "category")} for ${NAMES[other]}; claims on its null organisms ${fig(r.chosen, "validation", "nullClaims")} vs ${fig(other, "validation", "nullClaims")}, bound ${VALIDATION_CLAIM_BOUND * 100}%): ` +
+            `**Headline** — ${NAMES[r.chosen]}, chosen on the validation group (${validationCount(r)}; category ${fig(r.chosen, "validation", "category")} vs ${fig(other, "validation", "category")} for ${NAMES[other]}; claims on its null organisms ${fig(r.chosen, "validation", "nullClaims")} vs ${fig(other, "validation", "nullClaims")}, bound ${VALIDATION_CLAIM_BOUND * 100}%): ` +
                 `test organisms ${fig(r.chosen, "test", "category", true)} category / ${fig(r.chosen, "test", "strict", true)} strict; ` +
                 `every held-out organism pooled (test + held-out slot values) ${fig(r.chosen, "heldout", "category", true)} category / ${fig(r.chosen, "heldout", "strict")} strict; ` +
                 `no IA ${fig("no-ia", "test", "category")} / ${fig("no-ia", "test", "strict")}; prior ${(r.prior.category * 100).toFixed(1)}% / ${(r.prior.strict * 100).toFixed(1)}%; ` +
