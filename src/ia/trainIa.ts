@@ -51,16 +51,19 @@ function stageKey(x: unknown): string {
 /**
  * Whether a stage folder holds this stage, finished: true to reuse it. A folder started or finished on other
  * organisms or settings (a preset or split that changed since, e.g. organisms moved into the validation group) is
- * removed, so the stage neither reuses nor resumes it: that would evaluate an IA on organisms it trained on. A
- * folder without stage.json predates the check and is trained again too.
+ * neither reused nor resumed — that would evaluate an IA on organisms it trained on — but moved aside to
+ * `<dir>.stale` (one generation kept: a real model's IA can cost hours) and trained again. A folder without
+ * stage.json predates the check and is treated the same way.
  */
 function readyStage(dir: string, key: string, label: string, quiet?: boolean): boolean {
     const stageFile = path.join(dir, "stage.json");
     if (fs.existsSync(dir)) {
         const recorded = fs.existsSync(stageFile) ? (JSON.parse(fs.readFileSync(stageFile, "utf8")) as { trainedOn?: string }).trainedOn : undefined;
         if (recorded === key) return fs.existsSync(path.join(dir, "done.json"));
-        if (!quiet) process.stderr.write(`[${label}] ${dir} holds an IA of ${recorded ? "other organisms or settings" : "unrecorded organisms and settings"}: training it again\n`);
-        fs.rmSync(dir, { recursive: true, force: true });
+        const stale = `${dir}.stale`;
+        fs.rmSync(stale, { recursive: true, force: true });
+        fs.renameSync(dir, stale);
+        if (!quiet) process.stderr.write(`[${label}] ${dir} held an IA of ${recorded ? "other organisms or settings" : "unrecorded organisms and settings"}: moved to ${stale}, training it again\n`);
     }
     writeJsonAtomic(stageFile, { trainedOn: key });
     return false;

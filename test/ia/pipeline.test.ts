@@ -81,6 +81,7 @@ test("the whole pipeline runs on the test preset and resumes", async () => {
     const third = runPipeline({ preset: moved, runDir: path.join(tmp, "run"), cacheDir: path.join(tmp, "cache"), quiet: true });
     assert.notDeepEqual(third.groups.sft.map((e) => e.id), first.groups.sft.map((e) => e.id), "the split moved SFT organisms");
     assert.notEqual(fs.statSync(path.join(third.iaDirs[0]!.sft, "adapter_model.safetensors")).mtimeMs, sftMtime, "the SFT IA was trained again");
+    assert.equal(fs.statSync(path.join(path.dirname(sft) + ".stale", "adapter", "adapter_model.safetensors")).mtimeMs, sftMtime, "the replaced IA was kept aside");
 
     // Audit a held-out organism with the IA: reports, summary, grading, files.
     const target = first.population.organisms.find((e) => e.family === "quirk")!;
