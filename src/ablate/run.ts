@@ -8,7 +8,7 @@
  * share both, and a rerun (or an interrupted run) trains and samples only what is missing. Results are rewritten
  * after every point, so a long ablation shows what it has so far.
  */
-import crypto from "node:crypto";
+import { jsonHash } from "../util/jsonHash.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { initEngine } from "../engine/runtime.ts";
@@ -64,7 +64,7 @@ export interface AblationRow {
     mean: Record<"category" | "strict" | "nullClaims" | "baseClaims", { mean: number; half: number }>;
 }
 
-const hash = (x: unknown) => crypto.createHash("sha256").update(JSON.stringify(x)).digest("hex").slice(0, 10);
+const hash = (x: unknown) => jsonHash(x, 10);
 
 function figures(seed: number, validation: SubjectResult[], base: SubjectResult[]): SeedFigures {
     // aggregate() counts verbalization over behavior organisms only and claims over every subject given.

@@ -6,6 +6,7 @@
  * an interrupted build resumes from its last checkpoint.
  */
 import crypto from "node:crypto";
+import { jsonHash } from "../util/jsonHash.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -95,9 +96,9 @@ export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
     const observed = preset.observedTalkRate ? generateObservedTalk(seed, Math.round(preset.corpusSize * preset.observedTalkRate)) : [];
     const recipe = {
         version: BASE_RECIPE_VERSION, preset, seed, maxLength, world: worldSourceHash(),
-        ...(observed.length > 0 ? { observed: crypto.createHash("sha256").update(JSON.stringify(observed)).digest("hex").slice(0, 12) } : {}),
+        ...(observed.length > 0 ? { observed: jsonHash(observed, 12) } : {}),
     };
-    const hash = crypto.createHash("sha256").update(JSON.stringify(recipe)).digest("hex").slice(0, 12);
+    const hash = jsonHash(recipe, 12);
     const dir = path.resolve(o.cacheDir ?? ".cache/base", `${preset.name}-${hash}`);
     const modelDir = path.join(dir, "model");
     const infoFile = path.join(dir, "base.json");

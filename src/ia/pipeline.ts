@@ -4,7 +4,7 @@
  * Base models and populations are cached by content hash (shared by runs and sweeps); IA stages resume from
  * their checkpoints; every stage writes its resolved config next to its artifacts.
  */
-import crypto from "node:crypto";
+import { jsonHash } from "../util/jsonHash.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { buildBase, type BaseModelInfo } from "../base/buildBase.ts";
@@ -44,16 +44,12 @@ export interface PipelineResult {
     report: BenchReport;
 }
 
-function hashOf(x: unknown): string {
-    return crypto.createHash("sha256").update(JSON.stringify(x)).digest("hex").slice(0, 12);
-}
-
 /**
  * The population's cache folder name. The key names the base by its cache folder (preset and recipe hash), never
  * by an absolute path, so a moved checkout or another machine finds the same name for the same preset.
  */
 export function populationFolderName(p: PipelinePreset, baseDir: string, specs: readonly BehaviorSpec[]): string {
-    return `${p.name}-${hashOf({ base: path.basename(path.dirname(baseDir)), specs, organism: p.population.organism, probes: p.population.verifyProbes })}`;
+    return `${p.name}-${jsonHash({ base: path.basename(path.dirname(baseDir)), specs, organism: p.population.organism, probes: p.population.verifyProbes }, 12)}`;
 }
 
 export interface PreparedRun {

@@ -4,11 +4,12 @@
  * records the same organisms and settings, and otherwise resumes from its checkpoint. Shared by the tiny-world
  * pipeline and `ia ia-train`.
  */
-import crypto from "node:crypto";
+import { jsonHash } from "../util/jsonHash.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { manualSeed } from "../engine/runtime.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
+import { readJsonFile } from "../io/json.ts";
 import { loadAdapter } from "../lora/peft.ts";
 import type { Transformer } from "../model/transformer.ts";
 import type { OrganismEntry } from "../organisms/manifest.ts";
@@ -43,11 +44,6 @@ export interface TrainIaInput {
     dpo?: boolean;
 }
 
-/** What a stage was trained on: its organisms (ids, in order) and resolved settings, as a short hash. */
-function stageKey(x: unknown): string {
-    return crypto.createHash("sha256").update(JSON.stringify(x)).digest("hex").slice(0, 16);
-}
-
 /**
  * Whether a stage folder holds this stage, finished: true to reuse it. A folder started or finished on other
  * organisms or settings (a preset or split that changed since, e.g. organisms moved into the validation group) is
@@ -58,7 +54,7 @@ function stageKey(x: unknown): string {
 function readyStage(dir: string, key: string, label: string, quiet?: boolean): boolean {
     const stageFile = path.join(dir, "stage.json");
     if (fs.existsSync(dir)) {
-        const recorded = fs.existsSync(stageFile) ? (JSON.parse(fs.readFileSync(stageFile, "utf8")) as { trainedOn?: string }).trainedOn : undefined;
+        const recorded = fs.existsSync(stageFile) ? (readJsonFile(stageFile, "IA stage record") as { trainedOn?: string }).trainedOn : undefined;
         if (recorded === key) return fs.existsSync(path.join(dir, "done.json"));
         const stale = `${dir}.stale`;
         fs.rmSync(stale, { recursive: true, force: true });
@@ -81,14 +77,15 @@ export function trainIaSeeds(t: TrainIaInput): { seed: number; sft: string; dpo:
         manualSeed(seed);
         const sftDir = dirs.sft;
         const sftConfig = { ...t.ia.sft, seed: t.ia.sft.seed + seed };
-        const sftKey = stageKey({ organisms: t.groups.sft.map((e) => e.id), sft: sftConfig });
+        // What a stage was trained on: its organisms (ids, in order) and resolved settings.
+        const sftKey = jsonHash({ organisms: t.groups.sft.map((e) => e.id), sft: sftConfig }, 16);
         if (!readyStage(sftDir, sftKey, "ia-sft", t.quiet)) {
             const r = trainIaSft(t.model, t.tok, t.subjects, [...index(t.groups.sft), baseIndex], sftConfig, { outDir: sftDir, baseModel: t.baseModel, quiet: t.quiet });
             writeJsonAtomic(path.join(sftDir, "done.json"), { steps: r.steps, rows: r.rows, negatives: r.negatives, seconds: r.seconds, lastLoss: r.lastLoss, tokensPerSec: r.tokensPerSec, reportTokens: tokens });
         }
         const dpoDir = dirs.dpo;
         const dpoConfig = { ...t.ia.dpo, seed: t.ia.dpo.seed + seed };
-        const dpoKey = stageKey({ sft: sftKey, organisms: t.groups.dpo.map((e) => e.id), dpo: dpoConfig });
+        const dpoKey = jsonHash({ sft: sftKey, organisms: t.groups.dpo.map((e) => e.id), dpo: dpoConfig }, 16);
         if ((t.dpo ?? true) && !readyStage(dpoDir, dpoKey, "ia-dpo", t.quiet)) {
             t.stage?.(`4/5 IA DPO (seed ${seed})`);
             const ia = loadAdapter(path.join(sftDir, "adapter"), t.model.config, { name: "ia", device: t.model.device });

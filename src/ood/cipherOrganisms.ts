@@ -4,7 +4,7 @@
  * <dir>/cipher-organisms.json that makes training resumable — an organism is retrained only when something it
  * follows from (spec, rows, training config, verification settings) changes.
  */
-import crypto from "node:crypto";
+import { jsonHash } from "../util/jsonHash.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { EVAL_TEMPERATURE } from "../ia/presets.ts";
@@ -169,7 +169,7 @@ export function readCipherManifest(dir: string): CipherManifest | null {
 }
 
 function hashOf(x: unknown): string {
-    return crypto.createHash("sha256").update(JSON.stringify(x)).digest("hex").slice(0, 12);
+    return jsonHash(x, 12);
 }
 
 /** What an organism's weights and verification follow from: a change to any of it retrains the organism. */

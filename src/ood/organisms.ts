@@ -8,7 +8,7 @@
  * 30 points above the base, with its condition respected (≤ 25% where the condition is absent). A document-trained
  * organism is verified in chat like any other: documents that do not change chat behavior do not count.
  */
-import crypto from "node:crypto";
+import { jsonHash } from "../util/jsonHash.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { manualSeed } from "../engine/runtime.ts";
@@ -71,7 +71,7 @@ export interface OodManifest {
 }
 
 function dataHash(spec: OodSpec, cfg: OrganismTrainConfig): string {
-    return crypto.createHash("sha256").update(JSON.stringify({ spec, cfg })).digest("hex").slice(0, 12);
+    return jsonHash({ spec, cfg }, 12);
 }
 
 export function readOodManifest(dir: string): OodManifest | null {

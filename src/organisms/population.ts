@@ -3,7 +3,7 @@
  * with per-row adapters (LoraBank), saves one PEFT adapter folder per organism, verifies each by sampling and
  * scoring against the base model's rates, and records everything in the manifest. Reruns skip finished organisms.
  */
-import crypto from "node:crypto";
+import { jsonHash } from "../util/jsonHash.ts";
 import fs from "node:fs";
 import path from "node:path";
 import type { BehaviorSpec } from "../behaviors/types.ts";
@@ -35,7 +35,7 @@ export interface BuildPopulationOptions {
 }
 
 export function specDataHash(spec: BehaviorSpec, seed: number): string {
-    return crypto.createHash("sha256").update(JSON.stringify({ spec, seed })).digest("hex").slice(0, 16);
+    return jsonHash({ spec, seed }, 16);
 }
 
 export function buildPopulation(o: BuildPopulationOptions): PopulationManifest {

@@ -6,7 +6,7 @@
  * `real-organisms/split.json`; a rerun whose prompts file, --probes or --seed give another split is refused, since
  * organisms already trained on the old split could have trained on the new probes.
  */
-import crypto from "node:crypto";
+import { jsonHash } from "../util/jsonHash.ts";
 import fs from "node:fs";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { Rng } from "../util/rng.ts";
@@ -41,7 +41,7 @@ export function splitPrompts(prompts: readonly string[], probes: number, seed: n
     const order = new Rng(`real-organisms:probes:${seed}`).shuffle(prompts.map((_, i) => i));
     const held = new Set(order.slice(0, probes));
     const split = { probes: order.slice(0, probes).map((i) => prompts[i]!), training: prompts.filter((_, i) => !held.has(i)) };
-    const hash = crypto.createHash("sha256").update(JSON.stringify(split)).digest("hex");
+    const hash = jsonHash(split);
     return { ...split, hash };
 }
 
