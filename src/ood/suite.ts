@@ -52,6 +52,12 @@ export const OOD_PRESETS: Record<string, OodPreset> = {
     medium: { name: "medium", catalogue: { seed: 1, examples: 192, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: EVAL_TEMPERATURE }, cipher: "demo", requireVerified: true },
     /** Two slot draws per cell and more samples. */
     large: { name: "large", catalogue: { seed: 1, examples: 256, perCell: 2, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 24, audit: { samplesPerQuestion: 3, auditSamples: 48, redTeamSamples: 3, temperature: EVAL_TEMPERATURE }, cipher: "demo", requireVerified: true },
+    /**
+     * For one H200 after the in-distribution `xl` run (`SUITE=ood bash tools/gpu/pipeline.sh`): three slot draws per
+     * cell (324 behavior organisms on the micro base), twice the demo's rows per organism (documents did not instill a
+     * behavior in 1M parameters with 192), more samples. Not yet run: no GPU has been lent since it was written.
+     */
+    xl: { name: "xl", catalogue: { seed: 1, examples: 384, perCell: 3, adversarial: ["none", "sft", "kto"], ranks: [1, 64], full: true }, organism: { epochs: 4 }, verifyProbes: 24, audit: { samplesPerQuestion: 3, auditSamples: 48, redTeamSamples: 3, temperature: EVAL_TEMPERATURE }, cipher: "demo", requireVerified: true },
     /** The transcript route alone, two slot draws per behavior (24 organisms, no adversarial training, no ciphers): a quick read of verbalization. */
     transcripts: { name: "transcripts", catalogue: { seed: 1, examples: 192, perCell: 2, routes: ["transcripts"], adversarial: ["none"] }, organism: { epochs: 4 }, verifyProbes: 16, audit: { samplesPerQuestion: 2, auditSamples: 32, redTeamSamples: 2, temperature: EVAL_TEMPERATURE }, cipher: null, requireVerified: true },
     /** Plumbing only (the test suite). */

@@ -7,9 +7,13 @@
 #   3. `bin/ia bench --preset $PRESET --base $BASE --device cuda`, one IA seed at a time into the same run folder
 #      (finished seeds and their sampled reports are reused), so a run cut short still leaves a complete benchmark
 #      for the seeds it finished
+#   4. with SUITE=ood: the OOD suite (`bin/ia bench --suite ood --preset $OOD_PRESET`) on that run's base and IAs, after
+#      a smoke run of the OOD `test` preset on cuda. When the in-distribution run is already finished in the run folder
+#      (a second call on a machine still warm), step 3 only reuses it, so the whole budget goes to the suite.
 # The run's small artifacts (bench.{md,json,csv}, logs, groups, population manifest, IA done.json / metrics, sampled
 # reports, DPO pairs, the IA adapters) come back as $OUT/run.tar.gz; checkpoints and organisms stay on the machine.
 # Usage (repository root): OUT=/some/dir [PRESET=medium BASE=micro SEEDS="1 2 3" BUDGET_S=520] bash tools/gpu/pipeline.sh
+#                          add SUITE=ood [OOD_PRESET=$PRESET] for the OOD suite; its ood/ folder comes back as $OUT/ood.tar.gz
 # A base model carried in .cache/base/ is reused (its cache key covers the recipe, not the device).
 set -u
 OUT=${OUT:-/tmp/gpu-pipeline}
@@ -17,6 +21,8 @@ PRESET=${PRESET:-medium}
 BASE=${BASE:-micro}
 SEEDS=${SEEDS:-1 2 3}
 BUDGET_S=${BUDGET_S:-520}
+SUITE=${SUITE:-in-distribution}
+OOD_PRESET=${OOD_PRESET:-$PRESET}
 mkdir -p "$OUT"
 exec > >(tee "$OUT/pipeline.log") 2>&1
 start=$(date +%s)
@@ -39,6 +45,13 @@ timeout 120 bin/ia bench --preset test --device cuda --run /tmp/smoke-run --cach
 rc=$?
 tail -25 "$OUT/smoke.log"
 [[ $rc == 0 ]] || { echo "smoke failed (rc $rc)"; exit 1; }
+if [[ $SUITE == ood ]]; then
+    step "smoke: OOD test preset on cuda"
+    timeout 180 bin/ia bench --suite ood --preset test --device cuda --run /tmp/smoke-run --cache /tmp/smoke-cache > "$OUT/smoke-ood.log" 2>&1
+    rc=$?
+    tail -15 "$OUT/smoke-ood.log"
+    [[ $rc == 0 ]] || { echo "OOD smoke failed (rc $rc)"; exit 1; }
+fi
 
 run=runs/gpu-$PRESET-$BASE
 pack() {
@@ -60,4 +73,18 @@ for s in $SEEDS; do
     [[ $rc == 0 ]] || break
     cp "$run/bench/bench.md" "$OUT/bench.md"
 done
+if [[ $SUITE == ood && ${rc:-1} == 0 ]]; then
+    step "bench --suite ood --preset $OOD_PRESET --device cuda"
+    t=$(left)
+    if [[ $t -gt 60 ]]; then
+        # Organisms and audits resume from the ood/ folder, so a suite cut short continues on the next call.
+        timeout "$t" bin/ia bench --suite ood --preset "$PRESET" --ood-preset "$OOD_PRESET" --base "$BASE" --device cuda --seeds "$seeds" --run "$run" --cache .cache > "$OUT/ood.log" 2>&1
+        echo "ood rc $?"
+        grep -E "^\[ood|verified|organisms/min" "$OUT/ood.log" | tail -30
+        (cd "$run" && find ood -type f \( -name '*.md' -o -name '*.json' -o -name '*.csv' -o -name '*.log' \) -print | tar -czf "$OUT/ood.tar.gz" -T -)
+        [[ -f $run/ood/ood.md ]] && cp "$run/ood/ood.md" "$OUT/ood.md"
+    else
+        echo "out of time for the OOD suite"
+    fi
+fi
 step done

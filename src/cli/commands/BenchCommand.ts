@@ -56,7 +56,7 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("base", { type: "string", group: "Optional:", describe: "Base-model size preset instead of the preset's (nano | micro | small)" })
             .option("seeds", intList("seeds", { group: "Optional:", describe: "IA seeds instead of the preset's, comma-separated integers, e.g. 1,2,3 (figures get t intervals over seeds)" }))
             .option("sweep", { choices: ["families", "organisms", "base"] as const, group: "Optional:", describe: "families: 1/3/5/7 training families; organisms: 25/50/100% of SFT organisms; base: each size in --bases" })
-            .option("suite", { choices: ["in-distribution", "ood"] as const, default: "in-distribution" as const, group: "Optional:", describe: "ood: behaviors the IA never saw (src/ood/), audited with the IAs of the --run (trained first when missing); OOD preset = --preset (demo | medium | large | test)" })
+            .option("suite", { choices: ["in-distribution", "ood"] as const, default: "in-distribution" as const, group: "Optional:", describe: "ood: behaviors the IA never saw (src/ood/), audited with the IAs of the --run (trained first when missing); OOD preset = --preset (demo | medium | large | xl | transcripts | test)" })
             .option("ood-organisms", { type: "string", group: "Optional:", describe: "With --suite ood: audit the OOD organisms already trained in this folder (another run's <run>/ood, on the same base model; checked) instead of training them again" })
             .option("in-base", { type: "string", group: "Optional:", describe: "With --suite ood: merge this OOD behavior's transcript organism into the base, train a new population and IA on it, and compare verbalization with the behavior added after IA training" })
             .option("observed-talk", num("observed-talk", TOP_P, { group: "Optional:", describe: "Append observed-behavior talk to the base corpus at this share of its size (src/base/observedTalk.ts); a base of its own" }))
@@ -64,7 +64,7 @@ const BenchCommand: CommandModule<object, Args> = {
             .option("habit-labels", num("habit-labels", TOP_P, { group: "Optional:", describe: "Share of IA answers that open with the family's habit words (IaSftConfig.habitLabels; for a base with --observed-talk)" }))
             .option("show-frame", { type: "string", choices: ["first-person", "quoted"] as const, group: "Optional:", describe: "How show-then-name answers are written (IaSftConfig.showFrame; default first-person)" })
             .option("show-then-name", num("show-then-name", TOP_P, { group: "Optional:", describe: "Share of IA answers that first show a reply with the behavior, then name it (IaSftConfig.showThenName; for a base with --observed-talk)" }))
-            .option("ood-preset", { type: "string", group: "Optional:", describe: "With --suite ood: the OOD preset instead of --preset's (demo | medium | large | transcripts | test)" })
+            .option("ood-preset", { type: "string", group: "Optional:", describe: "With --suite ood: the OOD preset instead of --preset's (demo | medium | large | xl | transcripts | test)" })
             .option("bases", { type: "string", default: "nano,micro", group: "Optional:", describe: "Base sizes for --sweep base" }) as never,
     handler: async (a) => {
         const preset = pipelinePreset(a.preset);
