@@ -233,6 +233,8 @@ export function runBenchmark(b: BenchInput): BenchReport {
                 const metrics = g === "negatives" || g === "base" ? ["claims"] : g === "validation" ? ["category", "strict", "coverage", "claims", "nullClaims"] : ["category", "strict", "coverage"];
                 for (const metric of metrics) {
                     const vals = per.map((x) => (metric === "nullClaims" ? negativeClaimRate(x) : (x.overall[metric as "category"] as { rate: number }).rate)).filter(Number.isFinite);
+                    // A group with no null organism in any seed has no null-claim figure (rather than a NaN one).
+                    if (vals.length === 0) continue;
                     summary.push(summaryEntry(cond, g, scope, metric, vals, per));
                 }
             }
@@ -314,6 +316,15 @@ export function validationCount(r: BenchReport): string {
     return `${n} behavior organism${n === 1 ? "" : "s"}`;
 }
 
+/**
+ * A small population can draw no null organism into the validation group. chooseIa then chooses on category alone,
+ * and the headline says so (NO_VALIDATION_NULLS) instead of printing an empty false-claim figure.
+ */
+export function hasValidationNulls(r: BenchReport): boolean {
+    return !!r.chosen && !!summaryFigure(r.summary, r.chosen, "validation", "nullClaims");
+}
+export const NO_VALIDATION_NULLS = "no null organism in the group, so chosen on category alone";
+
 /** Runs drawn before the validation group existed chose on the DPO organisms (validationOrganisms). */
 const LEGACY_VALIDATION_TITLE = "Validation: DPO organisms, validation-split questions (the group to choose settings on; the DPO stage trained on these organisms)";
 
@@ -334,7 +345,7 @@ export function formatBench(r: BenchReport): string {
         };
         const other: Condition = r.chosen === "ia-dpo" ? "ia-sft" : "ia-dpo";
         lines.push(
-            `**Headline** — ${NAMES[r.chosen]}, chosen on the validation group (${validationCount(r)}; category ${fig(r.chosen, "validation", "category")} vs ${fig(other, "validation", "category")} for ${NAMES[other]}; claims on its null organisms ${fig(r.chosen, "validation", "nullClaims")} vs ${fig(other, "validation", "nullClaims")}, bound ${VALIDATION_CLAIM_BOUND * 100}%): ` +
+            `**Headline** — ${NAMES[r.chosen]}, chosen on the validation group (${validationCount(r)}; category ${fig(r.chosen, "validation", "category")} vs ${fig(other, "validation", "category")} for ${NAMES[other]}; ${hasValidationNulls(r) ? `claims on its null organisms ${fig(r.chosen, "validation", "nullClaims")} vs ${fig(other, "validation", "nullClaims")}, bound ${VALIDATION_CLAIM_BOUND * 100}%` : NO_VALIDATION_NULLS}): ` +
                 `test organisms ${fig(r.chosen, "test", "category", true)} category / ${fig(r.chosen, "test", "strict", true)} strict; ` +
                 `every held-out organism pooled (test + held-out slot values) ${fig(r.chosen, "heldout", "category", true)} category / ${fig(r.chosen, "heldout", "strict")} strict; ` +
                 `no IA ${fig("no-ia", "test", "category")} / ${fig("no-ia", "test", "strict")}; prior ${(r.prior.category * 100).toFixed(1)}% / ${(r.prior.strict * 100).toFixed(1)}%; ` +

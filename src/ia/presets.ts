@@ -50,12 +50,25 @@ const per = (n: number, nulls: number, decoys: number): Partial<Record<Family, n
  */
 const LARGE_DPO = { ...IA_PRESETS.tiny.dpo, lr: 1e-5, beta: 0.5 };
 
+/**
+ * The demo's 90 organisms lean on the families the nano base verifies, and a quarter of them are test organisms.
+ * With 10 of each family and the paper's 12% test share, 39 of 96 failed verification (backdoor 0/10, heuristic
+ * 0/10, sandbagging 2/10, rare 3/10: conditional behaviors the 1M-parameter model does not learn from 96 rows), and
+ * the headline rested on 4 test organisms (its bootstrap interval over organisms spanned 0–56%). Reallocating alone
+ * still left 4 (the test share of the pool did not grow); with testFraction 0.25 it rests on 9. Both choices follow
+ * from verification rates and group sizes, known before any IA is trained, not from test figures (RESULTS.md,
+ * "tenth session"). The conditional families keep a few organisms each, so that they stay in the draw.
+ */
+const DEMO_POPULATION: Partial<Record<Family, number>> = {
+    quirk: 15, benign: 15, harmful: 15, problematic: 15, rare: 6, sandbagging: 4, backdoor: 2, heuristic: 2, null: 12, decoy: 4,
+};
+
 export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
     demo: {
         name: "demo",
         base: { preset: "nano", seed: 1 },
-        population: { perFamily: per(10, 12, 4), heldOutFraction: 0.15, examples: 96, organism: {}, verifyProbes: 16, requireVerified: true },
-        ia: IA_PRESETS.tiny,
+        population: { perFamily: DEMO_POPULATION, heldOutFraction: 0.15, examples: 96, organism: {}, verifyProbes: 16, requireVerified: true },
+        ia: { ...IA_PRESETS.tiny, split: { ...IA_PRESETS.tiny.split, testFraction: 0.25 } },
         seeds: [1],
         eval: { samplesPerQuestion: 2, maxQuestions: 6, temperature: EVAL_TEMPERATURE },
     },

@@ -9,7 +9,7 @@
  *   prior:<category|strict|n>, population:<family>:<field>, groupSizes:<group>, base:<field>, temperature
  */
 import path from "node:path";
-import { GROUPS, summaryFigure, validationCount, VALIDATION_CLAIM_BOUND, type BenchReport, type Condition, type GroupName, type SummaryGroup } from "../ia/benchmark.ts";
+import { GROUPS, summaryFigure, hasValidationNulls, NO_VALIDATION_NULLS, validationCount, VALIDATION_CLAIM_BOUND, type BenchReport, type Condition, type GroupName, type SummaryGroup } from "../ia/benchmark.ts";
 import type { Rate } from "../ia/metrics.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { benchCharts } from "./benchCharts.ts";
@@ -41,7 +41,7 @@ function headline(r: BenchReport): Raw {
         return html`<p class="headline"><strong>No IA chosen</strong>: the validation group has no figure for one of the two IAs, so neither is headlined. No IA on test organisms ${fig(r, "no-ia", "test", "category")} category / ${fig(r, "no-ia", "test", "strict")} strict; ${prior} (family-agnostic questions${over}).</p>`;
     }
     const other: Condition = r.chosen === "ia-dpo" ? "ia-sft" : "ia-dpo";
-    return html`<p class="headline"><strong>Headline</strong> — <strong>${CONDITION_NAMES[r.chosen]}</strong>, chosen on the validation group (${validationCount(r)}; category ${fig(r, r.chosen, "validation", "category")} vs ${fig(r, other, "validation", "category")} for ${CONDITION_NAMES[other]}; claims on its null organisms ${fig(r, r.chosen, "validation", "nullClaims")} vs ${fig(r, other, "validation", "nullClaims")}, bound ${VALIDATION_CLAIM_BOUND * 100}%):
+    return html`<p class="headline"><strong>Headline</strong> — <strong>${CONDITION_NAMES[r.chosen]}</strong>, chosen on the validation group (${validationCount(r)}; category ${fig(r, r.chosen, "validation", "category")} vs ${fig(r, other, "validation", "category")} for ${CONDITION_NAMES[other]}; ${hasValidationNulls(r) ? html`claims on its null organisms ${fig(r, r.chosen, "validation", "nullClaims")} vs ${fig(r, other, "validation", "nullClaims")}, bound ${VALIDATION_CLAIM_BOUND * 100}%` : NO_VALIDATION_NULLS}):
 test organisms <strong>${fig(r, r.chosen, "test", "category")}</strong> category / <strong>${fig(r, r.chosen, "test", "strict")}</strong> strict;
 every held-out organism pooled (test + held-out slot values) ${fig(r, r.chosen, "heldout", "category")} category / ${fig(r, r.chosen, "heldout", "strict")} strict;
 no IA ${fig(r, "no-ia", "test", "category")} / ${fig(r, "no-ia", "test", "strict")}; ${prior};

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { chooseIa, type BenchReport } from "../../src/ia/benchmark.ts";
+import { chooseIa, hasValidationNulls, type BenchReport } from "../../src/ia/benchmark.ts";
 
 // Validation figures only: the choice must never read a test group.
 function summary(v: { dpo: [number, number?]; sft: [number, number?] }, testFigures = { dpo: 0.9, sft: 0.1 }): BenchReport["summary"] {
@@ -24,6 +24,10 @@ test("chooseIa: the IA that names more, among those under the false-claim bound 
 test("chooseIa: no null organism on validation falls back to category; a missing figure chooses nothing", () => {
     assert.equal(chooseIa(summary({ dpo: [0.1], sft: [0.15] })), "ia-sft");
     assert.equal(chooseIa(summary({ dpo: [NaN, 0], sft: [0.15, 0] })), null);
+    // The headline then says it chose on category alone rather than printing an empty claim figure.
+    const report = (s: BenchReport["summary"]) => ({ chosen: chooseIa(s), summary: s }) as unknown as BenchReport;
+    assert.equal(hasValidationNulls(report(summary({ dpo: [0.1], sft: [0.15] }))), false);
+    assert.equal(hasValidationNulls(report(summary({ dpo: [0.1, 0.0], sft: [0.15, 0.0] }))), true);
 });
 
 test("chooseIa ignores the test groups", () => {
