@@ -58,6 +58,7 @@ export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
     "dpo-onpolicy": dpo("on-policy pairs only (the IA's own right vs wrong rollouts)", (p) => { p.ia.dpo.pairing = "on-policy"; }),
     "dpo-unbalanced": dpo("negatives' pairs not oversampled", (p) => { p.ia.dpo.balanceNegatives = false; }),
     "dpo-beta0.5": dpo("β = 0.5 (stays closer to the SFT IA)", (p) => { p.ia.dpo.beta = 0.5; }),
+    "dpo-beta0.1": dpo("β = 0.1 (the paper's; moves farther from the SFT IA)", (p) => { p.ia.dpo.beta = 0.1; }),
     // The tiny recipe's DPO lr (1e-4) was chosen at the demo size, where DPO takes ~80 steps; the large preset's takes
     // ~450 at the same lr, so its IA moves ~5x farther from the SFT IA.
     "dpo-lr1e-5": dpo("learning rate 1e-5 (the paper's) instead of 1e-4", (p) => { p.ia.dpo.lr = 1e-5; }),
