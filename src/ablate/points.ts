@@ -62,6 +62,7 @@ export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
     // The tiny recipe's DPO lr (1e-4) was chosen at the demo size, where DPO takes ~80 steps; the large preset's takes
     // ~450 at the same lr, so its IA moves ~5x farther from the SFT IA.
     "dpo-lr1e-5": dpo("learning rate 1e-5 (the paper's) instead of 1e-4", (p) => { p.ia.dpo.lr = 1e-5; }),
+    "dpo-lr1e-4": dpo("learning rate 1e-4 (the tiny recipe's; for presets at 1e-5)", (p) => { p.ia.dpo.lr = 1e-4; }),
     "dpo-epochs1": dpo("1 epoch over the pairs instead of 3", (p) => { p.ia.dpo.epochs = 1; }),
     "dpo-t0.7": dpo("rollouts at T = 0.7 (the evaluation's temperature) instead of 1.0", (p) => { p.ia.dpo.temperature = 0.7; }),
     "dpo-t0.3": dpo("rollouts at T = 0.3 instead of 1.0", (p) => { p.ia.dpo.temperature = 0.3; }),
