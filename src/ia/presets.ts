@@ -47,8 +47,9 @@ const per = (n: number, nulls: number, decoys: number): Partial<Record<Family, n
  * that claims none, and raised null claims to 5.2%. Chosen on the large validation group (ia ablate --preset large,
  * 3 IA seeds): category 77.2% ± 0.8 with 0.3% null claims, against 62.2% for the SFT IA, 65.0% / 5.2% for the tiny
  * recipe's DPO, 69.9% / 0.0% for lr 1e-5 alone and 82.8% / 11.4% for β = 0.5 alone (over the 5% bound). That
- * validation group was the DPO organisms; on the group held out of SFT and DPO, β 0.5 still leads β 0.1 (60.8% ± 8.2
- * vs 55.1% ± 13.5, lr 1e-5, 3 seeds; RESULTS.md, "tenth session").
+ * validation group was the DPO organisms. On the group held out of SFT and DPO (3 seeds; RESULTS.md, "tenth session")
+ * the choice stands: 60.8% ± 8.2 with 0.6% null claims, against 55.1% for β 0.1 and 62.9% with 20% null claims for
+ * lr 1e-4.
  */
 const LARGE_DPO = { ...IA_PRESETS.tiny.dpo, lr: 1e-5, beta: 0.5 };
 
