@@ -191,7 +191,12 @@ export function openBenchCache(file: string, sources: { base: string; population
     return openReportCache(file, { ...sources, ia: iaDir ? adapterFingerprint(iaDir) : null });
 }
 
-export function runBenchmark(b: BenchInput): BenchReport {
+/**
+ * Samples (or reads from the report caches) and grades every seed's reports under the three conditions. Each
+ * (seed, condition) has its own cache file, so seeds can be sampled by separate processes beforehand (the pipeline's
+ * pool) and this pass then only reads.
+ */
+export function sampleBench(b: Omit<BenchInput, "quiet">): Pick<BenchReport, "results" | "examples"> {
     const groupIdx = benchGroupIndices(b.groups, b.everyone);
     const sources = benchSources(b.base.dir, b.populationDir);
     const results: BenchReport["results"] = {};
@@ -222,6 +227,11 @@ export function runBenchmark(b: BenchInput): BenchReport {
         run("ia-sft", seed, sft);
         run("no-ia", seed, null);
     }
+    return { results, examples };
+}
+
+export function runBenchmark(b: BenchInput): BenchReport {
+    const { results, examples } = sampleBench(b);
     const prior = priorBaseline(b.groups.test.map((e) => ({ key: e.id, spec: e.spec })), b.groups.sft.filter((e) => e.family !== "null").map((e) => e.label));
 
     const summary: BenchReport["summary"] = [];

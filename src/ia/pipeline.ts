@@ -4,19 +4,22 @@
  * Base models and populations are cached by content hash (shared by runs and sweeps); IA stages resume from
  * their checkpoints; every stage writes its resolved config next to its artifacts.
  */
-import { jsonHash } from "../util/jsonHash.ts";
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { buildBase, type BaseModelInfo } from "../base/buildBase.ts";
 import { buildCatalogue } from "../behaviors/catalogue.ts";
 import type { BehaviorSpec } from "../behaviors/types.ts";
 import { initEngine, resolveDevice } from "../engine/runtime.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
+import { readJsonFile } from "../io/json.ts";
 import { loadModel } from "../model/weights.ts";
 import { buildPopulation } from "../organisms/population.ts";
 import type { PopulationManifest } from "../organisms/manifest.ts";
+import { poolProcesses, runTaskPool, type TaskRunnerFactory } from "../parallel/pool.ts";
 import { ChatTokenizer } from "../tokenizer/ChatTokenizer.ts";
-import { runBenchmark, type BenchReport } from "./benchmark.ts";
+import { jsonHash } from "../util/jsonHash.ts";
+import { runBenchmark, sampleBench, type BenchReport } from "./benchmark.ts";
 import { checkGroups, drawGroups, groupsFile, type GroupDraw, type IaGroups, type IaRole } from "./groups.ts";
 import type { PipelinePreset } from "./presets.ts";
 import { loadSubjectBank } from "./subjects.ts";
@@ -49,7 +52,8 @@ export interface PipelineResult {
  * by an absolute path, so a moved checkout or another machine finds the same name for the same preset.
  */
 export function populationFolderName(p: PipelinePreset, baseDir: string, specs: readonly BehaviorSpec[]): string {
-    return `${p.name}-${jsonHash({ base: path.basename(path.dirname(baseDir)), specs, organism: p.population.organism, probes: p.population.verifyProbes }, 12)}`;
+    // "banks": how organisms are grouped for training (bankPartition), which changes their weights.
+    return `${p.name}-${jsonHash({ base: path.basename(path.dirname(baseDir)), specs, organism: p.population.organism, probes: p.population.verifyProbes, banks: "balanced" }, 12)}`;
 }
 
 export interface PreparedRun {
@@ -98,24 +102,95 @@ export function runPipeline(o: PipelineOptions): PipelineResult {
     writeJsonAtomic(path.join(o.runDir, "config.json"), { ...p, device: resolved });
     const t0 = performance.now();
     const stage = (name: string) => log(`${name} (${((performance.now() - t0) / 1000).toFixed(0)}s elapsed)`);
-    const { base, population, populationDir: popDir, draw, device } = preparePopulation(p, { ...o, stage });
+    const prepared = preparePopulation(p, { ...o, stage });
+    const { base, population, populationDir: popDir, draw, device } = prepared;
     const groups = draw.groups;
     writeJsonAtomic(path.join(o.runDir, "groups.json"), groupsFile(draw));
     // The resolved run: which base model and population folders this run's IAs and figures come from.
     writeJsonAtomic(path.join(o.runDir, "config.json"), { ...p, device, baseModel: base.dir, populationDir: popDir });
 
-    const tok = ChatTokenizer.fromFolder(base.dir);
-    const model = loadModel(base.dir, { device });
-    const everyone = allSubjects(groups);
-    const subjects = loadSubjectBank(model, popDir, everyone, { includeBase: true });
+    const seeds = openSeeds(p, o.runDir, prepared, o.quiet);
     try {
-        const iaDirs = trainIaSeeds({ model, tok, subjects, everyone, groups, ia: p.ia, seeds: p.seeds, runDir: o.runDir, baseModel: base.dir, quiet: o.quiet, stage });
+        // Seeds share nothing but files: on the CPU they train and sample side by side first (a base built elsewhere
+        // cannot be rebuilt by a child, so those runs stay in one process). The pass below then finds every stage
+        // done and every report cached, and assembles the figures exactly as a single process would.
+        if (!o.base && p.seeds.length > 1) {
+            const job: SeedJob = { preset: p, runDir: o.runDir, cacheDir: path.resolve(o.cacheDir ?? ".cache"), device, groupsKey: seeds.groupsKey };
+            runTaskPool({
+                dir: path.join(o.runDir, "claims"),
+                tasks: p.seeds.map((s) => `seed-${s}`),
+                // More processes than cores: 3 seeds on 2 cores as 2 + 1 would leave a core idle for a third of the time.
+                processes: poolProcesses(device, p.seeds.length, 2),
+                runner: { module: fileURLToPath(import.meta.url), name: "pipelineSeedRunner" },
+                job,
+                runHere: seeds.run,
+                isDone: seeds.isDone,
+                label: "pipeline",
+                quiet: o.quiet,
+            });
+        }
+        const iaDirs = trainIaSeeds({ ...seeds.input, seeds: p.seeds, quiet: o.quiet, stage });
         stage("5/5 benchmark");
-        const report = runBenchmark({ model, tok, subjects, groups, everyone, iaDirs, preset: p, base, population, populationDir: popDir, outDir: path.join(o.runDir, "bench"), quiet: o.quiet });
+        const report = runBenchmark({ ...seeds.bench, iaDirs, quiet: o.quiet });
         stage("done");
         return { runDir: o.runDir, baseModel: base.dir, population, populationDir: popDir, groups, iaDirs, report };
     } finally {
-        subjects.bank.dispose();
-        model.dispose();
+        seeds.dispose();
     }
 }
+
+/** What a pool's child needs to rebuild a run's seeds: the preset and folders (base and population come from the cache). */
+interface SeedJob {
+    preset: PipelinePreset;
+    runDir: string;
+    cacheDir: string;
+    device: string;
+    /** The parent's groups: a child that draws others (a changed population) must not train on them. */
+    groupsKey: string;
+}
+
+/**
+ * One run's seeds over a loaded base and subject bank: `run("seed-N")` trains seed N's IA stages and samples its
+ * benchmark reports into the run's caches, then records that it did (`isDone`).
+ */
+function openSeeds(p: PipelinePreset, runDir: string, prepared: PreparedRun, quiet?: boolean) {
+    const { base, population, populationDir, draw } = prepared;
+    const groups = draw.groups;
+    const tok = ChatTokenizer.fromFolder(base.dir);
+    const model = loadModel(base.dir, { device: prepared.device });
+    const everyone = allSubjects(groups);
+    const subjects = loadSubjectBank(model, populationDir, everyone, { includeBase: true });
+    const groupsKey = jsonHash(groupsFile(draw), 16);
+    const input = { model, tok, subjects, everyone, groups, ia: p.ia, runDir, baseModel: base.dir };
+    const bench = { model, tok, subjects, groups, everyone, preset: p, base, population, populationDir, outDir: path.join(runDir, "bench") };
+    const marker = (seed: number) => path.join(runDir, `seed-${seed}`, "sampled.json");
+    const seedOf = (task: string) => Number(task.replace(/^seed-/, ""));
+    // Keyed by everything that decides a seed's stages and samples; a stale marker only costs the pool's head start.
+    const key = jsonHash({ preset: p, base: base.dir, populationDir, groupsKey }, 16);
+    return {
+        groupsKey, input, bench,
+        run: (task: string) => {
+            const seed = seedOf(task);
+            const iaDirs = trainIaSeeds({ ...input, seeds: [seed], quiet });
+            sampleBench({ ...bench, iaDirs });
+            writeJsonAtomic(marker(seed), { key });
+        },
+        isDone: (task: string) => {
+            const file = marker(seedOf(task));
+            return fs.existsSync(file) && (readJsonFile(file, "seed record") as { key?: string }).key === key;
+        },
+        dispose: () => {
+            subjects.bank.dispose();
+            model.dispose();
+        },
+    };
+}
+
+/** A pool child's runner (src/parallel/pool.ts): the run's seeds, as the parent would run them. */
+export const pipelineSeedRunner: TaskRunnerFactory = (job) => {
+    const j = job as SeedJob;
+    const prepared = preparePopulation(j.preset, { cacheDir: j.cacheDir, device: j.device, quiet: true });
+    const seeds = openSeeds(j.preset, j.runDir, prepared, false);
+    if (seeds.groupsKey !== j.groupsKey) throw new Error(`${j.runDir}: this process drew other IA groups than the run's (groups.json); the population changed under it`);
+    return seeds.run;
+};

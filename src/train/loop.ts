@@ -13,6 +13,7 @@ import { manualSeed } from "../engine/runtime.ts";
 import { tidy } from "../engine/scope.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { removeStaleTemps } from "../io/staleTemps.ts";
+import { exitIfOrphaned } from "../parallel/pool.ts";
 import type { Transformer } from "../model/transformer.ts";
 import type { Batch } from "./batch.ts";
 import { findCheckpoint, loadCheckpoint, recoverCheckpoint, saveCheckpoint, trimMetrics } from "./checkpoint.ts";
@@ -131,6 +132,7 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
         for (let step = startStep; step < cfg.totalSteps; step++) {
             // Errors name steps as the progress log does: the first optimizer step is "step 1".
             const n = step + 1;
+            exitIfOrphaned();
             const s0 = performance.now();
             const lr = learningRate(schedule, step);
             guard.checkLearningRate(n, lr);

@@ -43,6 +43,12 @@ export interface StepRecord {
     [extra: string]: number | string;
 }
 
+/** Which pool task a progress line belongs to, when tasks run side by side (src/parallel/pool.ts sets it). */
+function poolTaskTag(): string {
+    const task = process.env.IA_POOL_TASK;
+    return task ? ` ${task}` : "";
+}
+
 export class ProgressLog {
     private tokensSince = 0;
     private secondsSince = 0;
@@ -77,7 +83,7 @@ export class ProgressLog {
                 .map(([k, v]) => `${k} ${typeof v === "number" ? v.toFixed(3) : v}`)
                 .join(" | ");
             process.stderr.write(
-                `[${this.label}] step ${r.step + 1}/${r.totalSteps} | loss ${r.loss.toFixed(4)} | lr ${r.lr.toExponential(2)} | ` +
+                `[${this.label}${poolTaskTag()}] step ${r.step + 1}/${r.totalSteps} | loss ${r.loss.toFixed(4)} | lr ${r.lr.toExponential(2)} | ` +
                     `${Math.round(tps).toLocaleString("en-US")} tok/s | MFU ${(mfu * 100).toFixed(1)}% | ETA ${formatDuration(eta)}` +
                     (extras ? ` | ${extras}` : "") + "\n",
             );
