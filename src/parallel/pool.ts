@@ -78,12 +78,7 @@ export function runTaskPool(o: TaskPoolOptions): void {
             const jobFile = path.join(o.dir, "job.json");
             writeJsonAtomic(jobFile, { runner: o.runner, job: o.job, dir: o.dir, tasks: todo });
             setNumThreads(1);
-            for (let i = 1; i < processes; i++) {
-                children.push(spawn(process.execPath, [...loaderArgs(), WORKER, jobFile], {
-                    stdio: ["ignore", "inherit", "inherit"],
-                    env: { ...process.env, IA_THREADS: "1", IA_WORKERS: "1", IA_POOL_PARENT: String(process.pid) },
-                }));
-            }
+            for (let i = 1; i < processes; i++) children.push(spawnChild(WORKER, jobFile));
             log(`${todo.length} tasks over ${processes} single-threaded processes (IA_WORKERS=1 runs them in this one)`);
         }
         for (;;) {
@@ -171,16 +166,23 @@ function claimFile(dir: string, task: string): string {
     return path.join(dir, `${task}.claim`);
 }
 
-/** The parent's loader flags (tsx), without test-runner or inspector flags a child must not inherit. */
-function loaderArgs(): string[] {
-    const out: string[] = [];
+/**
+ * A single-threaded child process of this one running `entry` (a .ts file) on `jobFile`, with this process's loader
+ * flags (tsx) but not its test-runner or inspector flags, and its output going where ours goes. IA_WORKERS=1 keeps
+ * it from starting pools of its own; IA_POOL_PARENT lets it notice when we are gone (exitIfOrphaned).
+ */
+export function spawnChild(entry: string, jobFile: string): ChildProcess {
+    const loader: string[] = [];
     const a = process.execArgv;
     for (let i = 0; i < a.length; i++) {
         const f = a[i]!;
-        if (f === "--import" || f === "--loader" || f === "--require" || f === "-r") out.push(f, a[++i]!);
-        else if (/^--(import|loader|require|experimental-[a-z-]+)(=|$)/.test(f)) out.push(f);
+        if (f === "--import" || f === "--loader" || f === "--require" || f === "-r") loader.push(f, a[++i]!);
+        else if (/^--(import|loader|require|experimental-[a-z-]+)(=|$)/.test(f)) loader.push(f);
     }
-    return out;
+    return spawn(process.execPath, [...loader, entry, jobFile], {
+        stdio: ["ignore", "inherit", "inherit"],
+        env: { ...process.env, IA_THREADS: "1", IA_WORKERS: "1", IA_POOL_PARENT: String(process.pid) },
+    });
 }
 
 const poolParent = Number(process.env.IA_POOL_PARENT);

@@ -13,6 +13,7 @@ import { manualSeed } from "../engine/runtime.ts";
 import { tidy } from "../engine/scope.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { removeStaleTemps } from "../io/staleTemps.ts";
+import type { DataParallelGroup } from "../parallel/dataParallel.ts";
 import { exitIfOrphaned } from "../parallel/pool.ts";
 import type { Transformer } from "../model/transformer.ts";
 import type { Batch } from "./batch.ts";
@@ -66,6 +67,11 @@ export interface TrainLoopConfig {
     seed?: number;
     /** Called after each optimizer step with its record (tests, early stopping). */
     onStep?: (r: { step: number; loss: number }) => void;
+    /**
+     * Train with other processes (src/parallel/dataParallel.ts): this process runs its share of each step's
+     * micro-batches, and only rank 0 reads and writes checkpoints and metrics. Default: alone.
+     */
+    dataParallel?: DataParallelGroup;
 }
 
 export interface TrainLoopResult {
@@ -92,11 +98,14 @@ function everyFromEnv(name: "IA_LOG_EVERY" | "IA_CHECKPOINT_EVERY"): number | un
 }
 
 export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep: (step: number) => MicroBatch[], cfg: TrainLoopConfig): TrainLoopResult {
+    const dp = cfg.dataParallel;
+    // Rank 0 of a data-parallel group (or a process alone) owns the run's files; the others only compute.
+    const lead = !dp || dp.rank === 0;
     fs.mkdirSync(cfg.outDir, { recursive: true });
-    removeStaleTemps(cfg.outDir);
+    if (lead) removeStaleTemps(cfg.outDir);
     const ckptDir = path.join(cfg.outDir, "checkpoint");
     const metricsFile = path.join(cfg.outDir, "metrics.jsonl");
-    if (findCheckpoint(ckptDir) && !cfg.resume) throw new Error(`${ckptDir}: a checkpoint exists; pass --resume to continue it or use a new output folder`);
+    if (lead && findCheckpoint(ckptDir) && !cfg.resume) throw new Error(`${ckptDir}: a checkpoint exists; pass --resume to continue it or use a new output folder`);
     const optimizer = new AdamW(trainable.params, cfg.adamw);
     const guard = new FiniteGuard(model, trainable.params, cfg.label);
     let startStep = 0, lastLoss = NaN;
@@ -104,27 +113,30 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
     const first: number[] = [];
     const logEvery = everyFromEnv("IA_LOG_EVERY") ?? cfg.logEvery ?? 10, ckptEvery = everyFromEnv("IA_CHECKPOINT_EVERY") ?? cfg.checkpointEvery ?? 100, clip = cfg.gradClip ?? 1.0;
     try {
-        if (recoverCheckpoint(ckptDir)) {
+        if (lead && recoverCheckpoint(ckptDir)) {
             const state = loadCheckpoint(ckptDir, trainable, optimizer);
             startStep = state.step;
             lastLoss = state.lastLoss ?? NaN;
             recent.push(...(state.recentLosses ?? []));
             guard.lastCheckpoint = startStep;
             if (!cfg.quiet) process.stderr.write(`[${cfg.label}] resumed from step ${startStep} (${ckptDir})\n`);
-        } else if (!cfg.quiet) {
+        } else if (lead && !cfg.quiet) {
             // Where this run's checkpoints go (what a rerun resumes from), as the resume line says.
             process.stderr.write(`[${cfg.label}] starting ${cfg.totalSteps} steps (${ckptDir})\n`);
         }
         // Rows past the resume point (or all rows, starting over) belong to steps that will run again.
-        trimMetrics(metricsFile, startStep);
+        if (lead) trimMetrics(metricsFile, startStep);
         // Step 0: weights loaded with NaN/Inf (model, frozen adapters, checkpoint) fail before any work.
         guard.checkWeights(startStep, "all", "the weights were loaded that way, training did not start");
+        // The peers start from rank 0's weights, optimizer state and step, whatever they loaded themselves.
+        const synced = dp?.syncStart([...trainable.params, ...optimizer.expAvg, ...optimizer.expAvgSq], [startStep, optimizer.stepCount]);
+        if (synced && !lead) [startStep, optimizer.stepCount] = synced as [number, number];
     } catch (err) {
         optimizer.dispose();
         throw err;
     }
     const schedule: LrSchedule = { ...cfg.schedule, totalSteps: cfg.totalSteps };
-    const log = new ProgressLog(cfg.label, metricsFile, cfg.flopsPerToken, peakFlops(model.device), startStep, cfg.quiet);
+    const log = new ProgressLog(cfg.label, lead ? metricsFile : null, cfg.flopsPerToken, peakFlops(model.device), startStep, cfg.quiet || !lead);
     let totalTokens = 0;
     const t0 = performance.now();
     model.training = true;
@@ -143,17 +155,25 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
             tidy(() => {
                 const built = batches.map((b) => b());
                 targets = built.reduce((a, b) => a + b.targetTokens, 0);
+                tokens = built.reduce((a, b) => a + b.tokens, 0);
                 if (targets === 0) throw new Error(`${cfg.label}: step ${step} has no target tokens`);
-                built.forEach((batch, i) => {
+                const run = (batch: Batch, i: number) => {
                     micro[i]?.before?.();
-                    tokens += batch.tokens;
                     tidy(() => {
                         const objective = micro[i]?.objective;
                         const summed = objective ? objective(model, batch) : summedTokenLoss(model.forward({ ids: batch.ids }), batch.labels);
                         summed.div(targets).backward();
                         lossSum += summed.item();
                     });
-                });
+                };
+                const mine = built.map((_, i) => !dp || dp.owns(i));
+                built.forEach((batch, i) => mine[i] && run(batch, i));
+                if (dp?.active) {
+                    const total = dp.allReduce(step, trainable.params, lossSum);
+                    // A peer gone: its micro-batches are run here, and the step completes as a single process's would.
+                    if (total === null) built.forEach((batch, i) => !mine[i] && run(batch, i));
+                    else lossSum = total;
+                }
             });
             lastLoss = lossSum / targets;
             // Checked before the update, so a bad step never reaches the weights, the log or a checkpoint.
@@ -170,7 +190,7 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
             const seconds = (performance.now() - s0) / 1000;
             log.record({ step, totalSteps: cfg.totalSteps, loss: lastLoss, lr, gradNorm, tokens, seconds }, n % logEvery === 0 || n === cfg.totalSteps);
             cfg.onStep?.({ step, loss: lastLoss });
-            if ((ckptEvery > 0 && n % ckptEvery === 0) || n === cfg.totalSteps) {
+            if (lead && ((ckptEvery > 0 && n % ckptEvery === 0) || n === cfg.totalSteps)) {
                 // Finite gradients and lr can still overflow a weight (a huge lr): never persist that.
                 guard.checkWeights(n, "trainable", `after the optimizer step (learning rate ${lr})`);
                 saveCheckpoint(ckptDir, trainable, optimizer, { step: n, lastLoss, recentLosses: [...recent], totalSteps: cfg.totalSteps, checkpointEvery: ckptEvery });

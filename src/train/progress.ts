@@ -8,13 +8,14 @@
  * these CPUs (cpuPeakFlops: ~211 GFLOP/s per thread in fp32; a large sgemm reaches ~168 per core here).
  */
 import fs from "node:fs";
-import os from "node:os";
+import { getNumThreads } from "../engine/runtime.ts";
 
 export function peakFlops(device: string): number {
     const env = Number(process.env.IA_PEAK_TFLOPS);
     if (Number.isFinite(env) && env > 0) return env * 1e12;
     if (device.startsWith("cuda")) return 989e12;
-    return cpuPeakFlops(Number(process.env.IA_THREADS ?? os.availableParallelism()));
+    // The threads this process computes with (a pool's children run one each, whatever IA_THREADS said before).
+    return cpuPeakFlops(getNumThreads());
 }
 
 /** fp32 peak of these CPUs: 2 FMA units x 16 lanes (AVX-512) x 2 FLOPs x ~3.3 GHz = ~211 GFLOP/s per thread. */

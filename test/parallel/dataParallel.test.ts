@@ -1,0 +1,61 @@
+// Data-parallel training (src/parallel/dataParallel.ts) on the tiny world's base: two single-threaded processes give
+// the model one single-threaded process gives, bit for bit, and so does a run whose peer is killed part way.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import fs from "node:fs";
+import path from "node:path";
+import { buildBase } from "../../src/base/buildBase.ts";
+import { getNumThreads, initEngine, setNumThreads } from "../../src/engine/runtime.ts";
+import { tmpDir } from "../helpers/engineUtil.ts";
+
+initEngine(2);
+const root = tmpDir("data-parallel");
+// The test preset at enough steps to start a peer (buildBase's DATA_PARALLEL_MIN_STEPS) and to outlast its start.
+const STEPS = 300;
+
+function base(cache: string, workers: string) {
+    const saved = process.env.IA_WORKERS;
+    process.env.IA_WORKERS = workers;
+    try {
+        return buildBase({ preset: "test", seed: 1, cacheDir: path.join(root, cache), overrides: { steps: STEPS }, quiet: true });
+    } finally {
+        if (saved === undefined) delete process.env.IA_WORKERS;
+        else process.env.IA_WORKERS = saved;
+    }
+}
+
+const weights = (dir: string) => fs.readFileSync(path.join(dir, "model.safetensors"));
+const losses = (dir: string) => fs.readFileSync(path.join(path.dirname(dir), "train", "metrics.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { loss: number }).loss);
+
+let alone: ReturnType<typeof base>;
+test("base: one single-threaded process", () => {
+    const threads = getNumThreads();
+    setNumThreads(1);
+    try {
+        alone = base("one", "1");
+    } finally {
+        setNumThreads(threads);
+    }
+});
+
+test("base: two processes train the same model, bit for bit, and log the same losses", () => {
+    const two = base("two", "2");
+    assert.ok(weights(two.dir).equals(weights(alone.dir)), "same weights");
+    assert.deepEqual(losses(two.dir), losses(alone.dir));
+    assert.equal(two.evaluation.accuracy, alone.evaluation.accuracy);
+    assert.equal(fs.readdirSync("/dev/shm").filter((f) => f.startsWith(`ia-dp-${process.pid}-`)).length, 0, "the exchange folder is removed");
+});
+
+test("base: a peer killed part way leaves rank 0 to finish alone, with the same model", async () => {
+    // Once the peer has sent a step (a file of its in the exchange folder), kill it: its command line names its
+    // job file in that folder ("[.]" keeps the pattern from matching this shell's own command line).
+    const dir = `/dev/shm/ia-dp-${process.pid}-`;
+    const killer = spawn("sh", ["-c", `for i in $(seq 1 600); do if ls ${dir}*/s*-r1.bin >/dev/null 2>&1; then sleep 0.2; pkill -9 -f "peer[.]ts ${dir}" && exit 0; exit 2; fi; sleep 0.05; done; exit 1`]);
+    const exited = once(killer, "exit");
+    const killed = base("killed", "2");
+    const [code] = await exited;
+    assert.equal(code, 0, "the peer was killed while it ran");
+    assert.ok(weights(killed.dir).equals(weights(alone.dir)), "same weights");
+});
