@@ -115,6 +115,7 @@ export function runPipeline(o: PipelineOptions): PipelineResult {
         // cannot be rebuilt by a child, so those runs stay in one process). The pass below then finds every stage
         // done and every report cached, and assembles the figures exactly as a single process would.
         if (!o.base && p.seeds.length > 1) {
+            stage(`3-5/5 IA SFT, DPO and benchmark samples of seeds ${p.seeds.join(", ")}, side by side`);
             const job: SeedJob = { preset: p, runDir: o.runDir, cacheDir: path.resolve(o.cacheDir ?? ".cache"), device, groupsKey: seeds.groupsKey };
             runTaskPool({
                 dir: path.join(o.runDir, "claims"),

@@ -3,12 +3,13 @@
  *
  * Why processes: the tiny world's ops are small (hidden size 128), so a second libtorch thread buys only 1.35-1.4x
  * on 2 cores, while two single-threaded processes run side by side at 0.95x each (1.9x together; measured on
- * base-model training steps, RESULTS.md "Process pool"). Work whose tasks share nothing but files gains the
+ * base-model training steps, RESULTS.md "Both cores at work"). Work whose tasks share nothing but files gains the
  * difference.
  *
  * How: every process, this one included, claims tasks in order by creating `<dir>/<task>.claim` exclusively, runs
- * them, and claims the next; a finished task keeps its claim until the pool ends. The calling process blocks (the pipeline is synchronous) until every task reports done
- * through `isDone` (the task's own result files), so results and their bookkeeping stay the caller's. A child that
+ * them, and claims the next; a finished task keeps its claim until the pool ends. The calling process blocks (the
+ * pipeline is synchronous) until every task reports done through `isDone` (the task's own result files), so results
+ * and their bookkeeping stay the caller's. A child that
  * dies or fails leaves a claim whose process is gone: the caller runs that task itself, so a child's error surfaces
  * here with its own message, and a pool never does less than a single process would. Children are spawned with
  * IA_THREADS=1 and leave when their parent is gone (exitIfOrphaned, checked between tasks and at every training
@@ -17,10 +18,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { getNumThreads, setNumThreads } from "../engine/runtime.ts";
+import { defaultThreads, getNumThreads, setNumThreads } from "../engine/runtime.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 
 /** What a child process loads to run tasks: `module`'s export `name`, called once with `job`, returns the runner. */
@@ -56,11 +56,11 @@ const WAIT_MS = 250;
 
 /**
  * Processes to use for `tasks` independent tasks: IA_WORKERS when set (1 turns the pool off), else `perCore` per core
- * on the CPU (more than one when a few long tasks would otherwise leave a core idle at the end); one on a GPU (the tasks would share one device, and a GPU run is not bound by small CPU ops).
+ * the run may use (IA_THREADS, else every core) on the CPU (more than one when a few long tasks would otherwise leave a core idle at the end); one on a GPU (the tasks would share one device, and a GPU run is not bound by small CPU ops).
  */
 export function poolProcesses(device: string, tasks: number, perCore = 1): number {
     const env = Number(process.env.IA_WORKERS);
-    const wanted = Number.isInteger(env) && env > 0 ? env : device === "cpu" ? perCore * os.availableParallelism() : 1;
+    const wanted = Number.isInteger(env) && env > 0 ? env : device === "cpu" ? perCore * defaultThreads() : 1;
     return Math.max(1, Math.min(wanted, tasks));
 }
 

@@ -136,7 +136,8 @@ export function runTrainLoop(model: Transformer, trainable: Trainable, makeStep:
         throw err;
     }
     const schedule: LrSchedule = { ...cfg.schedule, totalSteps: cfg.totalSteps };
-    const log = new ProgressLog(cfg.label, lead ? metricsFile : null, cfg.flopsPerToken, peakFlops(model.device), startStep, cfg.quiet || !lead);
+    // Tokens/s and MFU are the group's: its processes' threads together.
+    const log = new ProgressLog(cfg.label, lead ? metricsFile : null, cfg.flopsPerToken, peakFlops(model.device) * (dp?.world ?? 1), startStep, cfg.quiet || !lead);
     let totalTokens = 0;
     const t0 = performance.now();
     model.training = true;

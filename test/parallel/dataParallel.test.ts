@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { buildBase } from "../../src/base/buildBase.ts";
 import { getNumThreads, initEngine, setNumThreads } from "../../src/engine/runtime.ts";
@@ -14,6 +15,8 @@ initEngine(2);
 const root = tmpDir("data-parallel");
 // The test preset at enough steps to start a peer (buildBase's DATA_PARALLEL_MIN_STEPS) and to outlast its start.
 const STEPS = 300;
+// Where startDataParallel puts its exchange folder.
+const SHARED = fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir();
 
 function base(cache: string, workers: string) {
     const saved = process.env.IA_WORKERS;
@@ -45,13 +48,13 @@ test("base: two processes train the same model, bit for bit, and log the same lo
     assert.ok(weights(two.dir).equals(weights(alone.dir)), "same weights");
     assert.deepEqual(losses(two.dir), losses(alone.dir));
     assert.equal(two.evaluation.accuracy, alone.evaluation.accuracy);
-    assert.equal(fs.readdirSync("/dev/shm").filter((f) => f.startsWith(`ia-dp-${process.pid}-`)).length, 0, "the exchange folder is removed");
+    assert.equal(fs.readdirSync(SHARED).filter((f) => f.startsWith(`ia-dp-${process.pid}-`)).length, 0, "the exchange folder is removed");
 });
 
 test("base: a peer killed part way leaves rank 0 to finish alone, with the same model", async () => {
     // Once the peer has sent a step (a file of its in the exchange folder), kill it: its command line names its
     // job file in that folder ("[.]" keeps the pattern from matching this shell's own command line).
-    const dir = `/dev/shm/ia-dp-${process.pid}-`;
+    const dir = path.join(SHARED, `ia-dp-${process.pid}-`);
     const killer = spawn("sh", ["-c", `for i in $(seq 1 600); do if ls ${dir}*/s*-r1.bin >/dev/null 2>&1; then sleep 0.2; pkill -9 -f "peer[.]ts ${dir}" && exit 0; exit 2; fi; sleep 0.05; done; exit 1`]);
     const exited = once(killer, "exit");
     const killed = base("killed", "2");
