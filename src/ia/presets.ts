@@ -2,8 +2,8 @@
  * End-to-end presets of the tiny world: base size, population size, organism/IA training and evaluation
  * sampling. `demo` is sized for `make demo` (its budget is 10 minutes from nothing on 2 CPU cores; 13 minutes with
  * both cores at work, RESULTS.md "Both cores at work"); `medium` triples the population (~35 minutes with the base
- * cached); `large` (60 organisms per family, 3 IA seeds; ~65 minutes with the base cached at rank 16, not timed alone
- * at rank 64) is the one for the scaling sweeps; `test` runs the whole pipeline in seconds for the test suite (it
+ * cached); `large` (60 organisms per family, 3 IA seeds; 68 minutes with the base cached, timed alone on 2 cores) is
+ * the one for the scaling sweeps; `test` runs the whole pipeline in seconds for the test suite (it
  * does not learn much). With `--device cuda` the medium preset on the micro base takes ~4 minutes on one H200.
  */
 import type { Family } from "../behaviors/types.ts";
