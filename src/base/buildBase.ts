@@ -138,13 +138,13 @@ export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
     // Peers start now, once the tokenizer they load exists, and rebuild the corpus while this process encodes it.
     const processes = preset.steps >= DATA_PARALLEL_MIN_STEPS ? poolProcesses(device, BASE_MICRO_BATCHES) : 1;
     const { group, finish } = startDataParallel({ processes, runner: { module: fileURLToPath(import.meta.url), name: "baseTrainingPeer" }, job });
+    let result: { tok: ChatTokenizer; params: number };
     try {
-        trainBase(job, corpus, group);
+        result = trainBase(job, corpus, group);
     } finally {
         finish();
     }
-    const tok = ChatTokenizer.fromFolder(tokDir);
-    const params = parameterCount(baseModelConfig(preset, tok));
+    const { tok, params } = result;
     const trainSeconds = (performance.now() - t0) / 1000;
     const trained = loadModel(modelDir, { device });
     const evaluation = evaluateBase(trained, tok, seed, { n: 200 });
@@ -200,7 +200,7 @@ function baseModelConfig(preset: BasePreset, tok: ChatTokenizer): ModelConfig {
  * Trains the base from its seed's initial weights, as rank `group.rank` of the group: every process builds the same
  * corpus, examples and batches, and runs its micro-batches of each step; rank 0 logs, checkpoints and saves.
  */
-function trainBase(job: BaseTrainingJob, corpus: ReturnType<typeof generateBaseCorpus>, group: DataParallelGroup): void {
+function trainBase(job: BaseTrainingJob, corpus: ReturnType<typeof generateBaseCorpus>, group: DataParallelGroup): { tok: ChatTokenizer; params: number } {
     const { preset, seed, device } = job;
     const lead = group.rank === 0;
     const log = (msg: string) => job.quiet || !lead || process.stderr.write(`[base] ${msg}\n`);
@@ -247,6 +247,7 @@ function trainBase(job: BaseTrainingJob, corpus: ReturnType<typeof generateBaseC
     } finally {
         model.dispose();
     }
+    return { tok, params };
 }
 
 /** A data-parallel peer's entry (src/parallel/peer.ts): trains its micro-batches of every step of the base. */

@@ -9,14 +9,25 @@ import path from "node:path";
 
 export const TEMP_NAME_RE = /\.(tmp|old)-(\d+)-\d+$/;
 
-function alive(pid: number): boolean {
+/**
+ * Whether `pid` still runs. A child that exited stays a zombie until its parent's event loop reaps it, which never
+ * happens while a synchronous stage blocks (src/parallel/pool.ts), so a zombie counts as gone: it writes nothing more.
+ */
+export function processAlive(pid: number): boolean {
     if (pid === process.pid) return true;
     try {
         process.kill(pid, 0);
-        return true;
     } catch (err) {
         // EPERM: the process exists but belongs to someone else.
         return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        const end = stat.lastIndexOf(")");
+        return stat.slice(end + 2, end + 3) !== "Z";
+    } catch {
+        // No /proc (not Linux): the signal check alone.
+        return true;
     }
 }
 
@@ -31,7 +42,7 @@ export function removeStaleTemps(dir: string): string[] {
     const removed: string[] = [];
     for (const name of names) {
         const m = TEMP_NAME_RE.exec(name);
-        if (!m || alive(Number(m[2]))) continue;
+        if (!m || processAlive(Number(m[2]))) continue;
         const p = path.join(dir, name);
         fs.rmSync(p, { recursive: true, force: true });
         removed.push(p);

@@ -20,7 +20,8 @@ import { getNumThreads, noGrad, setNumThreads } from "../engine/runtime.ts";
 import { tidy } from "../engine/scope.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
-import { exitIfOrphaned, processAlive, sleep, spawnChild, type TaskRunnerRef } from "./pool.ts";
+import { processAlive } from "../io/staleTemps.ts";
+import { exitIfOrphaned, sleep, spawnChild, type TaskRunnerRef } from "./pool.ts";
 
 /** A child's entry point: `module`'s export `name` is called with the job and the child's group, and trains. */
 export type DataParallelPeer = (job: unknown, group: DataParallelGroup) => void;
@@ -53,7 +54,7 @@ export class DataParallelGroup {
             this.write("start", tensors, extra);
             return this.waitForPeers("ready") ? extra : this.drop();
         }
-        const got = this.read("start-r0", tensors.map((t) => t.shape), extra.length);
+        const got = this.read("start", 0, tensors.map((t) => t.shape), extra.length);
         if (!got) throw new Error(`data parallel ${this.dir}: rank 0 is gone before the start`);
         noGrad(() => tensors.forEach((t, i) => t.copy_(got.tensors[i]!)));
         got.tensors.forEach((t) => t.dispose());
@@ -76,7 +77,7 @@ export class DataParallelGroup {
         try {
             for (let r = 0; r < this.world; r++) {
                 if (r === this.rank) continue;
-                const got = this.read(`s${step}-r${r}`, params.map((p) => p.shape), 1);
+                const got = this.read(`s${step}`, r, params.map((p) => p.shape), 1);
                 if (!got) return this.drop();
                 parts[r] = got;
             }
@@ -118,9 +119,10 @@ export class DataParallelGroup {
         writeFileAtomic(path.join(this.dir, `${name}-r${this.rank}.bin`), [new Uint8Array(head.buffer), flat]);
     }
 
-    private read(name: string, shapes: readonly number[][], extras: number): { tensors: Tensor[]; extra: number[] } | null {
-        const file = path.join(this.dir, `${name}.bin`);
-        if (!this.waitForFile(file, Number(name.match(/-r(\d+)$/)![1]))) return null;
+    /** Waits for rank `from`'s message `name` (as `write` names it) and reads it into tensors of `shapes`. */
+    private read(name: string, from: number, shapes: readonly number[][], extras: number): { tensors: Tensor[]; extra: number[] } | null {
+        const file = path.join(this.dir, `${name}-r${from}.bin`);
+        if (!this.waitForFile(file, from)) return null;
         const buf = fs.readFileSync(file);
         const extra = Array.from(new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + 8 * extras)));
         const flat = fromBytes(buf.subarray(8 * extras), [(buf.length - 8 * extras) / 4], "float32");

@@ -19,9 +19,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { defaultThreads, getNumThreads, setNumThreads } from "../engine/runtime.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
+import { readJsonFile } from "../io/json.ts";
+import { processAlive } from "../io/staleTemps.ts";
 
 /** What a child process loads to run tasks: `module`'s export `name`, called once with `job`, returns the runner. */
 export interface TaskRunnerRef {
@@ -144,24 +146,6 @@ function releaseIfDead(dir: string, task: string, ownToo: boolean): boolean {
     return true;
 }
 
-/**
- * Whether `pid` still runs. An exited child of this process stays a zombie until the event loop reaps it, which
- * never happens while the pool blocks, so a zombie counts as gone.
- */
-export function processAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-    } catch (err) {
-        return (err as NodeJS.ErrnoException).code === "EPERM";
-    }
-    try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-        return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-    } catch {
-        return true;
-    }
-}
-
 function claimFile(dir: string, task: string): string {
     return path.join(dir, `${task}.claim`);
 }
@@ -183,6 +167,20 @@ export function spawnChild(entry: string, jobFile: string): ChildProcess {
         stdio: ["ignore", "inherit", "inherit"],
         env: { ...process.env, IA_THREADS: "1", IA_WORKERS: "1", IA_POOL_PARENT: String(process.pid) },
     });
+}
+
+/**
+ * In a child (worker.ts, peer.ts): reads the job file its parent wrote and loads the entry point it names (an export
+ * of a module, by path). Returns the job file's contents and the entry.
+ */
+export async function loadChildJob<J extends { runner: TaskRunnerRef }>(what: string): Promise<{ spec: J; entry: (...args: never[]) => unknown }> {
+    const jobFile = process.argv[2];
+    if (!jobFile) throw new Error(`usage: ${path.basename(process.argv[1] ?? "child")} <job.json> (started by its parent: ${what})`);
+    const spec = readJsonFile(jobFile, what) as J;
+    const mod = (await import(pathToFileURL(path.resolve(spec.runner.module)).href)) as Record<string, unknown>;
+    const entry = mod[spec.runner.name];
+    if (typeof entry !== "function") throw new Error(`${jobFile}: ${spec.runner.module} has no export ${JSON.stringify(spec.runner.name)} to run (${what})`);
+    return { spec, entry: entry as (...args: never[]) => unknown };
 }
 
 const poolParent = Number(process.env.IA_POOL_PARENT);

@@ -12,7 +12,8 @@ import { getNumThreads, initEngine, setNumThreads } from "../../src/engine/runti
 import { runPipeline } from "../../src/ia/pipeline.ts";
 import { pipelinePreset } from "../../src/ia/presets.ts";
 import { buildPopulation } from "../../src/organisms/population.ts";
-import { poolProcesses, processAlive, runTaskPool } from "../../src/parallel/pool.ts";
+import { processAlive } from "../../src/io/staleTemps.ts";
+import { poolProcesses, runTaskPool } from "../../src/parallel/pool.ts";
 import { tmpDir } from "../helpers/engineUtil.ts";
 import { fileRunner, type FileJob } from "./fileRunner.ts";
 
