@@ -35,7 +35,7 @@ function pool(name: string, job: Omit<FileJob, "out">, processes: number, pre: s
     const out = path.join(root, name);
     fs.mkdirSync(out, { recursive: true });
     for (const t of pre) fs.writeFileSync(path.join(out, `${t}.done`), "before");
-    const full: FileJob = { ...job, out };
+    const full: FileJob = { ...job, out, ...(processes > 1 ? { claims: path.join(out, "claims") } : {}) };
     const tasks = Array.from({ length: 6 }, (_, i) => `t${i}`);
     const done = (t: string) => fs.existsSync(path.join(out, `${t}.done`));
     const threads = getNumThreads();
@@ -46,8 +46,7 @@ function pool(name: string, job: Omit<FileJob, "out">, processes: number, pre: s
 }
 
 test("pool: tasks run in single-threaded children and here; finished tasks are not rerun", () => {
-    // Long enough tasks that the children, which take about a second to start, find some left.
-    const ran = pool("spread", { delayMs: 800 }, 3, ["t0"]);
+    const ran = pool("spread", { delayMs: 100 }, 3, ["t0"]);
     assert.equal(ran.t0, "before");
     const pids = new Set(Object.values(ran).filter((v) => v !== "before").map((v) => v.split(" ")[0]));
     assert.ok(pids.has(String(process.pid)), "this process took tasks");
@@ -56,7 +55,7 @@ test("pool: tasks run in single-threaded children and here; finished tasks are n
 });
 
 test("pool: a child that dies on a task leaves it to the caller, which runs it", () => {
-    const ran = pool("crash", { failInChild: true, delayMs: 400 }, 2);
+    const ran = pool("crash", { failInChild: true, delayMs: 100 }, 2);
     const died = fs.readdirSync(path.join(root, "crash")).filter((f) => f.endsWith(".died")).map((f) => f.replace(/\.died$/, ""));
     assert.equal(died.length, 1, "the child took a task and died on it");
     for (const v of Object.values(ran)) assert.ok(v.startsWith(`${process.pid} `), "every task, the dead child's too, was run here");
