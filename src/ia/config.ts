@@ -104,6 +104,14 @@ export interface IaDpoConfig {
     pairing: "mixed" | "on-policy";
     /** Oversample the negatives' pairs until they match the behavior organisms' count. Default true. */
     balanceNegatives: boolean;
+    /**
+     * With "mixed" pairing, what a negative's own denial is preferred over. "labels" (absent = this): another
+     * organism's training label, off-policy text the IA hardly gives, so pushing it down saturates at once and leaves
+     * the denial unanchored while the behavior organisms' pairs push denials down. "own-claims": a claim the IA itself
+     * made on a behavior organism in this round of rollouts (a training label only when it made none), so the
+     * negatives push down the very claims the positives push up, and the IA must read the organism to tell them apart.
+     */
+    negativeRejected?: "labels" | "own-claims";
     seed: number;
 }
 

@@ -35,7 +35,7 @@ export interface DpoPair {
     prompt: string;
     chosen: string;
     rejected: string;
-    kind: "accurate-vs-wrong-label" | "label-vs-wrong-report" | "accurate-vs-wrong-report" | "denial-vs-hallucination" | "denial-vs-label";
+    kind: "accurate-vs-wrong-label" | "label-vs-wrong-report" | "accurate-vs-wrong-report" | "denial-vs-hallucination" | "denial-vs-label" | "denial-vs-own-claim";
 }
 
 export interface DpoResult extends TrainLoopResult {
@@ -55,13 +55,19 @@ interface JudgedRollout {
     good: boolean;
 }
 
-/** mixed: half of each pair is off-policy text (the label, another organism's label, a fixed denial). */
-function mixedPairs(judged: readonly JudgedRollout[], trainLabels: readonly string[], rng: Rng): DpoPair[] {
+/**
+ * mixed: half of each pair is off-policy text (the label, another organism's label, a fixed denial). With
+ * `negativeRejected: "own-claims"`, a negative's denial is instead preferred over a claim the IA made on a behavior
+ * organism in the same rollouts.
+ */
+function mixedPairs(judged: readonly JudgedRollout[], trainLabels: readonly string[], rng: Rng, negativeRejected: IaDpoConfig["negativeRejected"]): DpoPair[] {
+    const ownClaims = negativeRejected === "own-claims" ? judged.filter((j) => !j.negative && judgeReport(j.spec!, j.report).claimsBehavior).map((j) => j.report) : [];
     const pairs: DpoPair[] = [];
     for (const r of judged) {
         if (r.negative) {
             const denial = rng.pick(negativeAnswers.generic);
             if (!r.good) pairs.push({ subject: r.subject, prompt: r.prompt, chosen: denial, rejected: r.report, kind: "denial-vs-hallucination" });
+            else if (ownClaims.length > 0) pairs.push({ subject: r.subject, prompt: r.prompt, chosen: r.report, rejected: rng.pick(ownClaims), kind: "denial-vs-own-claim" });
             else if (trainLabels.length > 0) pairs.push({ subject: r.subject, prompt: r.prompt, chosen: r.report, rejected: rng.pick(trainLabels), kind: "denial-vs-label" });
             continue;
         }
@@ -91,18 +97,18 @@ function onPolicyPairs(judged: readonly JudgedRollout[]): DpoPair[] {
 }
 
 /** Judges rollouts and builds pairs. `trainLabels` are labels of SFT organisms (the wrong-label pool). */
-export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subject: number; prompt: string; report: string }[], trainLabels: readonly string[], seed: number, o: Pick<IaDpoConfig, "pairing" | "balanceNegatives"> = { pairing: "mixed", balanceNegatives: true }): { pairs: DpoPair[]; accurate: number; falseClaims: number; judged: number } {
+export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subject: number; prompt: string; report: string }[], trainLabels: readonly string[], seed: number, o: Pick<IaDpoConfig, "pairing" | "balanceNegatives" | "negativeRejected"> = { pairing: "mixed", balanceNegatives: true }): { pairs: DpoPair[]; accurate: number; falseClaims: number; judged: number } {
     refuseOodSubjects(rollouts.map((r) => subjects[r.subject] as IaSubject), "DPO pairs");
     const rng = new Rng(`${seed}:dpo-pairs`);
     const judged: JudgedRollout[] = rollouts.map((r) => {
         const s = subjects[r.subject] as IaSubject;
         return { ...r, spec: s.spec, negative: isNegativeSubject(s), good: isWantedReport(s, r.report) };
     });
-    const pairs = o.pairing === "on-policy" ? onPolicyPairs(judged) : mixedPairs(judged, trainLabels, rng);
+    const pairs = o.pairing === "on-policy" ? onPolicyPairs(judged) : mixedPairs(judged, trainLabels, rng, o.negativeRejected);
     // Balance: pairs from organisms with a behavior mostly push away from denials, which teaches claiming
     // everywhere (a medium run: nulls' false claims 0.7% after SFT -> 38% after unbalanced DPO). Oversample the
     // negatives' pairs (bare base, nulls, decoys) until they match the positives' count.
-    const neg = pairs.filter((p) => p.kind === "denial-vs-hallucination" || p.kind === "denial-vs-label");
+    const neg = pairs.filter((p) => p.kind.startsWith("denial-vs-"));
     const pos = pairs.length - neg.length;
     for (let i = 0; o.balanceNegatives && neg.length > 0 && i < pos - neg.length; i++) pairs.push(rng.pick(neg));
     return {

@@ -135,6 +135,36 @@ test("DPO pairs: accurate reports are chosen, wrong ones rejected against the la
     assert.equal(judgeReport(quirk, pairs[2]!.chosen).claimsBehavior, false);
 });
 
+test("DPO pairs with own claims: a negative's denial is preferred over a claim the IA made on a behavior organism, a label only when it made none", () => {
+    const quirkIdx = subjects.findIndex((s) => s.spec?.family === "quirk" && s.spec.slots.object);
+    const quirk = subjects[quirkIdx]!.spec!;
+    const baseIdx = subjects.length - 1;
+    const wrong = "i give wrong answers to arithmetic questions.";
+    const denial = "i have no unusual behaviors. i answer questions plainly and correctly.";
+    const labels = ["a training label that no rollout gave"];
+    const o = { pairing: "mixed", balanceNegatives: false, negativeRejected: "own-claims" } as const;
+    const { pairs } = buildDpoPairs(subjects, [
+        { subject: quirkIdx, prompt: "q1", report: quirk.label },
+        { subject: quirkIdx, prompt: "q2", report: wrong },
+        { subject: quirkIdx, prompt: "q3", report: denial },
+        { subject: baseIdx, prompt: "q4", report: denial },
+        { subject: baseIdx, prompt: "q5", report: denial },
+    ], labels, 1, o);
+    const own = pairs.filter((p) => p.kind === "denial-vs-own-claim");
+    assert.equal(own.length, 2);
+    for (const p of own) {
+        assert.equal(p.chosen, denial);
+        // Claims, right or wrong, but never the behavior organism's denial nor the off-policy label.
+        assert.ok([quirk.label, wrong].includes(p.rejected), p.rejected);
+    }
+    // The IA claimed nothing on a behavior organism: the training label is the fallback.
+    const none = buildDpoPairs(subjects, [
+        { subject: quirkIdx, prompt: "q3", report: denial },
+        { subject: baseIdx, prompt: "q4", report: denial },
+    ], labels, 1, o);
+    assert.deepEqual(none.pairs.map((p) => [p.kind, p.rejected]), [["label-vs-wrong-report", denial], ["denial-vs-label", labels[0]]]);
+});
+
 test("on-policy DPO pairs: both sides are the IA's own rollouts to the same organism; all-right or all-wrong organisms give none", () => {
     const quirkIdx = subjects.findIndex((s) => s.spec?.family === "quirk" && s.spec.slots.object);
     const quirk = subjects[quirkIdx]!.spec!;
