@@ -120,9 +120,10 @@ export interface IaConfig {
     dpo: IaDpoConfig;
     /**
      * Organism split, paper: 12% test, 10% of the rest DPO, seed 1547. validationFraction (ours; absent = 0, the
-     * paper's split): a share of the rest held out of SFT and DPO to choose settings on (src/ia/split.ts).
+     * paper's split): a share of the rest held out of SFT and DPO to choose settings on (src/ia/split.ts). stratify
+     * (ours; absent = false, the paper's plain shuffle): every group takes its share of every family.
      */
-    split: { testFraction: number; dpoFraction: number; validationFraction?: number; seed: number };
+    split: { testFraction: number; dpoFraction: number; validationFraction?: number; seed: number; stratify?: boolean };
     /** A family whose organisms never enter training (held-out-family test). Default none. */
     heldOutFamily: string | null;
     /** Families used for IA training (others are test-only). Default: all 8. */

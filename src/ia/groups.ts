@@ -64,7 +64,8 @@ function drawRoles(organisms: readonly OrganismEntry[], o: GroupOptions): Map<Or
         else if (e.split === "heldout") roles.set(e, CONTROLS.has(e.family) ? "negatives" : "heldoutValues");
         else eligible.push(e);
     }
-    const split = splitOrganisms(eligible.map((e) => e.id), o.split);
+    const family = new Map(eligible.map((e) => [e.id, e.family]));
+    const split = splitOrganisms(eligible.map((e) => e.id), o.split, new Set(), (id) => family.get(id)!);
     for (const e of eligible) {
         const s = split.get(e.id);
         roles.set(e, s === "sft" || s === "dpo" || s === "validation" ? s : CONTROLS.has(e.family) ? "negatives" : "test");

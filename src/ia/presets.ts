@@ -60,7 +60,10 @@ const LARGE_DPO = { ...IA_PRESETS.tiny.dpo, lr: 1e-5, beta: 0.5 };
  * the headline rested on 4 test organisms (its bootstrap interval over organisms spanned 0–56%). Reallocating alone
  * still left 4 (the test share of the pool did not grow); with testFraction 0.25 it rests on 9. Both choices follow
  * from verification rates and group sizes, known before any IA is trained, not from test figures (RESULTS.md,
- * "tenth session"). The conditional families keep a few organisms each, so that they stay in the draw.
+ * "tenth session"). The conditional families keep a few organisms each, so that they stay in the draw. The split is
+ * stratified by family: with the plain shuffle the 6-organism validation group drew no null, so the choice rule could
+ * not see false claims (the chosen IA of a 3-seed run made them on 10% of null and decoy reports, RESULTS.md "Both
+ * cores at work"); stratified, every group holds its share of every family.
  */
 const DEMO_POPULATION: Partial<Record<Family, number>> = {
     quirk: 15, benign: 15, harmful: 15, problematic: 15, rare: 6, sandbagging: 4, backdoor: 2, heuristic: 2, null: 12, decoy: 4,
@@ -71,7 +74,7 @@ export const PIPELINE_PRESETS: Record<string, PipelinePreset> = {
         name: "demo",
         base: { preset: "nano", seed: 1 },
         population: { perFamily: DEMO_POPULATION, heldOutFraction: 0.15, examples: 96, organism: {}, verifyProbes: 16, requireVerified: true },
-        ia: { ...IA_PRESETS.tiny, split: { ...IA_PRESETS.tiny.split, testFraction: 0.25 } },
+        ia: { ...IA_PRESETS.tiny, split: { ...IA_PRESETS.tiny.split, testFraction: 0.25, stratify: true } },
         seeds: [1],
         eval: { samplesPerQuestion: 2, maxQuestions: 6, temperature: EVAL_TEMPERATURE },
     },

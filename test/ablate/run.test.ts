@@ -8,6 +8,8 @@ import path from "node:path";
 import { ablationPoint } from "../../src/ablate/points.ts";
 import { runAblations } from "../../src/ablate/run.ts";
 import { pipelinePreset } from "../../src/ia/presets.ts";
+import { getNumThreads, setNumThreads } from "../../src/engine/runtime.ts";
+import { poolProcesses } from "../../src/parallel/pool.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-ablate-"));
 
@@ -36,6 +38,28 @@ test("points share IA stages by config, measure the right IA, and a rerun reuses
     const saved = JSON.parse(fs.readFileSync(path.join(o.runDir, "ablation.json"), "utf8")) as { rows: { point: string }[] };
     assert.deepEqual(saved.rows.map((r) => r.point), [...o.points, "k2+baseline-dpo"]);
     assert.match(fs.readFileSync(path.join(o.runDir, "ablation.md"), "utf8"), /\| k2\+baseline-dpo \|/);
+});
+
+test("a point's seeds measured side by side give the figures of one single-threaded process", () => {
+    const o = { preset: pipelinePreset("test"), points: ["baseline-dpo"], seeds: [1, 2], cacheDir: path.join(tmp, "cache"), quiet: true };
+    assert.ok(poolProcesses("cpu", 2, 2) > 1, "the default runs seeds in a pool");
+    const pooled = runAblations({ ...o, runDir: path.join(tmp, "pooled") });
+    const threads = getNumThreads();
+    process.env.IA_WORKERS = "1";
+    setNumThreads(1);
+    try {
+        const single = runAblations({ ...o, runDir: path.join(tmp, "single") });
+        assert.deepEqual(pooled.map((r) => r.perSeed), single.map((r) => r.perSeed));
+        // The figures of the test preset's IAs are small; the IAs themselves must be the same bytes.
+        const adapters = (run: string) => fs.readdirSync(path.join(tmp, run), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(path.join("adapter", "adapter_model.safetensors"))).sort();
+        assert.equal(adapters("pooled").length, 4, "SFT and DPO adapters of 2 seeds");
+        assert.deepEqual(adapters("single"), adapters("pooled"));
+        for (const f of adapters("pooled")) assert.ok(fs.readFileSync(path.join(tmp, "pooled", f)).equals(fs.readFileSync(path.join(tmp, "single", f))), f);
+    } finally {
+        delete process.env.IA_WORKERS;
+        setNumThreads(threads);
+    }
+    assert.ok(!fs.existsSync(path.join(tmp, "pooled", "claims", "baseline-dpo")), "the pool leaves no claims behind");
 });
 
 test("an unknown ablation point is refused, naming the known ones", () => {

@@ -26,6 +26,30 @@ test("organism split follows the released fractions and is deterministic", () =>
     assert.equal(forced.get("org_4"), "test");
 });
 
+test("a stratified split gives every group its share of every family; the plain split is the paper's", () => {
+    // The demo's shape: a few families of 15, a few small ones, and 10 nulls.
+    const sizes: Record<string, number> = { quirk: 15, benign: 15, harmful: 15, rare: 5, backdoor: 2, null: 10 };
+    const ids = Object.entries(sizes).flatMap(([f, n]) => Array.from({ length: n }, (_, i) => `${f}_${i}`));
+    const familyOf = (id: string) => id.split("_")[0]!;
+    const o = { seed: 1547, testFraction: 0.25, dpoFraction: 0.25, validationFraction: 0.12 };
+    assert.throws(() => splitOrganisms(ids, { ...o, stratify: true }), /needs each organism's family/);
+    assert.deepEqual(splitOrganisms(ids, o, new Set(), familyOf), splitOrganisms(ids, o), "without stratify the families are not read");
+    for (const seed of [1547, 1, 2, 3, 4]) {
+        const split = splitOrganisms(ids, { ...o, seed, stratify: true }, new Set(), familyOf);
+        assert.deepEqual(splitOrganisms([...ids].reverse(), { ...o, seed, stratify: true }, new Set(), familyOf), split, "order of input must not matter");
+        const count = (g: string, f?: string) => [...split].filter(([id, s]) => s === g && (!f || familyOf(id) === f)).length;
+        // Group sizes are the plain split's.
+        const nTest = Math.floor(ids.length * 0.25), rest = ids.length - nTest;
+        assert.deepEqual([count("test"), count("dpo"), count("validation")], [nTest, Math.floor(rest * 0.25), Math.floor(rest * 0.12)]);
+        for (const [f, n] of Object.entries(sizes)) {
+            const want = n * 0.25;
+            assert.ok(Math.abs(count("test", f) - want) < 1 + 1e-9, `seed ${seed}: ${f} has ${count("test", f)} test organisms, ${want} expected`);
+        }
+        // Every seed's validation group holds a null: 10 nulls, 7 or 8 left after test, 12% of the rest.
+        assert.ok(count("validation", "null") >= 1, `seed ${seed}: no null in validation`);
+    }
+});
+
 test("per-step organism schedule: k distinct organisms per step, every batch used exactly once", () => {
     const batches = [2, 1, 2, 5, 0, 3];
     const steps = organismStepSchedule(batches, 2, 1547);

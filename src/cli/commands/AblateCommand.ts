@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { runAblations } from "../../ablate/run.ts";
-import { ABLATION_POINTS, ablationPoint } from "../../ablate/points.ts";
+import { ABLATION_POINTS } from "../../ablate/points.ts";
 import { PIPELINE_PRESETS, pipelinePreset } from "../../ia/presets.ts";
 import { deviceOption, intList } from "../validate.ts";
 
@@ -33,7 +33,6 @@ const AblateCommand: CommandModule<object, Args> = {
             .option("device", deviceOption()) as never,
     handler: (a) => {
         const points = a.points.split(",").map((s) => s.trim()).filter(Boolean);
-        points.forEach(ablationPoint); // an unknown point fails before any work
         const preset = pipelinePreset(a.preset);
         const runDir = a.run ?? path.join("runs", `ablate-${a.preset}`);
         runAblations({ preset, points, seeds: a.seeds, runDir, cacheDir: a.cache, device: a.device });
