@@ -57,6 +57,7 @@ export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
 
     "dpo-onpolicy": dpo("on-policy pairs only (the IA's own right vs wrong rollouts)", (p) => { p.ia.dpo.pairing = "on-policy"; }),
     "dpo-neg-own-claims": dpo("negatives' denials preferred over the IA's own claims on behavior organisms, not over other organisms' labels", (p) => { p.ia.dpo.negativeRejected = "own-claims"; }),
+    "dpo-neg-labels": dpo("negatives' denials preferred over other organisms' labels (the recipe before 2026-12-02)", (p) => { p.ia.dpo.negativeRejected = "labels"; }),
     "dpo-unbalanced": dpo("negatives' pairs not oversampled", (p) => { p.ia.dpo.balanceNegatives = false; }),
     "dpo-beta0.5": dpo("β = 0.5 (stays closer to the SFT IA)", (p) => { p.ia.dpo.beta = 0.5; }),
     "dpo-beta0.1": dpo("β = 0.1 (the paper's; moves farther from the SFT IA)", (p) => { p.ia.dpo.beta = 0.1; }),
