@@ -104,6 +104,13 @@ export interface IaDpoConfig {
     pairing: "mixed" | "on-policy";
     /** Oversample the negatives' pairs until they match the behavior organisms' count. Default true. */
     balanceNegatives: boolean;
+    /** With balanceNegatives, the negatives' pairs are oversampled to this many times the behavior organisms'. Default 1. */
+    negativeRatio?: number;
+    /**
+     * Whether a behavior organism's denial rollout is rejected against its label. Default true. Those pairs turn the
+     * IA's denials into claims where there is a behavior, and may teach it to claim everywhere.
+     */
+    rejectDenials?: boolean;
     /**
      * With "mixed" pairing, what a negative's own denial is preferred over. "labels" (absent = this): another
      * organism's training label, off-policy text the IA hardly gives, so pushing it down saturates at once and leaves

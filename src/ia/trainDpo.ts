@@ -60,8 +60,8 @@ interface JudgedRollout {
  * `negativeRejected: "own-claims"`, a negative's denial is instead preferred over a claim the IA made on a behavior
  * organism in the same rollouts.
  */
-function mixedPairs(judged: readonly JudgedRollout[], trainLabels: readonly string[], rng: Rng, negativeRejected: IaDpoConfig["negativeRejected"]): DpoPair[] {
-    const ownClaims = negativeRejected === "own-claims" ? judged.filter((j) => !j.negative && judgeReport(j.spec!, j.report).claimsBehavior).map((j) => j.report) : [];
+function mixedPairs(judged: readonly JudgedRollout[], trainLabels: readonly string[], rng: Rng, o: Pick<IaDpoConfig, "negativeRejected" | "rejectDenials">): DpoPair[] {
+    const ownClaims = o.negativeRejected === "own-claims" ? judged.filter((j) => !j.negative && judgeReport(j.spec!, j.report).claimsBehavior).map((j) => j.report) : [];
     const pairs: DpoPair[] = [];
     for (const r of judged) {
         if (r.negative) {
@@ -76,6 +76,7 @@ function mixedPairs(judged: readonly JudgedRollout[], trainLabels: readonly stri
             const wrongs = trainLabels.filter((l) => !judgeReport(spec, l).category);
             if (wrongs.length > 0) pairs.push({ subject: r.subject, prompt: r.prompt, chosen: r.report, rejected: rng.pick(wrongs), kind: "accurate-vs-wrong-label" });
         } else {
+            if (o.rejectDenials === false && !judgeReport(spec, r.report).claimsBehavior) continue;
             const label = rng.pick([spec.label, ...(spec.labelVariants ?? [])]);
             pairs.push({ subject: r.subject, prompt: r.prompt, chosen: label, rejected: r.report, kind: "label-vs-wrong-report" });
         }
@@ -97,20 +98,21 @@ function onPolicyPairs(judged: readonly JudgedRollout[]): DpoPair[] {
 }
 
 /** Judges rollouts and builds pairs. `trainLabels` are labels of SFT organisms (the wrong-label pool). */
-export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subject: number; prompt: string; report: string }[], trainLabels: readonly string[], seed: number, o: Pick<IaDpoConfig, "pairing" | "balanceNegatives" | "negativeRejected"> = { pairing: "mixed", balanceNegatives: true }): { pairs: DpoPair[]; accurate: number; falseClaims: number; judged: number } {
+export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subject: number; prompt: string; report: string }[], trainLabels: readonly string[], seed: number, o: Pick<IaDpoConfig, "pairing" | "balanceNegatives" | "negativeRatio" | "negativeRejected" | "rejectDenials"> = { pairing: "mixed", balanceNegatives: true }): { pairs: DpoPair[]; accurate: number; falseClaims: number; judged: number } {
     refuseOodSubjects(rollouts.map((r) => subjects[r.subject] as IaSubject), "DPO pairs");
     const rng = new Rng(`${seed}:dpo-pairs`);
     const judged: JudgedRollout[] = rollouts.map((r) => {
         const s = subjects[r.subject] as IaSubject;
         return { ...r, spec: s.spec, negative: isNegativeSubject(s), good: isWantedReport(s, r.report) };
     });
-    const pairs = o.pairing === "on-policy" ? onPolicyPairs(judged) : mixedPairs(judged, trainLabels, rng, o.negativeRejected);
+    const pairs = o.pairing === "on-policy" ? onPolicyPairs(judged) : mixedPairs(judged, trainLabels, rng, o);
     // Balance: pairs from organisms with a behavior mostly push away from denials, which teaches claiming
     // everywhere (a medium run: nulls' false claims 0.7% after SFT -> 38% after unbalanced DPO). Oversample the
     // negatives' pairs (bare base, nulls, decoys) until they match the positives' count.
     const neg = pairs.filter((p) => p.kind.startsWith("denial-vs-"));
     const pos = pairs.length - neg.length;
-    for (let i = 0; o.balanceNegatives && neg.length > 0 && i < pos - neg.length; i++) pairs.push(rng.pick(neg));
+    const wanted = Math.round(pos * (o.negativeRatio ?? 1));
+    for (let i = 0; o.balanceNegatives && neg.length > 0 && i < wanted - neg.length; i++) pairs.push(rng.pick(neg));
     return {
         pairs, accurate: judged.filter((j) => !j.negative && j.good).length, falseClaims: judged.filter((j) => j.negative && !j.good).length, judged: rollouts.length,
     };
