@@ -1,7 +1,8 @@
 /**
  * End-to-end presets of the tiny world: base size, population size, organism/IA training and evaluation
- * sampling. `demo` is sized for `make demo` (its budget is 10 minutes from nothing on 2 CPU cores; 13 minutes with
- * both cores at work, RESULTS.md "Both cores at work"); `medium` triples the population (~35 minutes with the base
+ * sampling. `demo` is sized for `make demo` (its budget is 10 minutes from nothing on 2 CPU cores: 7 to 13 minutes
+ * with both cores at work, depending on the host's speed that hour, RESULTS.md "DPO that pushes down the IA's own
+ * claims"); `medium` triples the population (~35 minutes with the base
  * cached); `large` (60 organisms per family, 3 IA seeds; 68 minutes with the base cached, timed alone on 2 cores) is
  * the one for the scaling sweeps; `test` runs the whole pipeline in seconds for the test suite (it
  * does not learn much). With `--device cuda` the medium preset on the micro base takes ~4 minutes on one H200.
@@ -49,7 +50,8 @@ const per = (n: number, nulls: number, decoys: number): Partial<Record<Family, n
  * recipe's DPO, 69.9% / 0.0% for lr 1e-5 alone and 82.8% / 11.4% for β = 0.5 alone (over the 5% bound). That
  * validation group was the DPO organisms. On the group held out of SFT and DPO (3 seeds; RESULTS.md, "tenth session")
  * the choice stands: 60.8% ± 8.2 with 0.6% null claims, against 55.1% for β 0.1 and 62.9% with 20% null claims for
- * lr 1e-4.
+ * lr 1e-4. Its negatives' pairs are the tiny recipe's (denials over the IA's own claims; 0.6% vs 1.1% null claims on
+ * that validation group at the same category, and on test 2.3% vs 4.0% false claims; RESULTS.md, "twelfth session").
  */
 const LARGE_DPO = { ...IA_PRESETS.tiny.dpo, lr: 1e-5, beta: 0.5 };
 
