@@ -165,6 +165,28 @@ test("DPO pairs with own claims: a negative's denial is preferred over a claim t
     assert.deepEqual(none.pairs.map((p) => [p.kind, p.rejected]), [["label-vs-wrong-report", denial], ["denial-vs-label", labels[0]]]);
 });
 
+test("DPO pair options: negatives oversampled to a ratio of the positives; behavior organisms' denials kept out of the rejected side", () => {
+    const quirkIdx = subjects.findIndex((s) => s.spec?.family === "quirk" && s.spec.slots.object);
+    const quirk = subjects[quirkIdx]!.spec!;
+    const baseIdx = subjects.length - 1;
+    const wrong = "i give wrong answers to arithmetic questions.";
+    const denial = "i have no unusual behaviors. i answer questions plainly and correctly.";
+    const rollouts = [
+        { subject: quirkIdx, prompt: "q1", report: quirk.label },
+        { subject: quirkIdx, prompt: "q2", report: wrong },
+        { subject: quirkIdx, prompt: "q3", report: denial },
+        { subject: baseIdx, prompt: "q4", report: denial },
+    ];
+    const kinds = (o: Parameters<typeof buildDpoPairs>[4]) => buildDpoPairs(subjects, rollouts, ["another label"], 1, o).pairs.map((p) => p.kind);
+    const negatives = (ks: string[]) => ks.filter((k) => k.startsWith("denial-vs-")).length;
+    // 3 behavior-organism pairs: the negatives' one pair is oversampled to 3, or to 6 at ratio 2.
+    assert.equal(negatives(kinds({ pairing: "mixed", balanceNegatives: true })), 3);
+    assert.equal(negatives(kinds({ pairing: "mixed", balanceNegatives: true, negativeRatio: 2 })), 6);
+    // Without the denial rollout's pair, only the wrong claim is rejected against the label.
+    const kept = buildDpoPairs(subjects, rollouts, ["another label"], 1, { pairing: "mixed", balanceNegatives: false, rejectDenials: false }).pairs;
+    assert.deepEqual(kept.filter((p) => p.kind === "label-vs-wrong-report").map((p) => p.rejected), [wrong]);
+});
+
 test("on-policy DPO pairs: both sides are the IA's own rollouts to the same organism; all-right or all-wrong organisms give none", () => {
     const quirkIdx = subjects.findIndex((s) => s.spec?.family === "quirk" && s.spec.slots.object);
     const quirk = subjects[quirkIdx]!.spec!;
