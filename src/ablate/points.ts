@@ -59,6 +59,7 @@ export const ABLATION_POINTS: Readonly<Record<string, AblationPoint>> = {
     "dpo-neg-own-claims": dpo("negatives' denials preferred over the IA's own claims on behavior organisms, not over other organisms' labels", (p) => { p.ia.dpo.negativeRejected = "own-claims"; }),
     "dpo-neg2x": dpo("negatives' pairs oversampled to twice the behavior organisms'", (p) => { p.ia.dpo.negativeRatio = 2; }),
     "dpo-keep-denials": dpo("a behavior organism's denial is not rejected against its label (only wrong claims are)", (p) => { p.ia.dpo.rejectDenials = false; }),
+    "dpo-rounds2": dpo("two rounds of DPO, the second on rollouts of the first's IA, against it as the reference", (p) => { p.ia.dpo.rounds = 2; }),
     "dpo-neg-labels": dpo("negatives' denials preferred over other organisms' labels (the recipe before 2026-12-02)", (p) => { p.ia.dpo.negativeRejected = "labels"; }),
     "dpo-unbalanced": dpo("negatives' pairs not oversampled", (p) => { p.ia.dpo.balanceNegatives = false; }),
     "dpo-beta0.5": dpo("β = 0.5 (stays closer to the SFT IA)", (p) => { p.ia.dpo.beta = 0.5; }),

@@ -102,6 +102,11 @@ export interface IaDpoConfig {
      * or all wrong give no pair.
      */
     pairing: "mixed" | "on-policy";
+    /**
+     * Rounds of DPO, each on fresh rollouts of the IA the previous one left, against that IA as the reference.
+     * Default 1 (the paper's).
+     */
+    rounds?: number;
     /** Oversample the negatives' pairs until they match the behavior organisms' count. Default true. */
     balanceNegatives: boolean;
     /** With balanceNegatives, the negatives' pairs are oversampled to this many times the behavior organisms'. Default 1. */

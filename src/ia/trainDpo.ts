@@ -118,7 +118,38 @@ export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subjec
     };
 }
 
-export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: SubjectBank, ia: LoraAdapter, cfg: IaDpoConfig, o: { outDir: string; baseModel: string; trainLabels: string[]; dpoSubjects: number[]; resume?: boolean; quiet?: boolean; reportTokens?: number }): DpoResult {
+interface DpoOptions {
+    outDir: string;
+    baseModel: string;
+    trainLabels: string[];
+    dpoSubjects: number[];
+    resume?: boolean;
+    quiet?: boolean;
+    reportTokens?: number;
+}
+
+/**
+ * DPO from the SFT IA, in `cfg.rounds` rounds (default 1, the paper's): each round samples the current IA's rollouts,
+ * builds pairs from them and trains against the current IA as the reference. A later round sees what the earlier one
+ * made of the IA — claims it now makes on nulls become pairs that reject them — in its own folder (round-N/), so an
+ * interrupted run resumes the round it was in. The figures returned are the last round's.
+ */
+export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: SubjectBank, ia: LoraAdapter, cfg: IaDpoConfig, o: DpoOptions): DpoResult {
+    const rounds = cfg.rounds ?? 1;
+    let result: Omit<DpoResult, "adapterDir"> | null = null;
+    for (let round = 1; round <= rounds; round++) {
+        const outDir = round === 1 ? o.outDir : path.join(o.outDir, `round-${round}`);
+        const seed = round === 1 ? cfg.seed : cfg.seed + 1000 * (round - 1);
+        if (rounds > 1) o.quiet || process.stderr.write(`[ia-dpo] round ${round}/${rounds}\n`);
+        result = dpoRound(model, tok, subjects, ia, { ...cfg, seed }, { ...o, outDir });
+    }
+    const adapterDir = path.join(o.outDir, "adapter");
+    writeDirAtomic(adapterDir, (tmp) => saveAdapter(ia, tmp, { baseModel: o.baseModel }));
+    return { ...result!, adapterDir };
+}
+
+/** One round: rollouts of `ia`, pairs, reference log-probs of `ia`, training (ia is updated in place). */
+function dpoRound(model: Transformer, tok: ChatTokenizer, subjects: SubjectBank, ia: LoraAdapter, cfg: IaDpoConfig, o: DpoOptions): Omit<DpoResult, "adapterDir"> {
     const log = (m: string) => o.quiet || process.stderr.write(`[ia-dpo] ${m}\n`);
     fs.mkdirSync(o.outDir, { recursive: true });
     const rng = new Rng(`${cfg.seed}:dpo-rollouts`);
@@ -136,14 +167,13 @@ export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: Sub
     const positives = o.dpoSubjects.filter((s) => !isNegativeSubject(subjects.subjects[s]!)).length * cfg.samplesPerOrganism;
     log(`${rollouts.length} rollouts on ${o.dpoSubjects.length} DPO organisms: ${accurate}/${positives} accurate, ${falseClaims} false claims on negatives; ${pairs.length} pairs`);
     writeJsonAtomic(path.join(o.outDir, "pairs.json"), { rollouts, pairs });
-    const adapterDir = path.join(o.outDir, "adapter");
+    const figures = { pairs: pairs.length, rolloutAccuracy: positives ? accurate / positives : NaN, rolloutFalseClaims: falseClaims };
     if (pairs.length === 0) {
         // On-policy pairs need a right and a wrong rollout on the same organism; an IA that is right nowhere (or
         // everywhere) gets none, and DPO leaves it as it is rather than failing a whole run.
         if (cfg.pairing !== "on-policy") throw new Error("IA DPO: no preference pairs could be built (no DPO organisms, or no training labels to contrast with)");
-        log("no organism had both a right and a wrong rollout: no on-policy pair, the SFT IA is kept unchanged");
-        writeDirAtomic(adapterDir, (tmp) => saveAdapter(ia, tmp, { baseModel: o.baseModel }));
-        return { steps: 0, startStep: 0, lastLoss: NaN, meanLossLast10: NaN, meanLossFirst10: NaN, seconds: 0, tokensPerSec: 0, checkSeconds: 0, adapterDir, pairs: 0, rolloutAccuracy: positives ? accurate / positives : NaN, rolloutFalseClaims: falseClaims };
+        log("no organism had both a right and a wrong rollout: no on-policy pair, the IA is kept unchanged");
+        return { steps: 0, startStep: 0, lastLoss: NaN, meanLossLast10: NaN, meanLossFirst10: NaN, seconds: 0, tokensPerSec: 0, checkSeconds: 0, ...figures };
     }
 
     const encoder = new ChatMLTrainingEncoder(tok);
@@ -159,7 +189,7 @@ export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: Sub
     const saved = model.adapters;
     model.adapters = [subjects.bank, ia];
     try {
-        // Reference log-probs: the SFT IA, before any DPO update.
+        // Reference log-probs: the IA before this round's updates.
         const reference = scoreExamples(model, rows, tok.padTokenId, (chunk) => subjects.setRows(chunk.map((r) => r.subject)));
         const order = Array.from({ length: cfg.epochs }, (_, e) => new Rng(`${cfg.seed}:dpo-epoch:${e}`).shuffle(pairs.map((_, i) => i))).flat();
         const steps: number[][] = [];
@@ -193,8 +223,7 @@ export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: Sub
                 quiet: o.quiet,
             },
         );
-        writeDirAtomic(adapterDir, (tmp) => trainable.save(tmp));
-        return { ...result, adapterDir, pairs: pairs.length, rolloutAccuracy: positives ? accurate / positives : NaN, rolloutFalseClaims: falseClaims };
+        return { ...result, ...figures };
     } finally {
         model.adapters = saved;
         ia.setTrainable(false);

@@ -62,6 +62,20 @@ test("a point's seeds measured side by side give the figures of one single-threa
     assert.ok(!fs.existsSync(path.join(tmp, "pooled", "claims", "baseline-dpo")), "the pool leaves no claims behind");
 });
 
+test("two DPO rounds: the first is the one-round DPO, the second trains on the first IA's own rollouts", () => {
+    const o = { preset: pipelinePreset("test"), seeds: [1], cacheDir: path.join(tmp, "cache"), quiet: true };
+    const one = runAblations({ ...o, points: ["baseline-dpo"], runDir: path.join(tmp, "rounds") });
+    const two = runAblations({ ...o, points: ["dpo-rounds2"], runDir: path.join(tmp, "rounds") });
+    assert.equal(two[0]!.condition, "ia-dpo");
+    const dirs = (point: string) => (JSON.parse(fs.readFileSync(path.join(tmp, "rounds", "points", `${point}.json`), "utf8")) as { dirs: { dpo: string }[] }).dirs[0]!.dpo;
+    const weights = (dir: string) => fs.readFileSync(path.join(dir, "adapter_model.safetensors"));
+    const single = dirs("baseline-dpo"), rounds = dirs("dpo-rounds2");
+    assert.ok(fs.existsSync(path.join(rounds, "round-2", "pairs.json")), "the second round built its own pairs");
+    assert.ok(weights(path.join(rounds, "checkpoint", "weights")).equals(weights(path.join(single, "adapter"))), "round 1 is the one-round DPO");
+    assert.ok(!weights(path.join(rounds, "adapter")).equals(weights(path.join(single, "adapter"))), "round 2 moved the IA");
+    assert.ok(one[0]!.perSeed[0]!.reports > 0 && two[0]!.perSeed[0]!.reports > 0);
+});
+
 test("an unknown ablation point is refused, naming the known ones", () => {
     assert.throws(() => ablationPoint("k3"), /unknown ablation point "k3" \(known: baseline, /);
     assert.throws(() => ablationPoint("k2+k3"), /unknown ablation point "k3" in "k2\+k3"/);
