@@ -12,8 +12,9 @@
  * The paper shuffles with Python's `random`; we use the project's seeded Rng, so the same seed gives a different
  * (but equally deterministic) assignment.
  *
- * Also ours, optional (`stratify`): each group takes its share of every family (its quota rounded down or up). A plain shuffle of a small population can leave a group without a family: the demo's
- * 6-organism validation group drew no null organism, so the choice rule could not see false claims there.
+ * Also ours, optional (`stratify`): each group takes its share of every family (its quota rounded down or up). A
+ * plain shuffle of a small population can leave a group without a family: the demo's 6-organism validation group
+ * drew no null organism, so the choice rule could not see false claims there.
  */
 import { Rng } from "../util/rng.ts";
 
@@ -28,7 +29,7 @@ export interface SplitOptions {
     validationFraction?: number;
     /** Default 1547 (paper). */
     seed?: number;
-    /** Spread every family evenly over each shuffle (needs the families). Default false (the paper's plain shuffle). */
+    /** Give every group its share of every family (needs the families). Default false (the paper's plain shuffle). */
     stratify?: boolean;
 }
 
