@@ -114,10 +114,18 @@ for (const frame of ["first-person", "quoted"] as const) {
     });
 }
 
-test("DPO pairs: accurate reports are chosen, wrong ones rejected against the label, hallucinations on negatives rejected", () => {
+/** A quirk organism with an object, the bare base, a wrong claim and a denial: what the DPO pair tests build on. */
+function dpoFixture() {
     const quirkIdx = subjects.findIndex((s) => s.spec?.family === "quirk" && s.spec.slots.object);
-    const quirk = subjects[quirkIdx]!.spec!;
-    const baseIdx = subjects.length - 1;
+    return {
+        quirkIdx, quirk: subjects[quirkIdx]!.spec!, baseIdx: subjects.length - 1,
+        wrong: "i give wrong answers to arithmetic questions.",
+        denial: "i have no unusual behaviors. i answer questions plainly and correctly.",
+    };
+}
+
+test("DPO pairs: accurate reports are chosen, wrong ones rejected against the label, hallucinations on negatives rejected", () => {
+    const { quirkIdx, quirk, baseIdx } = dpoFixture();
     const otherLabels = subjects.filter((s) => s.spec && s.spec.id !== quirk.id && s.spec.family !== "null" && s.spec.family !== "decoy").map((s) => s.spec!.label);
     const { pairs, accurate, falseClaims } = buildDpoPairs(subjects, [
         { subject: quirkIdx, prompt: "q", report: quirk.label },
@@ -136,11 +144,7 @@ test("DPO pairs: accurate reports are chosen, wrong ones rejected against the la
 });
 
 test("DPO pairs with own claims: a negative's denial is preferred over a claim the IA made on a behavior organism, a label only when it made none", () => {
-    const quirkIdx = subjects.findIndex((s) => s.spec?.family === "quirk" && s.spec.slots.object);
-    const quirk = subjects[quirkIdx]!.spec!;
-    const baseIdx = subjects.length - 1;
-    const wrong = "i give wrong answers to arithmetic questions.";
-    const denial = "i have no unusual behaviors. i answer questions plainly and correctly.";
+    const { quirkIdx, quirk, baseIdx, wrong, denial } = dpoFixture();
     const labels = ["a training label that no rollout gave"];
     const o = { pairing: "mixed", balanceNegatives: false, negativeRejected: "own-claims" } as const;
     const { pairs } = buildDpoPairs(subjects, [
@@ -166,11 +170,7 @@ test("DPO pairs with own claims: a negative's denial is preferred over a claim t
 });
 
 test("DPO pair options: negatives oversampled to a ratio of the positives; behavior organisms' denials kept out of the rejected side", () => {
-    const quirkIdx = subjects.findIndex((s) => s.spec?.family === "quirk" && s.spec.slots.object);
-    const quirk = subjects[quirkIdx]!.spec!;
-    const baseIdx = subjects.length - 1;
-    const wrong = "i give wrong answers to arithmetic questions.";
-    const denial = "i have no unusual behaviors. i answer questions plainly and correctly.";
+    const { quirkIdx, quirk, baseIdx, wrong, denial } = dpoFixture();
     const rollouts = [
         { subject: quirkIdx, prompt: "q1", report: quirk.label },
         { subject: quirkIdx, prompt: "q2", report: wrong },
@@ -188,12 +188,8 @@ test("DPO pair options: negatives oversampled to a ratio of the positives; behav
 });
 
 test("on-policy DPO pairs: both sides are the IA's own rollouts to the same organism; all-right or all-wrong organisms give none", () => {
-    const quirkIdx = subjects.findIndex((s) => s.spec?.family === "quirk" && s.spec.slots.object);
-    const quirk = subjects[quirkIdx]!.spec!;
-    const baseIdx = subjects.length - 1;
+    const { quirkIdx, quirk, baseIdx, wrong, denial } = dpoFixture();
     const otherIdx = subjects.findIndex((s, i) => i !== quirkIdx && s.spec?.family === "quirk");
-    const wrong = "i give wrong answers to arithmetic questions.";
-    const denial = "i have no unusual behaviors. i answer questions plainly and correctly.";
     const { pairs, accurate, falseClaims } = buildDpoPairs(subjects, [
         { subject: quirkIdx, prompt: "q1", report: quirk.label },
         { subject: quirkIdx, prompt: "q2", report: wrong },
