@@ -159,6 +159,7 @@ interface PointJob {
     runDir: string;
     cacheDir?: string;
     device?: string;
+    quiet?: boolean;
 }
 
 const seedOf = (task: string) => Number(task.replace(/^seed-/, ""));
@@ -167,7 +168,7 @@ const seedOf = (task: string) => Number(task.replace(/^seed-/, ""));
 export const ablationSeedRunner: TaskRunnerFactory = (job) => {
     const j = job as PointJob;
     const a = openAblation({ preset: j.preset, cacheDir: j.cacheDir, device: j.device, quiet: true });
-    const pt = openPoint(a, { preset: j.preset, runDir: j.runDir }, j.point);
+    const pt = openPoint(a, { preset: j.preset, runDir: j.runDir, quiet: j.quiet }, j.point);
     return (task) => void pt.measure(seedOf(task));
 };
 
@@ -188,7 +189,7 @@ export function runAblations(o: AblateOptions): AblationRow[] {
             log(`${name}: ${point.what} (${groups.sft.length} SFT organisms; ${point.dpo ? "SFT+DPO" : "SFT"} IA; seeds ${o.seeds.join(", ")})`);
             // Seeds share nothing but files (a DPO point's SFT stage is its own seed's): on the CPU they run side by
             // side first, and the pass below reads their figures.
-            const job: PointJob = { preset: o.preset, point: name, runDir: path.resolve(o.runDir), cacheDir: path.resolve(o.cacheDir ?? ".cache"), device: o.device };
+            const job: PointJob = { preset: o.preset, point: name, runDir: path.resolve(o.runDir), cacheDir: path.resolve(o.cacheDir ?? ".cache"), device: o.device, quiet: o.quiet };
             runTaskPool({
                 dir: path.join(o.runDir, "claims", name),
                 tasks: o.seeds.map((s) => `seed-${s}`),
