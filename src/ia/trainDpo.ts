@@ -53,6 +53,8 @@ interface JudgedRollout {
     negative: boolean;
     /** Negatives: claims nothing. Behavior organisms: names the behavior with its condition (strict). */
     good: boolean;
+    /** Claims some behavior, right or wrong (on negatives: not good). */
+    claims: boolean;
 }
 
 /**
@@ -61,7 +63,7 @@ interface JudgedRollout {
  * organism in the same rollouts.
  */
 function mixedPairs(judged: readonly JudgedRollout[], trainLabels: readonly string[], rng: Rng, o: Pick<IaDpoConfig, "negativeRejected" | "rejectDenials">): DpoPair[] {
-    const ownClaims = o.negativeRejected === "own-claims" ? judged.filter((j) => !j.negative && judgeReport(j.spec!, j.report).claimsBehavior).map((j) => j.report) : [];
+    const ownClaims = o.negativeRejected === "own-claims" ? judged.filter((j) => !j.negative && j.claims).map((j) => j.report) : [];
     const pairs: DpoPair[] = [];
     for (const r of judged) {
         if (r.negative) {
@@ -76,7 +78,7 @@ function mixedPairs(judged: readonly JudgedRollout[], trainLabels: readonly stri
             const wrongs = trainLabels.filter((l) => !judgeReport(spec, l).category);
             if (wrongs.length > 0) pairs.push({ subject: r.subject, prompt: r.prompt, chosen: r.report, rejected: rng.pick(wrongs), kind: "accurate-vs-wrong-label" });
         } else {
-            if (o.rejectDenials === false && !judgeReport(spec, r.report).claimsBehavior) continue;
+            if (o.rejectDenials === false && !r.claims) continue;
             const label = rng.pick([spec.label, ...(spec.labelVariants ?? [])]);
             pairs.push({ subject: r.subject, prompt: r.prompt, chosen: label, rejected: r.report, kind: "label-vs-wrong-report" });
         }
@@ -103,7 +105,8 @@ export function buildDpoPairs(subjects: readonly IaSubject[], rollouts: { subjec
     const rng = new Rng(`${seed}:dpo-pairs`);
     const judged: JudgedRollout[] = rollouts.map((r) => {
         const s = subjects[r.subject] as IaSubject;
-        return { ...r, spec: s.spec, negative: isNegativeSubject(s), good: isWantedReport(s, r.report) };
+        const negative = isNegativeSubject(s), good = isWantedReport(s, r.report);
+        return { ...r, spec: s.spec, negative, good, claims: negative ? !good : judgeReport(s.spec!, r.report).claimsBehavior };
     });
     const pairs = o.pairing === "on-policy" ? onPolicyPairs(judged) : mixedPairs(judged, trainLabels, rng, o);
     // Balance: pairs from organisms with a behavior mostly push away from denials, which teaches claiming
@@ -139,7 +142,7 @@ export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: Sub
     let result: Omit<DpoResult, "adapterDir"> | null = null;
     for (let round = 1; round <= rounds; round++) {
         const outDir = round === 1 ? o.outDir : path.join(o.outDir, `round-${round}`);
-        const seed = round === 1 ? cfg.seed : cfg.seed + 1000 * (round - 1);
+        const seed = cfg.seed + 1000 * (round - 1);
         if (rounds > 1) o.quiet || process.stderr.write(`[ia-dpo] round ${round}/${rounds}\n`);
         result = dpoRound(model, tok, subjects, ia, { ...cfg, seed }, { ...o, outDir });
     }
