@@ -139,6 +139,7 @@ interface DpoOptions {
  */
 export function trainIaDpo(model: Transformer, tok: ChatTokenizer, subjects: SubjectBank, ia: LoraAdapter, cfg: IaDpoConfig, o: DpoOptions): DpoResult {
     const rounds = cfg.rounds ?? 1;
+    if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`IA DPO: rounds must be a positive integer, got ${cfg.rounds}`);
     let result: Omit<DpoResult, "adapterDir"> | null = null;
     for (let round = 1; round <= rounds; round++) {
         const outDir = round === 1 ? o.outDir : path.join(o.outDir, `round-${round}`);
