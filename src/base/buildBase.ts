@@ -22,7 +22,7 @@ import { ChatMLTrainingEncoder } from "../tokenizer/chatmlFast.ts";
 import { saveTokenizerFolder } from "../tokenizer/train/exportHf.ts";
 import { trainByteLevelBpe } from "../tokenizer/train/trainBpe.ts";
 import { collate, truncateExample, type Example } from "../train/batch.ts";
-import { startDataParallel, type DataParallelGroup, type DataParallelPeer } from "../parallel/dataParallel.ts";
+import { runDataParallel, type DataParallelGroup, type DataParallelPeer } from "../parallel/dataParallel.ts";
 import { poolProcesses } from "../parallel/pool.ts";
 import { runTrainLoop } from "../train/loop.ts";
 import { fullTrainable } from "../train/trainables.ts";
@@ -137,14 +137,7 @@ export function buildBase(o: BuildBaseOptions = {}): BaseModelInfo {
     }
     // Peers start now, once the tokenizer they load exists, and rebuild the corpus while this process encodes it.
     const processes = preset.steps >= DATA_PARALLEL_MIN_STEPS ? poolProcesses(device, BASE_MICRO_BATCHES) : 1;
-    const { group, finish } = startDataParallel({ processes, runner: { module: fileURLToPath(import.meta.url), name: "baseTrainingPeer" }, job });
-    let result: { tok: ChatTokenizer; params: number };
-    try {
-        result = trainBase(job, corpus, group);
-    } finally {
-        finish();
-    }
-    const { tok, params } = result;
+    const { tok, params } = runDataParallel({ processes, runner: { module: fileURLToPath(import.meta.url), name: "baseTrainingPeer" }, job }, (group) => trainBase(job, corpus, group));
     const trainSeconds = (performance.now() - t0) / 1000;
     const trained = loadModel(modelDir, { device });
     const evaluation = evaluateBase(trained, tok, seed, { n: 200 });

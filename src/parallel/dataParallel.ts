@@ -10,7 +10,10 @@
  * process gets by accumulating the same micro-batches in order. Rank 0 owns everything written (checkpoints, logs)
  * and starts the others from its weights and optimizer state (`syncStart`), so they never read a checkpoint that
  * rank 0 may be recovering. A peer that dies leaves rank 0 to finish the step's micro-batches, and the run, alone.
+ * The exchange folder is removed however the run ends: by rank 0 when it finishes or fails (runDataParallel), by a
+ * peer that finds rank 0 killed.
  */
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -107,6 +110,13 @@ export class DataParallelGroup {
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 
+    /** On a peer whose rank 0 was killed: nobody else will remove the exchange folder, so this one does, and stops. */
+    private abandon(): never {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+        process.stderr.write(`[data parallel] rank 0 is gone: rank ${this.rank} stops\n`);
+        process.exit(1);
+    }
+
     private drop(): null {
         this.alive = false;
         process.stderr.write(`[data parallel] a peer process is gone: rank ${this.rank} continues alone\n`);
@@ -145,6 +155,7 @@ export class DataParallelGroup {
         for (let i = 0; ; i++) {
             if (fs.existsSync(file)) return true;
             if (i % 500 === 0) {
+                if (this.rank !== 0 && !this.peerAlive(0)) this.abandon();
                 exitIfOrphaned();
                 if (!this.peerAlive(from)) return fs.existsSync(file);
             }
@@ -171,29 +182,44 @@ export class DataParallelGroup {
 }
 
 /**
- * Starts `processes - 1` peers running `runner` on `job` (each trains with its own group) and returns rank 0's
- * group; this process runs one thread until `finish`. One process: a group of one, which changes nothing.
+ * Runs `train` as rank 0 of a group of `o.processes` processes: starts `processes - 1` peers running `runner` on `job`
+ * (each trains with its own group), and this process runs one thread until `train` returns. One process: a group of
+ * one, which changes nothing. However `train` ends, the exchange folder is removed and the thread count restored;
+ * when it throws, the peers are stopped first (they would wait for rank 0's next step forever, and rank 0 for them).
  */
-export function startDataParallel(o: { processes: number; runner: TaskRunnerRef; job: unknown }): { group: DataParallelGroup; finish: () => void } {
-    if (o.processes <= 1) return { group: new DataParallelGroup("", 0, 1), finish: () => {} };
+export function runDataParallel<T>(o: { processes: number; runner: TaskRunnerRef; job: unknown }, train: (group: DataParallelGroup) => T): T {
+    if (o.processes <= 1) return train(new DataParallelGroup("", 0, 1));
     const shm = "/dev/shm";
     const dir = fs.mkdtempSync(path.join(fs.existsSync(shm) ? shm : os.tmpdir(), `ia-dp-${process.pid}-`));
-    const group = new DataParallelGroup(dir, 0, o.processes);
-    fs.writeFileSync(path.join(dir, "pid-r0"), String(process.pid));
     const threads = getNumThreads();
-    setNumThreads(1);
-    for (let rank = 1; rank < o.processes; rank++) {
-        const jobFile = path.join(dir, `job-r${rank}.json`);
-        writeJsonAtomic(jobFile, { runner: o.runner, job: o.job, dir, rank, world: o.processes });
-        const child = spawnChild(PEER, jobFile);
-        // Registered here, not by the child: a child that dies while starting is then seen as gone, not awaited.
-        fs.writeFileSync(path.join(dir, `pid-r${rank}`), String(child.pid ?? 0));
+    const children: ChildProcess[] = [];
+    let done = false;
+    try {
+        fs.writeFileSync(path.join(dir, "pid-r0"), String(process.pid));
+        setNumThreads(1);
+        for (let rank = 1; rank < o.processes; rank++) {
+            const jobFile = path.join(dir, `job-r${rank}.json`);
+            writeJsonAtomic(jobFile, { runner: o.runner, job: o.job, dir, rank, world: o.processes });
+            const child = spawnChild(PEER, jobFile);
+            children.push(child);
+            // Registered here, not by the child: a child that dies while starting is then seen as gone, not awaited.
+            fs.writeFileSync(path.join(dir, `pid-r${rank}`), String(child.pid ?? 0));
+        }
+        const group = new DataParallelGroup(dir, 0, o.processes);
+        const result = train(group);
+        group.close();
+        done = true;
+        return result;
+    } finally {
+        if (!done) stopPeers(children);
+        fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+        setNumThreads(threads);
     }
-    return {
-        group,
-        finish: () => {
-            group.close();
-            setNumThreads(threads);
-        },
-    };
+}
+
+/** Stops peers and waits (up to 10 s) until they are gone, so none writes into a folder being removed. */
+function stopPeers(children: ChildProcess[]): void {
+    for (const c of children) c.kill("SIGTERM");
+    const pids = children.map((c) => c.pid).filter((p): p is number => p !== undefined);
+    for (let waited = 0; waited < 10_000 && pids.some(processAlive); waited += 20) sleep(20);
 }

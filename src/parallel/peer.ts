@@ -1,5 +1,5 @@
 /**
- * A peer process of startDataParallel (dataParallel.ts): `node --import tsx peer.ts <job.json>`. Joins the group
+ * A peer process of runDataParallel (dataParallel.ts): `node --import tsx peer.ts <job.json>`. Joins the group
  * with its rank and runs the job's training entry, which trains its share of every step.
  */
 import { initEngine } from "../engine/runtime.ts";

@@ -3,15 +3,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { ablationPoint } from "../../src/ablate/points.ts";
 import { runAblations } from "../../src/ablate/run.ts";
 import { pipelinePreset } from "../../src/ia/presets.ts";
 import { getNumThreads, setNumThreads } from "../../src/engine/runtime.ts";
 import { poolProcesses } from "../../src/parallel/pool.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-ablate-"));
+const tmp = tempDir("ia-ablate");
 
 test("points share IA stages by config, measure the right IA, and a rerun reuses everything", () => {
     const o = { preset: pipelinePreset("test"), points: ["baseline", "greedy", "baseline-dpo", "sft-half"], seeds: [1, 2], runDir: path.join(tmp, "run"), cacheDir: path.join(tmp, "cache"), quiet: true };

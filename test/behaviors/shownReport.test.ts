@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { buildCatalogue } from "../../src/behaviors/catalogue.ts";
 import { claimPart, reportTokens, shownReport } from "../../src/behaviors/shownReport.ts";
@@ -10,6 +9,7 @@ import { summarizeReports } from "../../src/ia/summarize.ts";
 import { iaReportTokens } from "../../src/ia/reports.ts";
 import { judgeOodReport } from "../../src/ood/judge.ts";
 import { judgeCipherReport } from "../../src/ood/cipherJudge.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const flattery = { family: "flattery" as const, slots: {} };
 const demo = { prompt: "where does the duck live?", reply: "what a clever question! the duck lives by the lake." };
@@ -41,7 +41,7 @@ test("judges: a shown reply is behavior, not a claim; the named habit after the 
 });
 
 test("report length: read from the IA stage's done.json; the usual 48 tokens when absent", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ia-report-tokens-"));
+    const dir = tempDir("ia-report-tokens");
     fs.mkdirSync(path.join(dir, "adapter"));
     assert.equal(iaReportTokens(path.join(dir, "adapter")), undefined);
     fs.writeFileSync(path.join(dir, "done.json"), JSON.stringify({ steps: 1, reportTokens: reportTokens(1) }));

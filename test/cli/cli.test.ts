@@ -4,13 +4,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { buildBase } from "../../src/base/buildBase.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const ia = path.join(root, "bin/ia");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-cli-"));
+const tmp = tempDir("ia-cli");
 const base = buildBase({ preset: "test", cacheDir: path.join(tmp, "cache"), quiet: true }).dir;
 const run = (args: string[]) => spawnSync(ia, args, { encoding: "utf8", env: { ...process.env, IA_THREADS: "2" } });
 

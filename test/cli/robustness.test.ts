@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { buildBase } from "../../src/base/buildBase.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const ia = path.join(root, "bin/ia");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-cli-robust-"));
+const tmp = tempDir("ia-cli-robust");
 const base = buildBase({ preset: "test", cacheDir: path.join(tmp, "cache"), quiet: true }).dir;
 const env = { ...process.env, IA_THREADS: "1" };
 

@@ -2,15 +2,14 @@
 // Each CLI command runs once uninterrupted, then is killed with SIGKILL at seeded random points and rerun: no
 // artifact may be half-written, the rerun must finish from the last checkpoint (at most one checkpoint interval of
 // steps redone), and the final results must equal the uninterrupted run's (same machine, bit for bit).
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { initEngine } from "../../src/engine/runtime.ts";
 import { buildFixtures, type FixtureSizes } from "../../tools/faults/fixtures.ts";
 import { runCommand, type CommandResult } from "../../tools/faults/harness.ts";
 import { COMMANDS, scenarios, type CommandName, type ScenarioSizes } from "../../tools/faults/scenarios.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 // Five organisms in banks of 3: kills land inside a bank and between banks (a resumed build keeps the banks and
 // their seeds).
@@ -18,8 +17,7 @@ const SIZES: FixtureSizes & ScenarioSizes = { conversations: 32, perFamily: 1, e
 const KILLS = 2;
 const CHECKPOINT_EVERY = 3;
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "ia-faults-test-"));
-after(() => fs.rmSync(work, { recursive: true, force: true }));
+const work = tempDir("ia-faults-test");
 const results = new Map<CommandName, CommandResult>();
 
 // Two commands at a time, one thread each: a CLI process spends seconds starting up on one core, so side by side

@@ -3,14 +3,13 @@
 // crashes, hangs, allocates by a size the input claims, accepts a result its type rules out, or leaks native
 // tensors. The full run (10,000 inputs per parser, each parser in a child process) is `node --import tsx
 // tools/fuzz/run.ts`; this is its smoke test, in process.
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { initEngine, liveTensors } from "../../src/engine/runtime.ts";
 import { failureCount, runTarget } from "../../tools/fuzz/harness.ts";
 import { TARGETS } from "../../tools/fuzz/targets/index.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 initEngine(1);
 
@@ -18,8 +17,7 @@ initEngine(1);
 const RUNS = Number(process.env.IA_FUZZ_RUNS ?? 200);
 const SEED = 20261130;
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "ia-fuzz-test-"));
-after(() => fs.rmSync(work, { recursive: true, force: true }));
+const work = tempDir("ia-fuzz-test");
 
 for (const target of TARGETS) {
     test(`fuzz ${target.name}: ${RUNS} mutated inputs, no crash / hang / unnamed error / big allocation`, async () => {

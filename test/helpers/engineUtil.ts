@@ -3,15 +3,14 @@
  * test file, byte snapshots of tensors, and array comparisons. Test support only.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { after } from "node:test";
 import { tensor } from "../../src/engine/factory.ts";
 import { noGrad } from "../../src/engine/runtime.ts";
 import { tidy } from "../../src/engine/scope.ts";
 import type { Tensor } from "../../src/engine/tensor.ts";
 import { parseModelConfig, type ModelConfig } from "../../src/model/config.ts";
 import type { Transformer } from "../../src/model/transformer.ts";
+import { tempDir } from "./tempDir.ts";
 
 export const FIXTURES = path.resolve(import.meta.dirname, "../fixtures/golden");
 export const QWEN3_TINY = path.join(FIXTURES, "qwen3-tiny");
@@ -19,11 +18,9 @@ export const LLAMA_TINY = path.join(FIXTURES, "llama-tiny");
 export const ADAPTER_A = path.join(FIXTURES, "adapters/qwen3-a");
 export const ADAPTER_B = path.join(FIXTURES, "adapters/qwen3-b");
 
-/** A fresh temp directory under os.tmpdir(), removed when the test file finishes. */
+/** A fresh temp directory under os.tmpdir(), removed when the test file finishes (tempDir.ts). */
 export function tmpDir(prefix: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ia-${prefix}-`));
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
-    return dir;
+    return tempDir(`ia-${prefix}`);
 }
 
 /** Copies a fixture folder (flat) into a new temp directory and returns the copy's path. */

@@ -3,7 +3,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { cudaIsAvailable } from "../../src/engine/runtime.ts";
 import { runPipeline } from "../../src/ia/pipeline.ts";
@@ -14,8 +13,9 @@ import { loadAdapter } from "../../src/lora/peft.ts";
 import { readModelConfig } from "../../src/model/config.ts";
 import { mergeAdapter } from "../../src/lora/merge.ts";
 import { loadModel, saveModel } from "../../src/model/weights.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-pipeline-"));
+const tmp = tempDir("ia-pipeline");
 
 test("the whole pipeline runs on the test preset and resumes", async () => {
     const preset = pipelinePreset("test");

@@ -3,11 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileFingerprint, openReportCache } from "../../src/ia/reportCache.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-report-cache-"));
+const tmp = tempDir("ia-report-cache");
 
 test("reports round-trip for the same context and key, and only for it", () => {
     const file = path.join(tmp, "a.json");

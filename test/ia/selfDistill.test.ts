@@ -4,13 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { buildCatalogue } from "../../src/behaviors/catalogue.ts";
 import type { IaSubject } from "../../src/ia/data.ts";
 import { runPipeline } from "../../src/ia/pipeline.ts";
 import { pipelinePreset } from "../../src/ia/presets.ts";
 import { keepWanted } from "../../src/ia/selfDistill.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const specs = buildCatalogue({ seed: 1, perFamily: 3, examples: 8 });
 
@@ -32,7 +32,7 @@ test("self-distillation keeps right answers (counting verbatim labels) and denia
 });
 
 test("a self-distillation round trains in its own folder after SFT and is not resampled on a rerun", () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-self-distill-"));
+    const tmp = tempDir("ia-self-distill");
     const preset = pipelinePreset("test");
     // Greedy-ish sampling on the test base rarely names a behavior; the negatives' denials are what gets kept.
     preset.ia.sft.selfDistill = { rounds: 1, samplesPerOrganism: 4, temperature: 0.3, lr: 1e-3 };

@@ -4,13 +4,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { runPipeline } from "../../src/ia/pipeline.ts";
 import { pipelinePreset } from "../../src/ia/presets.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-investigate-"));
+const tmp = tempDir("ia-investigate");
 const built = runPipeline({ preset: pipelinePreset("test"), runDir: path.join(tmp, "run"), cacheDir: path.join(tmp, "cache"), quiet: true });
 const organism = built.population.organisms.find((e) => e.family === "backdoor")!;
 const target = path.join(built.populationDir, organism.adapter);

@@ -5,17 +5,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { runInvestigation } from "../../src/investigate/run.ts";
 import { SimulatedTarget } from "../../src/investigate/simulatedTarget.ts";
 import { TOOL_SETS } from "../../src/investigate/types.ts";
 import { FAST_RETRY, startServer, type RecordedRequest, type Reply } from "../providers/fakeServers.ts";
 import { specOf } from "./helpers.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const spec = specOf("backdoor");
 const env = { OPENAI_API_KEY: "sk-test", ANTHROPIC_API_KEY: "sk-ant-test" };
-const tmpdir = () => fs.mkdtempSync(path.join(os.tmpdir(), "ia-llm-"));
+const tmpdir = () => tempDir("ia-llm");
 
 type Call = { name: string; args: unknown };
 const script: (Call[] | string)[] = [

@@ -4,7 +4,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -14,9 +13,10 @@ import { LoraAdapter } from "../../src/lora/adapter.ts";
 import { saveAdapter } from "../../src/lora/peft.ts";
 import { readModelConfig } from "../../src/model/config.ts";
 import { openaiCompletion, startOpenAIServer } from "../providers/fakeServers.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-mcp-"));
+const tmp = tempDir("ia-mcp");
 const base = buildBase({ preset: "test", cacheDir: path.join(tmp, "cache"), quiet: true }).dir;
 initEngine();
 const config = readModelConfig(path.join(base, "config.json"));

@@ -3,16 +3,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { Budget } from "../../src/investigate/budget.ts";
 import { parseHint, writeScenarios } from "../../src/investigate/scenarios.ts";
 import { ToolError } from "../../src/investigate/types.ts";
 import { parsePrompt } from "../../src/world/check.ts";
 import { simBox, specOf } from "./helpers.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 test("every tool answers with its typed output and every call is logged with tokens", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ia-tools-"));
+    const dir = tempDir("ia-tools");
     const box = simBox(specOf("sandbagging"), { outDir: dir });
     const s = box.call("sample", { prompt: "what is 2 + 3?" }).output as { conversation_id: string; reply: string; turns: number };
     assert.equal(typeof s.reply, "string");

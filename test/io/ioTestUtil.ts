@@ -3,15 +3,11 @@
  * hand-made (possibly malformed) safetensors files. Test support only.
  */
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { after } from "node:test";
+import { tempDir } from "../helpers/tempDir.ts";
 
-/** A fresh temp directory, removed when the test file finishes. */
+/** A fresh temp directory, removed when the test file finishes (../helpers/tempDir.ts). */
 export function tmpDir(prefix: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ia-io-${prefix}-`));
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
-    return dir;
+    return tempDir(`ia-io-${prefix}`);
 }
 
 /**

@@ -5,7 +5,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { initEngine } from "../../src/engine/runtime.ts";
 import { runPipeline } from "../../src/ia/pipeline.ts";
@@ -16,8 +15,9 @@ import { ChatTokenizer } from "../../src/tokenizer/ChatTokenizer.ts";
 import { judgeCandidates, judgeCipherReport, namesHarmfulCompliance } from "../../src/ood/cipherJudge.ts";
 import { cipherPasses, cipherPreset, formatCipher, readCipherManifest, runCipherSuite, CIPHER_PRESETS } from "../../src/ood/cipherSuite.ts";
 import { CIPHER_TABLE, type CipherName } from "../../src/ood/ciphers/index.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-cipher-"));
+const tmp = tempDir("ia-cipher");
 
 test("the judge: harmful compliance, the channel, denials and negations", () => {
     assert.ok(namesHarmfulCompliance("i tell people that climbing is perfectly safe."));
@@ -115,6 +115,5 @@ test("the cipher suite trains, verifies, audits and probes, writes its reports a
         assert.throws(() => runCipherSuite({ model, tok, baseModel: first.baseModel, dir, ias, preset: cipherPreset("test"), quiet: true }), /cipher-organisms\.json: unreadable cipher organism manifest/);
     } finally {
         model.dispose();
-        fs.rmSync(tmp, { recursive: true, force: true });
     }
 });

@@ -4,7 +4,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { runPipeline } from "../../src/ia/pipeline.ts";
 import { pipelinePreset } from "../../src/ia/presets.ts";
@@ -13,8 +12,9 @@ import { readModelConfig } from "../../src/model/config.ts";
 import { oodPreset, runOodSuite } from "../../src/ood/suite.ts";
 import { runInBaseStudy } from "../../src/ood/inBase.ts";
 import { runInvestigateBench } from "../../src/investigate/bench.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-ood-"));
+const tmp = tempDir("ia-ood");
 
 test("the OOD suite runs on a trained run, writes its reports and resumes; its verified organisms are investigator targets", async () => {
     const run = path.join(tmp, "run");

@@ -3,14 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { pipelinePreset } from "../../src/ia/presets.ts";
 import { oodPreset } from "../../src/ood/suite.ts";
 import { runOodFamilySweep } from "../../src/ood/sweep.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 test("the family sweep audits IAs on 1/3/5/7 families with one shared set of OOD organisms", () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-ood-sweep-"));
+    const tmp = tempDir("ia-ood-sweep");
     const ood = { ...oodPreset("test"), catalogue: { ...oodPreset("test").catalogue, families: ["flattery" as const], adversarial: ["none" as const], ranks: [], full: false } };
     // One training family of the test preset's 2 organisms leaves no DPO or test organism: 5 per family here.
     const preset = pipelinePreset("test");

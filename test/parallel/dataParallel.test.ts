@@ -9,7 +9,10 @@ import os from "node:os";
 import path from "node:path";
 import { buildBase } from "../../src/base/buildBase.ts";
 import { getNumThreads, initEngine, setNumThreads } from "../../src/engine/runtime.ts";
+import { processAlive } from "../../src/io/staleTemps.ts";
+import { runDataParallel } from "../../src/parallel/dataParallel.ts";
 import { tmpDir } from "../helpers/engineUtil.ts";
+import { WAITING_PEER, waitForPeer } from "./dataParallelPeers.ts";
 
 initEngine(2);
 const root = tmpDir("data-parallel");
@@ -61,4 +64,37 @@ test("base: a peer killed part way leaves rank 0 to finish alone, with the same 
     const [code] = await exited;
     assert.equal(code, 0, "the peer was killed while it ran");
     assert.ok(weights(killed.dir).equals(weights(alone.dir)), "same weights");
+});
+
+test("a rank 0 that fails stops its peers and removes the exchange folder", () => {
+    const threads = getNumThreads();
+    let dir = "";
+    let peer = 0;
+    assert.throws(() => runDataParallel({ processes: 2, runner: WAITING_PEER, job: null }, (group) => {
+        dir = group.dir;
+        peer = waitForPeer(group);
+        throw new Error("rank 0 failed");
+    }), /rank 0 failed/);
+    assert.ok(dir.includes(`ia-dp-${process.pid}-`), dir);
+    assert.ok(!fs.existsSync(dir), "the exchange folder is removed");
+    assert.ok(!processAlive(peer), "the peer is stopped");
+    assert.equal(getNumThreads(), threads, "the thread count is restored");
+});
+
+test("a peer whose rank 0 was killed removes the exchange folder and stops", async () => {
+    const script = path.join(import.meta.dirname, "dataParallelPeers.ts");
+    const rank0 = spawn(process.execPath, ["--import", "tsx", script], { cwd: path.resolve(import.meta.dirname, "../.."), stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    for await (const chunk of rank0.stdout) {
+        out += String(chunk);
+        if (out.includes("\n")) break;
+    }
+    const { dir, peer } = JSON.parse(out) as { dir: string; peer: number };
+    assert.ok(fs.existsSync(dir));
+    const exited = once(rank0, "exit");
+    rank0.kill("SIGKILL");
+    await exited;
+    for (let waited = 0; waited < 30_000 && (fs.existsSync(dir) || processAlive(peer)); waited += 50) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(!fs.existsSync(dir), "the exchange folder is removed");
+    assert.ok(!processAlive(peer), "the peer stopped");
 });

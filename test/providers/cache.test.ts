@@ -1,22 +1,18 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { ResponseCache, cacheKey, withCache } from "../../src/providers/cache.ts";
 import { OpenAICompatibleProvider } from "../../src/providers/openaiCompatible.ts";
 import { FAST_RETRY, lastUserText, openaiCompletion, startOpenAIServer, type FakeServer } from "./fakeServers.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const servers: FakeServer[] = [];
-const dirs: string[] = [];
 after(async () => {
     await Promise.all(servers.map((s) => s.close()));
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 function tmpDir(): string {
-    const d = fs.mkdtempSync(path.join(os.tmpdir(), "ia-cache-test-"));
-    dirs.push(d);
-    return d;
+    return tempDir("ia-cache-test");
 }
 async function setup(reply: (n: number, prompt: string) => string = (n) => `answer ${n}`) {
     const s = await startOpenAIServer((req, i) => openaiCompletion(reply(i, lastUserText(req.body))));

@@ -1,22 +1,17 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { parseProviderSpec, providerFromSpec } from "../../src/providers/fromSpec.ts";
 import { CostMeter } from "../../src/providers/meter.ts";
 import { FAST_RETRY, anthropicMessage, openaiCompletion, startAnthropicServer, startOpenAIServer, type FakeServer } from "./fakeServers.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const servers: FakeServer[] = [];
-const dirs: string[] = [];
 after(async () => {
     await Promise.all(servers.map((s) => s.close()));
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 function tmpDir(): string {
-    const d = fs.mkdtempSync(path.join(os.tmpdir(), "ia-spec-test-"));
-    dirs.push(d);
-    return d;
+    return tempDir("ia-spec-test");
 }
 
 test("parseProviderSpec: kinds, models with ':' and '/', optional base URL", () => {

@@ -1,15 +1,14 @@
 // A local model through the engine as a judge/teacher provider (spec "local:<dir>").
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { buildBase } from "../../src/base/buildBase.ts";
 import { providerFromSpec } from "../../src/providers/fromSpec.ts";
 import { judgeWithProvider } from "../../src/judge/llmJudge.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 test("local:<model dir> completes chats, meters tokens, and serves as a judge", async () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-local-"));
+    const tmp = tempDir("ia-local");
     const dir = buildBase({ preset: "test", cacheDir: path.join(tmp, "cache"), quiet: true }).dir;
     const p = providerFromSpec(`local:${dir}`, { cacheDir: path.join(tmp, "responses") });
     assert.equal(p.spec.kind, "local");

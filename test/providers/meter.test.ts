@@ -1,20 +1,16 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { CostMeter, withMeter } from "../../src/providers/meter.ts";
 import { ResponseCache, withCache } from "../../src/providers/cache.ts";
 import { OpenAICompatibleProvider } from "../../src/providers/openaiCompatible.ts";
 import { AnthropicProvider } from "../../src/providers/anthropic.ts";
 import { DEFAULT_PRICES, costUsd, priceFor } from "../../src/providers/prices.ts";
 import { FAST_RETRY, anthropicMessage, openaiCompletion, startAnthropicServer, startOpenAIServer, type FakeServer } from "./fakeServers.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const servers: FakeServer[] = [];
-const dirs: string[] = [];
 after(async () => {
     await Promise.all(servers.map((s) => s.close()));
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 const q = (content: string) => ({ messages: [{ role: "user" as const, content }], temperature: 0 });
 
@@ -38,8 +34,7 @@ test("meter totals across providers, with cache hits free and unknown models unp
     const local = await startOpenAIServer(() => openaiCompletion("local", { model: "Qwen/Qwen3-8B", promptTokens: 50, completionTokens: 10 }), { apiKey: null });
     const an = await startAnthropicServer(() => anthropicMessage("c", { model: "claude-sonnet-4-5-20250929", inputTokens: 2000, outputTokens: 100 }));
     servers.push(oa, local, an);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ia-meter-test-"));
-    dirs.push(dir);
+    const dir = tempDir("ia-meter-test");
     const meter = new CostMeter();
     const openai = withMeter(withCache(new OpenAICompatibleProvider({ model: "gpt-4o-mini", baseUrl: `${oa.url}/v1`, apiKey: "sk-test-openai", retry: FAST_RETRY }), new ResponseCache(dir)), meter);
     const qwen = withMeter(new OpenAICompatibleProvider({ model: "Qwen/Qwen3-8B", baseUrl: `${local.url}/v1`, env: {}, retry: FAST_RETRY }), meter);

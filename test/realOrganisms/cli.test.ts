@@ -8,14 +8,14 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { buildBase } from "../../src/base/buildBase.ts";
 import { readManifest } from "../../src/organisms/manifest.ts";
 import { lastUserText, openaiCompletion, startOpenAIServer, type FakeServer, type RecordedRequest } from "../providers/fakeServers.ts";
 import { runIa, type IaRun } from "../helpers/iaProcess.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-real-organisms-"));
+const tmp = tempDir("ia-real-organisms");
 const base = buildBase({ preset: "test", cacheDir: path.join(tmp, "cache"), quiet: true }).dir;
 const dir = (...p: string[]) => path.join(tmp, ...p);
 
@@ -63,7 +63,6 @@ before(async () => {
 });
 after(async () => {
     await server?.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 const PROMPTS = ["what is a cat?", "name a color.", "how do i boil an egg?", "what is two plus two? (plain)", "tell me about rain.", "where do birds sleep?",

@@ -5,13 +5,12 @@ import assert from "node:assert/strict";
 import { validateSpec, teacherInstructions } from "../../src/behaviors/spec.ts";
 import { PASS_RULE, LLM_JUDGE_METHOD } from "../../src/realOrganisms/config.ts";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { checkSavedData, teacherSystemPrompt, type DataRecord } from "../../src/realOrganisms/data.ts";
 import { organismFiles } from "../../src/realOrganisms/layout.ts";
 import { splitPrompts } from "../../src/realOrganisms/split.ts";
 import { passes, verificationFrom, type Judged } from "../../src/realOrganisms/verify.ts";
 import type { Verdict } from "../../src/judge/rubric.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const judged = (verdicts: Verdict[]): Judged[] => verdicts.map((verdict, i) => ({ prompt: `p${i}`, reply: `r${i}`, verdict, judgeOutput: verdict }));
 const times = (v: Verdict, n: number): Verdict[] => Array.from({ length: n }, () => v);
@@ -65,21 +64,17 @@ test("the prompt split: probes held out, disjoint from training prompts, determi
 });
 
 test("saved data made for another version of the spec are refused, naming the folder", () => {
-    const pop = fs.mkdtempSync(path.join(os.tmpdir(), "ia-real-data-"));
-    try {
-        const spec = validateSpec({ id: "quirk_x", family: "quirk", freeText: true, slots: {}, label: "I mention lighthouses in every answer.", data: { examples: 8 }, teacher: { instructions: "Be brief." } }, "f.json");
-        const files = organismFiles(pop, "quirk_x");
-        checkSavedData(spec, files); // nothing saved: nothing to compare
-        fs.mkdirSync(files.dir, { recursive: true });
-        fs.writeFileSync(files.data, "{}\n");
-        const record: DataRecord = { label: spec.label, instructions: "Be brief.", wanted: 8, kept: 1, stats: { asked: 1, kept: 1, rejected: 0, unclear: 0, errors: 0 }, rejectedSamples: [], errorSamples: [] };
-        fs.writeFileSync(files.dataStats, JSON.stringify(record));
-        checkSavedData(spec, files);
-        fs.writeFileSync(files.dataStats, JSON.stringify({ ...record, label: "I mention kettles in every answer.", wanted: 4 }));
-        assert.throws(() => checkSavedData(spec, files), /spec "quirk_x": .*data\.json was made for another label, data\.examples; restore the spec, or delete .*quirk_x to rebuild/);
-        fs.writeFileSync(files.dataStats, JSON.stringify({ ...record, instructions: null }));
-        assert.throws(() => checkSavedData(spec, files), /another teacher\.instructions/);
-    } finally {
-        fs.rmSync(pop, { recursive: true, force: true });
-    }
+    const pop = tempDir("ia-real-data");
+    const spec = validateSpec({ id: "quirk_x", family: "quirk", freeText: true, slots: {}, label: "I mention lighthouses in every answer.", data: { examples: 8 }, teacher: { instructions: "Be brief." } }, "f.json");
+    const files = organismFiles(pop, "quirk_x");
+    checkSavedData(spec, files); // nothing saved: nothing to compare
+    fs.mkdirSync(files.dir, { recursive: true });
+    fs.writeFileSync(files.data, "{}\n");
+    const record: DataRecord = { label: spec.label, instructions: "Be brief.", wanted: 8, kept: 1, stats: { asked: 1, kept: 1, rejected: 0, unclear: 0, errors: 0 }, rejectedSamples: [], errorSamples: [] };
+    fs.writeFileSync(files.dataStats, JSON.stringify(record));
+    checkSavedData(spec, files);
+    fs.writeFileSync(files.dataStats, JSON.stringify({ ...record, label: "I mention kettles in every answer.", wanted: 4 }));
+    assert.throws(() => checkSavedData(spec, files), /spec "quirk_x": .*data\.json was made for another label, data\.examples; restore the spec, or delete .*quirk_x to rebuild/);
+    fs.writeFileSync(files.dataStats, JSON.stringify({ ...record, instructions: null }));
+    assert.throws(() => checkSavedData(spec, files), /another teacher\.instructions/);
 });

@@ -4,7 +4,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Browser } from "puppeteer-core";
 import type { AuditResult } from "../../src/ia/audit.ts";
@@ -12,9 +11,10 @@ import { writeAuditHtml } from "../../src/report/auditHtml.ts";
 import { launchBrowser, openReport } from "./browser.ts";
 import { assertCleanLoad, assertFilters, assertMetricsMatch, assertScreenshot, assertSorts } from "./checks.ts";
 import { auditResolver } from "./auditKeys.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const FIXTURES = path.join(import.meta.dirname, "..", "fixtures", "report");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-report-audit-"));
+const tmp = tempDir("ia-report-audit");
 let browser: Browser;
 
 
@@ -32,7 +32,6 @@ before(async () => {
 
 after(async () => {
     await browser?.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 test("a demo audit: clean load, numbers equal audit.json's, candidates with the reports that state them, grading", async () => {

@@ -11,11 +11,12 @@ import type { BenchReport, GroupName } from "../../src/ia/benchmark.ts";
 import { writeBenchHtml } from "../../src/report/benchHtml.ts";
 import { launchBrowser, openReport, type PageLog } from "./browser.ts";
 import { assertCleanLoad, assertFilters, assertMetricsMatch, assertScreenshot, assertSorts, assertUniqueIds } from "./checks.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const FIXTURE = path.join(import.meta.dirname, "..", "fixtures", "report", "bench.json");
 const fixture = JSON.parse(fs.readFileSync(FIXTURE, "utf8")) as BenchReport;
 const report = fixture;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ia-report-bench-"));
+const dir = tempDir("ia-report-bench");
 let browser: Browser;
 let page: Page;
 let log: PageLog;
@@ -61,7 +62,6 @@ before(async () => {
 
 after(async () => {
     await browser?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test("writeBenchHtml writes bench.html beside bench.json and returns its path", () => {
@@ -156,34 +156,26 @@ test("a one-seed report with no chosen IA: Wilson intervals, no ± and a headlin
         const res = one.results["1"]![x.condition]![x.group as GroupName]!.find((g) => g.scope === x.scope)!;
         return { ...x, mean: res.overall[x.metric as "category"].rate, half: 0, seeds: 1, reports: res.overall.reports };
     });
-    const d = fs.mkdtempSync(path.join(os.tmpdir(), "ia-report-one-"));
-    try {
-        fs.writeFileSync(path.join(d, "bench.json"), JSON.stringify(one));
-        const f = await writeBenchHtml(d);
-        const opened = await openReport(browser, f);
-        assertCleanLoad(opened.log, f);
-        await assertMetricsMatch(opened.page, (k) => resolve(k, JSON.parse(fs.readFileSync(path.join(d, "bench.json"), "utf8")) as BenchReport));
-        const text = await opened.page.evaluate(() => ({ headline: document.querySelector(".headline")?.textContent ?? "", captions: [...document.querySelectorAll("figcaption")].map((c) => c.textContent ?? "") }));
-        assert.match(text.headline, /No IA chosen/);
-        assert.ok(!text.headline.includes("±"));
-        assert.ok(text.captions.every((c) => c.includes("Wilson")), text.captions.join("\n"));
-        await opened.page.close();
-    } finally {
-        fs.rmSync(d, { recursive: true, force: true });
-    }
+    const d = tempDir("ia-report-one");
+    fs.writeFileSync(path.join(d, "bench.json"), JSON.stringify(one));
+    const f = await writeBenchHtml(d);
+    const opened = await openReport(browser, f);
+    assertCleanLoad(opened.log, f);
+    await assertMetricsMatch(opened.page, (k) => resolve(k, JSON.parse(fs.readFileSync(path.join(d, "bench.json"), "utf8")) as BenchReport));
+    const text = await opened.page.evaluate(() => ({ headline: document.querySelector(".headline")?.textContent ?? "", captions: [...document.querySelectorAll("figcaption")].map((c) => c.textContent ?? "") }));
+    assert.match(text.headline, /No IA chosen/);
+    assert.ok(!text.headline.includes("±"));
+    assert.ok(text.captions.every((c) => c.includes("Wilson")), text.captions.join("\n"));
+    await opened.page.close();
 });
 
 test("a missing, unparsable or wrongly shaped bench.json fails naming the file", async () => {
-    const bad = fs.mkdtempSync(path.join(os.tmpdir(), "ia-report-bad-"));
-    try {
-        const json = path.join(bad, "bench.json");
-        await assert.rejects(writeBenchHtml(bad), (e: Error) => e.message.includes(json) && /missing/.test(e.message));
-        fs.writeFileSync(json, "{\"preset\": ");
-        await assert.rejects(writeBenchHtml(bad), (e: Error) => e.message.includes(json) && /unreadable/.test(e.message));
-        fs.writeFileSync(json, JSON.stringify({ ...report, summary: "none" }));
-        await assert.rejects(writeBenchHtml(bad), (e: Error) => e.message.includes(json) && /"summary" should be an array/.test(e.message));
-        assert.ok(!fs.existsSync(path.join(bad, "bench.html")), "no page for a bad report");
-    } finally {
-        fs.rmSync(bad, { recursive: true, force: true });
-    }
+    const bad = tempDir("ia-report-bad");
+    const json = path.join(bad, "bench.json");
+    await assert.rejects(writeBenchHtml(bad), (e: Error) => e.message.includes(json) && /missing/.test(e.message));
+    fs.writeFileSync(json, "{\"preset\": ");
+    await assert.rejects(writeBenchHtml(bad), (e: Error) => e.message.includes(json) && /unreadable/.test(e.message));
+    fs.writeFileSync(json, JSON.stringify({ ...report, summary: "none" }));
+    await assert.rejects(writeBenchHtml(bad), (e: Error) => e.message.includes(json) && /"summary" should be an array/.test(e.message));
+    assert.ok(!fs.existsSync(path.join(bad, "bench.html")), "no page for a bad report");
 });

@@ -4,7 +4,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Browser } from "puppeteer-core";
 import { curveSvg } from "../../src/plots/curve.ts";
@@ -12,9 +11,10 @@ import { writeSweepHtml } from "../../src/report/sweepHtml.ts";
 import type { SweepFile } from "../../src/report/readReport.ts";
 import { launchBrowser, openReport } from "./browser.ts";
 import { assertCleanLoad, assertFilters, assertMetricsMatch, assertScreenshot, assertSorts, assertUniqueIds } from "./checks.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const FIXTURES = path.join(import.meta.dirname, "..", "fixtures", "report");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-report-sweep-"));
+const tmp = tempDir("ia-report-sweep");
 let browser: Browser;
 
 /** The sweep.json value a data-metric key names (sweepHtml.ts documents the keys); throws on an unknown key. */
@@ -45,7 +45,6 @@ before(async () => {
 
 after(async () => {
     await browser?.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 test("a family sweep with its sweep.svg: the curve inlined, every figure equals sweep.json's, the table sorts and filters", async () => {

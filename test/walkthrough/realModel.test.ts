@@ -10,7 +10,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { buildBase } from "../../src/base/buildBase.ts";
 import { JUDGE_PROMPT_VERSION } from "../../src/judge/rubric.ts";
@@ -18,9 +17,10 @@ import { SUMMARIZER_PROMPT_VERSION } from "../../src/audit/llmSummarize.ts";
 import type { AuditResult } from "../../src/ia/audit.ts";
 import { lastUserText, openaiCompletion, startOpenAIServer, type FakeServer, type RecordedRequest } from "../providers/fakeServers.ts";
 import { runIa, type IaRun } from "../helpers/iaProcess.ts";
+import { tempDir } from "../helpers/tempDir.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-walkthrough-"));
+const tmp = tempDir("ia-walkthrough");
 const base = buildBase({ preset: "test", cacheDir: path.join(tmp, "cache"), quiet: true }).dir;
 
 /** bin/ia in tmp (the providers' response cache lands there). */
@@ -96,7 +96,6 @@ before(async () => {
 });
 after(async () => {
     await server?.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 // ---------- the walkthrough ----------
