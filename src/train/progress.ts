@@ -1,6 +1,6 @@
 /**
  * Progress reporting for long jobs: a log line every few steps (step, loss, lr, tokens/s, MFU, ETA) on stderr,
- * and one JSON object per logged step appended to metrics.jsonl.
+ * and one JSON object per logged step appended to metrics.jsonl (with the process's RSS and live tensor count).
  *
  * MFU convention: FLOPs per trained token = 6N for full fine-tuning, 4N for LoRA with a frozen base (forward 2N +
  * input gradients 2N; weight gradients of the frozen base are skipped), N = non-embedding parameters + the
@@ -8,7 +8,7 @@
  * these CPUs (cpuPeakFlops: ~211 GFLOP/s per thread in fp32; a large sgemm reaches ~168 per core here).
  */
 import fs from "node:fs";
-import { getNumThreads } from "../engine/runtime.ts";
+import { getNumThreads, liveTensors } from "../engine/runtime.ts";
 
 export function peakFlops(device: string): number {
     const env = Number(process.env.IA_PEAK_TFLOPS);
@@ -76,7 +76,10 @@ export class ProgressLog {
         const elapsed = (performance.now() - this.started) / 1000;
         const done = r.step + 1 - this.stepsAtStart;
         const eta = (elapsed / Math.max(done, 1)) * (r.totalSteps - r.step - 1);
-        const row = { ...r, tokensPerSec: Math.round(tps), mfu: Number(mfu.toFixed(4)), elapsed: Number(elapsed.toFixed(1)) };
+        // Memory beside speed: a leak (tensors left to the garbage collector, whose N-API finalizers Node 20 defers to an
+        // event loop that never turns during a synchronous stage) shows as live tensors or RSS growing with the steps.
+        const memory = { rssMiB: Math.round(process.memoryUsage.rss() / 2 ** 20), liveTensors: liveTensors() };
+        const row = { ...r, tokensPerSec: Math.round(tps), mfu: Number(mfu.toFixed(4)), elapsed: Number(elapsed.toFixed(1)), ...memory };
         if (this.metricsFile) fs.appendFileSync(this.metricsFile, JSON.stringify(row) + "\n");
         if (!this.quiet) {
             const extras = Object.entries(r)

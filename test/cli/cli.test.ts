@@ -24,7 +24,11 @@ test("train writes a PEFT adapter, metrics and the resolved config; resume conti
     assert.match(r.stderr, /\[sft\] step 4\/4 \| loss [\d.]+ \| lr .* tok\/s \| MFU .*% \| ETA/);
     for (const f of ["adapter/adapter_config.json", "adapter/adapter_model.safetensors", "metrics.jsonl", "config.json", "checkpoint/state.json"]) assert.ok(fs.existsSync(path.join(out, f)), f);
     assert.equal(JSON.parse(fs.readFileSync(path.join(out, "adapter/adapter_config.json"), "utf8")).r, 4);
-    assert.equal(fs.readFileSync(path.join(out, "metrics.jsonl"), "utf8").trim().split("\n").length, 4);
+    const rows = fs.readFileSync(path.join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { rssMiB: number; liveTensors: number });
+    assert.equal(rows.length, 4);
+    // Memory is logged beside speed, and a training step leaves no tensor behind for the garbage collector.
+    for (const row of rows) assert.ok(row.rssMiB > 0 && Number.isInteger(row.liveTensors), JSON.stringify(row));
+    assert.deepEqual(rows.map((r) => r.liveTensors), rows.map(() => rows[0]!.liveTensors));
     // Rerunning into the same folder without --resume refuses; with --resume and more steps it continues from step 4.
     const again = run(["train", "--model", base, "--data", data, "--out", out, "--max-steps", "6", "--batch-size", "4", "--r", "4", "--alpha", "8"]);
     assert.notEqual(again.status, 0);

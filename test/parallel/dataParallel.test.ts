@@ -33,7 +33,8 @@ function base(cache: string, workers: string) {
 }
 
 const weights = (dir: string) => fs.readFileSync(path.join(dir, "model.safetensors"));
-const losses = (dir: string) => fs.readFileSync(path.join(path.dirname(dir), "train", "metrics.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { loss: number }).loss);
+const metrics = (dir: string) => fs.readFileSync(path.join(path.dirname(dir), "train", "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { loss: number; liveTensors: number });
+const losses = (dir: string) => metrics(dir).map((m) => m.loss);
 
 let alone: ReturnType<typeof base>;
 test("base: one single-threaded process", () => {
@@ -50,6 +51,9 @@ test("base: two processes train the same model, bit for bit, and log the same lo
     const two = base("two", "2");
     assert.ok(weights(two.dir).equals(weights(alone.dir)), "same weights");
     assert.deepEqual(losses(two.dir), losses(alone.dir));
+    // The gradient exchange leaves no tensor behind from step to step (rank 0's count, logged with its metrics).
+    const live = metrics(two.dir).map((m) => m.liveTensors);
+    assert.deepEqual(live, live.map(() => live[0]), `live tensors per logged step: ${live.join(", ")}`);
     assert.equal(two.evaluation.accuracy, alone.evaluation.accuracy);
     assert.equal(fs.readdirSync(SHARED).filter((f) => f.startsWith(`ia-dp-${process.pid}-`)).length, 0, "the exchange folder is removed");
 });
