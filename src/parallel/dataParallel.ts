@@ -100,14 +100,13 @@ export class DataParallelGroup {
         }
     }
 
-    /** At the end: peers say they are done reading; rank 0 waits for them (or their exit), then removes the folder. */
+    /** At the end: peers say they are done reading; rank 0 waits for them (or their exit). runDataParallel removes the folder. */
     close(): void {
         if (this.rank !== 0) {
             fs.writeFileSync(path.join(this.dir, `done-r${this.rank}`), "");
             return;
         }
         if (this.active) this.waitForPeers("done");
-        fs.rmSync(this.dir, { recursive: true, force: true });
     }
 
     /** On a peer whose rank 0 was killed: nobody else will remove the exchange folder, so this one does, and stops. */
